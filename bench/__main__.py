@@ -1,0 +1,75 @@
+"""``make bench`` (``python -m bench``): seed data at scale, run the benchmarks, print a table.
+
+Runs on a fresh SQLite file (var/bench.sqlite3) unless DATABASE_URL points elsewhere (then on a
+fresh database of that name with the suffix ``_bench``). ``--scale 0.1`` for a quick run,
+``--only plans`` to run the benchmarks whose name contains a word.
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
+    parser.add_argument("--only", default="")
+    args = parser.parse_args()
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        base, _, name = url.rpartition("/")
+        os.environ["DATABASE_URL"] = f"{base}/{name or 'portal'}_bench"
+        _recreate_postgres(os.environ["DATABASE_URL"])
+    else:
+        path = root / "var" / "bench.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+    os.environ["ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"  # the Django test client
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django_scopes import scopes_disabled
+
+    from bench.harness import BENCHMARKS, Scale, print_table
+
+    call_command("migrate", verbosity=0)
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("bench_"):
+            importlib.import_module(f"bench.{info.name}")
+
+    results = []
+    scale = Scale(args.scale)
+    for name, func in BENCHMARKS:
+        if args.only and args.only not in name:
+            continue
+        sys.stderr.write(f"running {name} …\n")
+        with scopes_disabled():
+            results.extend(func(scale))
+    print_table(results, connection.vendor, sys.stdout)
+    return 0
+
+
+def _recreate_postgres(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""A small benchmark harness: register benchmarks, measure wall time, queries and peak memory,
+compare with the floor (the same result by one hand-written SQL statement), print a table.
+
+A benchmark module is ``bench/bench_<app>.py`` with functions decorated ``@benchmark("name")``
+taking a ``Scale`` and returning a list of ``Result``.
+"""
+
+import time
+import tracemalloc
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Scale:
+    factor: float = 1.0
+
+    def n(self, full: int) -> int:
+        """``full`` rows at scale 1, at least 10."""
+        return max(10, int(full * self.factor))
+
+
+@dataclass
+class Result:
+    operation: str
+    rows: int
+    seconds: float
+    queries: int
+    floor_seconds: float | None = None
+    peak_mb: float | None = None
+    target: str = ""
+
+    @property
+    def ratio(self) -> str:
+        if not self.floor_seconds:
+            return "—"
+        return f"{self.seconds / self.floor_seconds:.2f}x"
+
+
+@dataclass
+class Measurement:
+    seconds: float = 0.0
+    queries: int = 0
+    peak_mb: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@contextmanager
+def measure(*, memory: bool = False):
+    """``with measure() as m: ...`` then ``m.seconds``, ``m.queries``, ``m.peak_mb``."""
+    m = Measurement()
+    if memory:
+        tracemalloc.start()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        yield m
+        m.seconds = time.perf_counter() - start
+    m.queries = len(ctx.captured_queries)
+    if memory:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        m.peak_mb = peak / 1024 / 1024
+
+
+def time_sql(sql: str, params=()) -> float:
+    """Wall time of one hand-written SQL statement: the floor a benchmark compares itself to."""
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql, params)
+        if cursor.description:
+            cursor.fetchall()
+        return time.perf_counter() - start
+
+
+BENCHMARKS: list[tuple[str, Callable]] = []
+
+
+def benchmark(name: str):
+    def decorator(func):
+        BENCHMARKS.append((name, func))
+        return func
+
+    return decorator
+
+
+def print_table(results: list[Result], backend: str, out) -> None:
+    header = ["operation", "db", "rows", "wall s", "queries", "floor s", "ratio", "peak MB", "target"]
+    rows = [
+        [
+            r.operation,
+            backend,
+            f"{r.rows:,}",
+            f"{r.seconds:.3f}",
+            str(r.queries),
+            f"{r.floor_seconds:.3f}" if r.floor_seconds else "—",
+            r.ratio,
+            f"{r.peak_mb:.1f}" if r.peak_mb is not None else "—",
+            r.target,
+        ]
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    out.write(line + "\n")
+    out.write("|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
+    for row in rows:
+        out.write("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |\n")

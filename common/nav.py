@@ -1,0 +1,53 @@
+"""The left pane. Each app registers its entries in ``AppConfig.ready``; the pane shows an entry
+only when the member's role holds its capability, so the menu and the views agree."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+SECTION_ORDER = [
+    "My work",
+    "Plans",
+    "Users",
+    "Partner Management",
+    "Learning",
+    "Activity",
+    "Settings",
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str
+    label: str
+    url_name: str
+    capability: str
+    order: int = 100
+    # Shown when the member holds ANY of these (in addition to ``capability``), e.g. the partner
+    # pages for both Administrators and the Partner Program Tiers Access role.
+    also: tuple[str, ...] = ()
+
+
+_items: list[NavItem] = []
+
+
+def register(item: NavItem) -> None:
+    if item not in _items:
+        _items.append(item)
+
+
+def items_for(membership, tenant_slug: str, current_path: str) -> list[dict]:
+    """Sections with their visible entries, in display order."""
+    sections: dict[str, list[dict]] = {}
+    for item in sorted(_items, key=lambda i: i.order):
+        if not any(membership.has(cap) for cap in (item.capability, *item.also)):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"tenant_slug": tenant_slug})
+        except NoReverseMatch:
+            continue
+        sections.setdefault(item.section, []).append(
+            {"label": item.label, "url": url, "active": current_path.startswith(url)}
+        )
+    ordered = [s for s in SECTION_ORDER if s in sections] + [s for s in sections if s not in SECTION_ORDER]
+    return [{"name": s, "entries": sections[s]} for s in ordered]

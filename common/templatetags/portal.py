@@ -1,0 +1,53 @@
+"""Template helpers available in every template (registered as a builtin in settings)."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def us_datetime(value):
+    """``MM/DD/YYYY HH:MM AM/PM`` in the active (tenant's) time zone, e.g. Last Calculated."""
+    if not value:
+        return "—"
+    return timezone.localtime(value).strftime("%m/%d/%Y %I:%M %p")
+
+
+@register.filter
+def us_date(value):
+    return value.strftime("%m/%d/%Y") if value else "—"
+
+
+@register.filter
+def money(value, currency=""):
+    """``1234.5|money:"USD"`` → ``USD 1,234.50``."""
+    if value is None or value == "":
+        return "—"
+    amount = number_format(Decimal(value).quantize(Decimal("0.01")), decimal_pos=2, force_grouping=True)
+    return f"{currency} {amount}".strip()
+
+
+@register.filter
+def percent(value, places=0):
+    if value is None:
+        return "—"
+    return f"{float(value):.{int(places)}f}%"
+
+
+@register.simple_tag(takes_context=True)
+def wurl(context, name, **kwargs):
+    """``{% wurl 'plans:plan_detail' plan_id=plan.pk %}``: reverse within the current workspace."""
+    from django.urls import reverse
+
+    kwargs.setdefault("tenant_slug", context["request"].tenant.slug)
+    return reverse(name, kwargs=kwargs)
+
+
+@register.simple_tag(takes_context=True)
+def has_cap(context, capability):
+    membership = getattr(context.get("request"), "membership", None)
+    return bool(membership and membership.has(capability))

@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from common.home import panels_for
+from common.permissions import capability_required
+from common.views import TenantListView
+
+from . import services
+from .capabilities import Capability
+from .filters import MembershipFilter, RoleFilter
+from .forms import MemberAddForm, MemberEditForm, RoleForm
+from .selectors import access_membership, access_role, membership_list, role_list, workspaces_for_user
+from .tables import MembershipTable, RoleTable
+
+
+@login_required
+def home(request):
+    """After login: straight into the only workspace, or a choice among several."""
+    memberships = workspaces_for_user(user=request.user)
+    if len(memberships) == 1:
+        return redirect("workspace_home", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "tenancy/workspace_picker.html", {"memberships": memberships})
+
+
+@capability_required(None)
+def workspace_home(request, tenant_slug):
+    """The workspace's start page: one panel per app that has something for this member."""
+    return render(request, "tenancy/workspace_home.html", {"panels": panels_for(request)})
+
+
+class MemberListView(TenantListView):
+    capability = Capability.MANAGE_SETTINGS
+    title = "Members"
+    table_class = MembershipTable
+    filterset_class = MembershipFilter
+    export_name = "members"
+    create_url_name = "tenancy:member_add"
+
+    def get_base_queryset(self):
+        return membership_list(tenant=self.request.tenant)
+
+
+class RoleListView(TenantListView):
+    capability = Capability.MANAGE_SETTINGS
+    title = "Roles"
+    table_class = RoleTable
+    filterset_class = RoleFilter
+    export_name = "roles"
+    create_url_name = "tenancy:role_add"
+
+    def get_base_queryset(self):
+        return role_list(tenant=self.request.tenant)
+
+
+def _form_page(request, form, title, back):
+    return render(request, "components/form_page.html", {"form": form, "title": title, "cancel_url": back})
+
+
+@capability_required(Capability.MANAGE_SETTINGS)
+def member_add(request, tenant_slug):
+    back = reverse("tenancy:member_list", kwargs={"tenant_slug": tenant_slug})
+    form = MemberAddForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        membership = services.member_add(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Added {membership.user.email} as {membership.role}.")
+        return redirect(back)
+    return _form_page(request, form, "Add member", back)
+
+
+@capability_required(Capability.MANAGE_SETTINGS)
+def member_edit(request, tenant_slug, membership_id):
+    membership = access_membership(tenant=request.tenant, membership_id=membership_id)
+    back = reverse("tenancy:member_list", kwargs={"tenant_slug": tenant_slug})
+    initial = {
+        "role": membership.role,
+        "is_active": membership.is_active,
+        "manager": membership.manager,
+        "title": membership.title,
+    }
+    form = MemberEditForm(request.POST or None, initial=initial, tenant=request.tenant, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        services.member_update(membership=membership, actor=request.user, data=form.cleaned_data)
+        messages.success(request, f"Saved {membership.user.email}.")
+        return redirect(back)
+    return _form_page(request, form, f"Edit member {membership.user.email}", back)
+
+
+@capability_required(Capability.MANAGE_SETTINGS)
+def role_add(request, tenant_slug):
+    back = reverse("tenancy:role_list", kwargs={"tenant_slug": tenant_slug})
+    form = RoleForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        role = services.role_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Created role {role.name}.")
+        return redirect(back)
+    return _form_page(request, form, "New role", back)
+
+
+@capability_required(Capability.MANAGE_SETTINGS)
+def role_edit(request, tenant_slug, role_id):
+    role = access_role(tenant=request.tenant, role_id=role_id)
+    back = reverse("tenancy:role_list", kwargs={"tenant_slug": tenant_slug})
+    form = RoleForm(request.POST or None, instance=role, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        services.role_update(role=role, actor=request.user, data=form.cleaned_data)
+        messages.success(request, f"Saved role {role.name}.")
+        return redirect(back)
+    return _form_page(request, form, f"Edit role {role.name}", back)

@@ -1,0 +1,39 @@
+"""Browser test of the platform: log in as the admin, land in the workspace, open Activity, filter."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from activity.services import record
+from tests.factories import PASSWORD, member
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_admin_logs_in_and_filters_activity(page, live_server, tenant, screenshot_dir):
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test", user__full_name="Ada Admin")
+    for i in range(3):
+        record(tenant=tenant, actor=admin.user, action="update", target="Plan", label=f"Plan {i}")
+    record(tenant=tenant, actor=None, action="delete", target="Calculation", label="Q3 run")
+
+    log_in(page, live_server, admin.user.email)
+    expect(page).to_have_url(re.compile(rf"/w/{tenant.slug}/$"))
+    expect(page.locator(".workspace-name")).to_contain_text(tenant.name)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity log").click()
+    expect(page.get_by_role("heading", name="Activity")).to_be_visible()
+    expect(page.locator("#row-count")).to_have_text("4 rows")
+
+    page.get_by_label("Action").select_option("delete")  # htmx swaps the table in place
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    expect(page.locator("table.table tbody")).to_contain_text("Q3 run")
+    expect(page).to_have_url(re.compile(r"action=delete"))
+    page.screenshot(path=str(screenshot_dir / "activity-filtered.png"), full_page=True)

@@ -1,0 +1,84 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import PASSWORD, member
+
+
+def _login(client, email, password=PASSWORD):
+    return client.post(reverse("login"), {"username": email, "password": password})
+
+
+@pytest.mark.django_db
+def test_login_by_email_lands_in_the_only_workspace(client, admin_member):
+    response = _login(client, admin_member.user.email)
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace_home", kwargs={"tenant_slug": admin_member.tenant.slug})
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_several_workspaces_offer_a_choice(client, admin_member, other_tenant):
+    member(other_tenant, "Sales Rep", user=admin_member.user)
+    _login(client, admin_member.user.email)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"Choose a workspace" in response.content
+    assert other_tenant.name.encode() in response.content and admin_member.tenant.name.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_wrong_password_gets_a_clear_error(client, admin_member):
+    response = _login(client, admin_member.user.email, "nope")
+    assert response.status_code == 200
+    assert b"do not match an account" in response.content
+
+
+@pytest.mark.django_db
+def test_inactive_member_cannot_log_in_anywhere(client, tenant):
+    m = member(tenant, "Learner", is_active=False)
+    response = _login(client, m.user.email)
+    assert response.status_code == 200
+    assert b"not active in any workspace" in response.content
+
+
+@pytest.mark.django_db
+def test_inactive_membership_answers_404_even_with_a_session(client, tenant):
+    m = member(tenant, "Administrator")
+    client.force_login(m.user)
+    url = reverse("workspace_home", kwargs={"tenant_slug": tenant.slug})
+    assert client.get(url).status_code == 200
+    m.is_active = False
+    m.save()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unknown_workspace_is_404_like_a_foreign_one(admin_client):
+    assert admin_client.get("/w/no-such-place/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_an_email(client, admin_member):
+    response = client.post(reverse("password_reset"), {"email": admin_member.user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_account(client, admin_member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, admin_member.user.email, "wrong")
+    response = _login(client, admin_member.user.email)  # even the right password is refused now
+    assert response.status_code == 429
+    assert b"temporarily locked" in response.content
+
+
+@pytest.mark.django_db
+def test_logout(admin_client):
+    response = admin_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert admin_client.get(reverse("home")).status_code == 302
