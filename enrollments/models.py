@@ -1,0 +1,114 @@
+"""Formal enrollment in a plan: each acceptance of the plan's terms, the last time a beneficiary
+viewed them, and the Reset Enrollments batches.
+
+A reset never deletes an acceptance: it stamps ``reset_at``/``reset_by``/``reset_batch`` on the
+current ones, which hides them from every status view while the plan's enrollment history keeps
+them. At most one acceptance per plan and user is current (``reset_at`` is null)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from plans.models import Plan, PlanDocument
+from tenancy.models import TenantOwned
+
+
+class EnrollmentReset(TenantOwned):
+    """One press of Reset Enrollments on a plan: who, when, and how many acceptances it hid."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="enrollment_resets")
+    reset_at = models.DateTimeField(default=timezone.now)
+    reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-reset_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "plan"], name="enrollmentreset_tenant_plan")]
+
+    def __str__(self) -> str:
+        return f"Reset #{self.pk} of plan {self.plan_id}"
+
+
+class EnrollmentMethod(models.TextChoices):
+    CHECKBOX = "checkbox", "Checkbox"
+    SIGNATURE = "signature", "Typed e-signature"
+
+
+class PlanEnrollment(TenantOwned):
+    """One acceptance of a plan's terms by a beneficiary."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Terms versions and reset batches are deleted only with their plan, which takes the
+    # acceptances along (PROTECT would block deleting the plan).
+    document = models.ForeignKey(
+        PlanDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    method = models.CharField(max_length=10, choices=EnrollmentMethod.choices)
+    signature = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    reset_at = models.DateTimeField(null=True, blank=True)
+    reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reset_batch = models.ForeignKey(
+        EnrollmentReset, null=True, blank=True, on_delete=models.CASCADE, related_name="enrollments"
+    )
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "plan", "user"],
+                condition=Q(reset_at__isnull=True),
+                name="planenrollment_one_current_per_user",
+                violation_error_message="This beneficiary is already enrolled in the plan.",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="checkbox") | ~Q(signature=""),
+                name="planenrollment_signature_needs_text",
+                violation_error_message="A typed e-signature is required.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reset_at__isnull=True, reset_batch__isnull=True)
+                | Q(reset_at__isnull=False, reset_batch__isnull=False),
+                name="planenrollment_reset_marked_whole",
+            ),
+        ]
+        indexes = [
+            # The reset's UPDATE and the status views read the plan's current acceptances.
+            models.Index(
+                fields=["tenant", "plan", "user"], condition=Q(reset_at__isnull=True), name="planenrollment_current"
+            ),
+            models.Index(fields=["tenant", "plan", "-enrolled_at"], name="planenrollment_history"),
+            models.Index(fields=["tenant", "user"], name="planenrollment_tenant_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} enrolled in {self.plan_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.reset_at is None
+
+
+class TermsView(TenantOwned):
+    """When a beneficiary last opened a plan's terms (one row per plan and user)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="terms_views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(PlanDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_viewed_at = models.DateTimeField(default=timezone.now)
+    last_viewed_at = models.DateTimeField(default=timezone.now)
+    view_count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "plan", "user"], name="termsview_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.plan_id}"

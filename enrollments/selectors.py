@@ -1,0 +1,130 @@
+"""Reads of enrollment status. Status views only ever see current acceptances (``reset_at`` is
+null); the enrollment history sees them all."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from plans.models import Plan
+from plans.selectors import beneficiary_users, plans_of_user
+from tenancy.models import Membership, Tenant, User
+
+from .models import EnrollmentReset, PlanEnrollment, TermsView
+
+
+class Status:
+    """The statuses a beneficiary can have, and the filter values of the Beneficiaries tab."""
+
+    ENROLLED = "enrolled"
+    NOT_ENROLLED = "not_enrolled"
+    VIEWED = "viewed"
+    NOT_VIEWED = "not_viewed"
+
+    CHOICES = [
+        (ENROLLED, "Enrolled"),
+        (NOT_ENROLLED, "Not enrolled"),
+        (VIEWED, "Terms viewed"),
+        (NOT_VIEWED, "Terms not viewed"),
+    ]
+
+
+def current_enrollments(*, plan: Plan) -> QuerySet[PlanEnrollment]:
+    return PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan, reset_at__isnull=True)
+
+
+def current_enrollment(*, plan: Plan, user: User) -> PlanEnrollment | None:
+    return current_enrollments(plan=plan).filter(user=user).select_related("document").first()
+
+
+def enrollment_count_all(*, plan: Plan) -> int:
+    """Every acceptance ever made in the plan, reset or not."""
+    return PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan).count()
+
+
+def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> QuerySet[User]:
+    """The plan's beneficiaries, each annotated with their current acceptance (``enrolled_at``,
+    ``terms_version``, ``signature``), when they last viewed the terms (``last_viewed_at``),
+    whether they are an active member, and whether they were assigned directly. One query."""
+    t = plan.tenant_id
+    current = PlanEnrollment.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"), reset_at__isnull=True)
+    viewed = TermsView.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"))
+    active = Membership.objects.filter(tenant_id=t, user=OuterRef("pk"), is_active=True)
+    qs = beneficiary_users(plan=plan).annotate(
+        enrolled_at=Subquery(current.values("enrolled_at")[:1]),
+        terms_version=Subquery(current.values("document__version")[:1]),
+        signature=Subquery(current.values("signature")[:1]),
+        last_viewed_at=Subquery(viewed.values("last_viewed_at")[:1]),
+        is_active_member=Exists(active),
+    )
+    if status == Status.ENROLLED:
+        qs = qs.filter(enrolled_at__isnull=False)
+    elif status == Status.NOT_ENROLLED:
+        qs = qs.filter(enrolled_at__isnull=True)
+    elif status == Status.VIEWED:
+        qs = qs.filter(last_viewed_at__isnull=False)
+    elif status == Status.NOT_VIEWED:
+        qs = qs.filter(last_viewed_at__isnull=True)
+    if search:
+        qs = qs.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
+    return qs.order_by("full_name", "email")
+
+
+def enrollment_counts(*, plan: Plan) -> dict[str, int]:
+    """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query)."""
+    current = PlanEnrollment.objects.filter(
+        tenant_id=plan.tenant_id, plan=plan, user=OuterRef("pk"), reset_at__isnull=True
+    )
+    return beneficiary_users(plan=plan).aggregate(total=Count("pk"), enrolled=Count("pk", filter=Exists(current)))
+
+
+def enrollment_history(*, plan: Plan) -> QuerySet[PlanEnrollment]:
+    """Every acceptance of the plan, current and reset, newest first (admin-only view)."""
+    return (
+        PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan)
+        .select_related("user", "document", "reset_by", "reset_batch")
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def reset_list(*, plan: Plan) -> QuerySet[EnrollmentReset]:
+    return EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("reset_by")
+
+
+def my_plans(*, tenant: Tenant, user: User) -> QuerySet[Plan]:
+    """Plans where the user is a beneficiary (drafts are not shown to beneficiaries), with the
+    user's current acceptance and last view annotated."""
+    current = PlanEnrollment.objects.filter(tenant=tenant, plan=OuterRef("pk"), user=user, reset_at__isnull=True)
+    viewed = TermsView.objects.filter(tenant=tenant, plan=OuterRef("pk"), user=user)
+    return (
+        plans_of_user(tenant=tenant, user=user)
+        .exclude(status="draft")
+        .annotate(
+            enrolled_at=Subquery(current.values("enrolled_at")[:1]),
+            last_viewed_at=Subquery(viewed.values("last_viewed_at")[:1]),
+        )
+        .order_by("-period_start", "name")
+    )
+
+
+def plans_needing_enrollment(*, tenant: Tenant, user: User) -> QuerySet[Plan]:
+    """Active plans that require formal enrollment and where the user has not enrolled yet."""
+    return my_plans(tenant=tenant, user=user).filter(
+        status="active",
+        legally_protected=True,
+        enrollment_option__in=["checkbox", "signature"],
+        enrolled_at__isnull=True,
+    )
+
+
+def status_label(*, plan: Plan, enrolled_at, last_viewed_at) -> tuple[str, str, object]:
+    """(label, badge class, date) of a beneficiary's status, e.g. ("Enrolled", "ok", <datetime>).
+
+    Plans that require enrollment say Enrolled / Not yet enrolled; plans that only show terms say
+    Last viewed / Terms not viewed; plans with hidden terms have no status."""
+    if plan.requires_enrollment:
+        if enrolled_at:
+            return "Enrolled", "ok", enrolled_at
+        return "Not yet enrolled", "warn", None
+    if plan.shows_terms:
+        if last_viewed_at:
+            return "Last viewed", "info", last_viewed_at
+        return "Terms not viewed", "muted", None
+    return "No enrollment", "muted", None

@@ -1,0 +1,186 @@
+"""Reads of plans and what hangs off them. Each list is one queryset (joins and aggregates in SQL)
+so a page costs the same number of queries whatever the row count."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from tenancy.models import Membership, Tenant, User
+
+from .models import Calculation, Credit, Plan, PlanBeneficiary, PlanDocument, Reward, SalesTransaction, Team, TeamMember
+
+
+def _access(qs: QuerySet, object_id, message: str, for_update: bool):
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=int(object_id))
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
+
+
+def access_plan(*, tenant: Tenant, plan_id, for_update: bool = False) -> Plan:
+    """The plan with this id in this tenant, or 404 (same answer for missing and foreign)."""
+    return _access(Plan.objects.filter(tenant=tenant), plan_id, "No such plan.", for_update)
+
+
+def access_calculation(*, tenant: Tenant, calculation_id, for_update: bool = False) -> Calculation:
+    qs = Calculation.objects.filter(tenant=tenant).select_related("plan")
+    return _access(qs, calculation_id, "No such calculation.", for_update)
+
+
+def access_beneficiary(*, tenant: Tenant, beneficiary_id, for_update: bool = False) -> PlanBeneficiary:
+    qs = PlanBeneficiary.objects.filter(tenant=tenant).select_related("plan", "user", "team")
+    return _access(qs, beneficiary_id, "No such beneficiary.", for_update)
+
+
+def access_team(*, tenant: Tenant, team_id, for_update: bool = False) -> Team:
+    return _access(Team.objects.filter(tenant=tenant), team_id, "No such team.", for_update)
+
+
+def plan_list(*, tenant: Tenant) -> QuerySet[Plan]:
+    """Plans with their beneficiary entries counted (one query for a page)."""
+    direct = PlanBeneficiary.objects.filter(tenant=tenant, plan=OuterRef("pk"))
+    return (
+        Plan.objects.filter(tenant=tenant)
+        .annotate(beneficiary_count=Subquery(direct.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]))
+        .order_by("name")
+    )
+
+
+def current_document(*, plan: Plan) -> PlanDocument | None:
+    return PlanDocument.objects.filter(tenant_id=plan.tenant_id, plan=plan).order_by("-version").first()
+
+
+def plan_documents(*, plan: Plan) -> QuerySet[PlanDocument]:
+    return PlanDocument.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("created_by")
+
+
+def beneficiary_entries(*, plan: Plan) -> QuerySet[PlanBeneficiary]:
+    """The plan's beneficiary entries (users and teams as assigned), teams with member counts."""
+    members = TeamMember.objects.filter(tenant_id=plan.tenant_id, team=OuterRef("team")).order_by()
+    return (
+        PlanBeneficiary.objects.filter(tenant_id=plan.tenant_id, plan=plan)
+        .select_related("user", "team")
+        .annotate(member_count=Subquery(members.values("team").annotate(n=Count("pk")).values("n")[:1]))
+        .order_by("team__name", "user__email")
+    )
+
+
+def beneficiary_users(*, plan: Plan) -> QuerySet[User]:
+    """Every user who benefits from the plan: assigned directly or through a team, and still a
+    member of the workspace. One row per user, however many ways they are assigned."""
+    tenant_id = plan.tenant_id
+    direct = PlanBeneficiary.objects.filter(tenant_id=tenant_id, plan=plan, user=OuterRef("pk"))
+    plan_teams = PlanBeneficiary.objects.filter(tenant_id=tenant_id, plan=plan, team__isnull=False).values("team")
+    via_team = TeamMember.objects.filter(tenant_id=tenant_id, user=OuterRef("pk"), team__in=plan_teams)
+    membership = Membership.objects.filter(tenant_id=tenant_id, user=OuterRef("pk"))
+    return User.objects.filter(Exists(membership)).filter(Exists(direct) | Exists(via_team))
+
+
+def is_beneficiary(*, plan: Plan, user: User) -> bool:
+    return beneficiary_users(plan=plan).filter(pk=user.pk).exists()
+
+
+def plans_of_user(*, tenant: Tenant, user: User) -> QuerySet[Plan]:
+    """Plans where ``user`` is a beneficiary (directly or through a team)."""
+    teams = TeamMember.objects.filter(tenant=tenant, user=user).values("team")
+    links = PlanBeneficiary.objects.filter(tenant=tenant, plan=OuterRef("pk")).filter(Q(user=user) | Q(team__in=teams))
+    return Plan.objects.filter(tenant=tenant).filter(Exists(links))
+
+
+def plan_summary(*, plan: Plan) -> dict:
+    """Totals for the Overview tab (fixed number of queries)."""
+    t = plan.tenant_id
+    rewards = Reward.objects.filter(tenant_id=t, plan=plan).aggregate(
+        count=Count("pk"), total=Sum("amount"), released=Sum("amount", filter=Q(released=True))
+    )
+    return {
+        "calculations": Calculation.objects.filter(tenant_id=t, plan=plan).count(),
+        "credits": Credit.objects.filter(tenant_id=t, plan=plan).count(),
+        "rewards": rewards["count"],
+        "rewards_total": rewards["total"] or 0,
+        "rewards_released": rewards["released"] or 0,
+        "last_calculated": Calculation.objects.filter(tenant_id=t, plan=plan)
+        .order_by("-calculated_at")
+        .values_list("calculated_at", flat=True)
+        .first(),
+    }
+
+
+def plan_deletion_counts(*, plan: Plan) -> dict[str, int]:
+    """What deleting the plan takes with it (stated in the confirmation and the activity log)."""
+    t = plan.tenant_id
+    from enrollments.selectors import enrollment_count_all  # enrollments builds on plans
+
+    return {
+        "calculations": Calculation.objects.filter(tenant_id=t, plan=plan).count(),
+        "credits": Credit.objects.filter(tenant_id=t, plan=plan).count(),
+        "rewards": Reward.objects.filter(tenant_id=t, plan=plan).count(),
+        "beneficiaries": PlanBeneficiary.objects.filter(tenant_id=t, plan=plan).count(),
+        "enrollments": enrollment_count_all(plan=plan),
+    }
+
+
+def calculation_deletion_counts(*, calculation: Calculation) -> dict[str, int]:
+    t = calculation.tenant_id
+    return {
+        "credits": Credit.objects.filter(tenant_id=t, calculation=calculation).count(),
+        "rewards": Reward.objects.filter(tenant_id=t, calculation=calculation).count(),
+    }
+
+
+def calculation_list(*, plan: Plan) -> QuerySet[Calculation]:
+    t = plan.tenant_id
+    credits = Credit.objects.filter(tenant_id=t, calculation=OuterRef("pk")).order_by().values("calculation")
+    rewards = Reward.objects.filter(tenant_id=t, calculation=OuterRef("pk")).order_by().values("calculation")
+    return (
+        Calculation.objects.filter(tenant_id=t, plan=plan)
+        .select_related("created_by")
+        .annotate(
+            credit_count=Subquery(credits.annotate(n=Count("pk")).values("n")[:1]),
+            reward_count=Subquery(rewards.annotate(n=Count("pk")).values("n")[:1]),
+            reward_total=Subquery(rewards.annotate(s=Sum("amount")).values("s")[:1]),
+        )
+        .order_by("-period_start", "-id")
+    )
+
+
+def credit_list(*, plan: Plan) -> QuerySet[Credit]:
+    return (
+        Credit.objects.filter(tenant_id=plan.tenant_id, plan=plan)
+        .select_related("transaction", "user", "team", "calculation")
+        .order_by("-transaction__date", "-id")
+    )
+
+
+def reward_list(*, plan: Plan) -> QuerySet[Reward]:
+    return (
+        Reward.objects.filter(tenant_id=plan.tenant_id, plan=plan)
+        .select_related("user", "calculation")
+        .order_by("-created_at", "-id")
+    )
+
+
+def released_rewards_of_user(*, tenant: Tenant, user: User) -> QuerySet[Reward]:
+    return (
+        Reward.objects.filter(tenant=tenant, user=user, released=True)
+        .select_related("plan", "calculation")
+        .order_by("-released_at", "-id")
+    )
+
+
+def team_list(*, tenant: Tenant) -> QuerySet[Team]:
+    members = TeamMember.objects.filter(tenant=tenant, team=OuterRef("pk")).order_by().values("team")
+    return (
+        Team.objects.filter(tenant=tenant)
+        .annotate(member_count=Subquery(members.annotate(n=Count("pk")).values("n")[:1]))
+        .order_by("name")
+    )
+
+
+def team_members(*, team: Team) -> QuerySet[TeamMember]:
+    return TeamMember.objects.filter(tenant_id=team.tenant_id, team=team).select_related("user").order_by("user__email")
+
+
+def transactions_in_period(*, tenant: Tenant, start, end) -> QuerySet[SalesTransaction]:
+    return SalesTransaction.objects.filter(tenant=tenant, date__gte=start, date__lte=end)
