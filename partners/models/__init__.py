@@ -1,0 +1,38 @@
+"""Partner program tiers: configuration (programs, tiers, benefits, criteria), partner data
+(accounts, partner users, opportunities, leads, course assignments, currency rates) and partner
+enrollments with their stored progress."""
+
+from .data import (
+    CourseAssignment,
+    CurrencyRate,
+    Lead,
+    LeadStatus,
+    Opportunity,
+    OpportunityStage,
+    PartnerAccount,
+    PartnerUser,
+)
+from .enrollment import CriterionResult, CustomCriterionStatus, PartnerEnrollment, ProgressSnapshot
+from .program import Benefit, Criterion, CriterionKind, CriterionThreshold, PartnerProgram, Tier, TierBenefit
+
+__all__ = [
+    "Benefit",
+    "CourseAssignment",
+    "Criterion",
+    "CriterionKind",
+    "CriterionResult",
+    "CriterionThreshold",
+    "CurrencyRate",
+    "CustomCriterionStatus",
+    "Lead",
+    "LeadStatus",
+    "Opportunity",
+    "OpportunityStage",
+    "PartnerAccount",
+    "PartnerEnrollment",
+    "PartnerProgram",
+    "PartnerUser",
+    "ProgressSnapshot",
+    "Tier",
+    "TierBenefit",
+]

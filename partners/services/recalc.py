@@ -1,0 +1,204 @@
+"""Recalculation of partner progress, immediate (a user's Recalculate, a whole program) or
+delayed (5 minutes after a change, through common.due)."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from activity.models import Action
+from activity.services import record
+from common import due
+
+from ..engine import criterion_values, evaluate
+from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, ProgressSnapshot, Tier
+
+BATCH = 1000
+
+
+def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[PartnerEnrollment]:
+    """Compute and store the progress of the program's enrollments (all, or those ids).
+
+    A fixed number of queries for any number of records: tiers, criteria, thresholds, the
+    enrollments, one grouped aggregate per (source, date field), custom statuses, then batched
+    writes (results upserted, stale results deleted, enrollments bulk-updated, snapshots added)."""
+    now = timezone.now()
+    tenant_id = program.tenant_id
+    tiers = list(Tier.objects.filter(tenant_id=tenant_id, program_id=program.id).order_by("position", "id"))
+    criteria = list(
+        Criterion.objects.filter(tenant_id=tenant_id, program_id=program.id)
+        .order_by("position", "id")
+        .prefetch_related("thresholds")
+    )
+    thresholds = {(t.criterion_id, t.tier_id): t.value for c in criteria for t in c.thresholds.all()}
+    enrollments = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id).only(
+        "id", "tenant_id", "tier_id", "progress_percent", "next_tier_id", "progress_changed_at"
+    )
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(pk__in=list(enrollment_ids))
+    enrollments = list(enrollments)
+    if not enrollments:
+        return []
+    values = criterion_values(
+        program=program,
+        criteria=criteria,
+        enrollment_ids=None if enrollment_ids is None else [e.id for e in enrollments],
+    )
+    results, snapshots = [], []
+    for enrollment in enrollments:
+        outcome = evaluate(
+            tiers=tiers,
+            current_tier_id=enrollment.tier_id,
+            criteria=criteria,
+            thresholds=thresholds,
+            values=values.get(enrollment.id, {}),
+        )
+        changed = (
+            enrollment.progress_percent != outcome.percent
+            or enrollment.next_tier_id != outcome.next_tier_id
+            or enrollment.progress_changed_at is None
+        )
+        enrollment.progress_percent = outcome.percent
+        enrollment.next_tier_id = outcome.next_tier_id
+        enrollment.qualifying_tier_id = outcome.qualifying_tier_id
+        enrollment.last_calculated = now
+        if changed:
+            enrollment.progress_changed_at = now
+            snapshots.append(
+                ProgressSnapshot(
+                    tenant_id=tenant_id,
+                    enrollment_id=enrollment.id,
+                    recorded_at=now,
+                    percent=outcome.percent,
+                    next_tier_id=outcome.next_tier_id,
+                )
+            )
+        for co in outcome.criteria:
+            results.append(
+                CriterionResult(
+                    tenant_id=tenant_id,
+                    enrollment_id=enrollment.id,
+                    criterion_id=co.criterion_id,
+                    value=co.value,
+                    met_tier_ids=co.met_tier_ids,
+                    percent=co.percent,
+                    required=co.required,
+                    calculated_at=now,
+                )
+            )
+    stale = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
+        criterion_id__in=[c.id for c in criteria]
+    )
+    if enrollment_ids is not None:
+        stale = stale.filter(enrollment_id__in=[e.id for e in enrollments])
+    stale.delete()
+    CriterionResult.objects.bulk_create(
+        results,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["tenant", "enrollment", "criterion"],
+        update_fields=["value", "met_tier_ids", "percent", "required", "calculated_at"],
+    )
+    PartnerEnrollment.objects.bulk_update(
+        enrollments,
+        ["progress_percent", "next_tier", "qualifying_tier", "last_calculated", "progress_changed_at"],
+        batch_size=BATCH,
+    )
+    ProgressSnapshot.objects.bulk_create(snapshots, batch_size=BATCH)
+    return enrollments
+
+
+@transaction.atomic
+def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> PartnerEnrollment:
+    """Recompute one enrollment now (the Recalculate button); updates Last Calculated."""
+    program = enrollment.program
+    done = _recalculate(program=program, enrollment_ids=[enrollment.id])
+    if done:
+        fresh = done[0]
+        for name in (
+            "progress_percent",
+            "next_tier_id",
+            "qualifying_tier_id",
+            "last_calculated",
+            "progress_changed_at",
+        ):
+            setattr(enrollment, name, getattr(fresh, name))
+        for cache in ("next_tier", "qualifying_tier"):
+            enrollment._state.fields_cache.pop(cache, None)
+    record(
+        tenant=program.tenant,
+        actor=actor,
+        action=Action.UPDATE,
+        target=enrollment,
+        verb="recalculated progress",
+        changes={"progress_percent": [None, str(enrollment.progress_percent)]},
+    )
+    return enrollment
+
+
+@transaction.atomic
+def recalculate_program(program: PartnerProgram, *, actor=None) -> int:
+    """Recompute every enrollment of a program with set-based queries; returns how many."""
+    done = _recalculate(program=program)
+    if done:
+        record(
+            tenant=program.tenant,
+            actor=actor,
+            action=Action.UPDATE,
+            target="PartnerEnrollment",
+            verb="recalculated progress",
+            count=len(done),
+            object_ids=[e.id for e in done],
+            label=str(program),
+        )
+    return len(done)
+
+
+def _run_due(tenant, pks) -> None:
+    """The due-work handler: recalculate these enrollments, program by program (set-based)."""
+    by_program: dict[int, list[int]] = defaultdict(list)
+    for program_id, pk in PartnerEnrollment.objects.filter(tenant=tenant, pk__in=pks).values_list("program_id", "id"):
+        by_program[program_id].append(pk)
+    for program in PartnerProgram.objects.filter(tenant=tenant, pk__in=list(by_program)):
+        done = _recalculate(program=program, enrollment_ids=by_program[program.id])
+        record(
+            tenant=tenant,
+            actor=None,
+            action=Action.UPDATE,
+            target="PartnerEnrollment",
+            verb="recalculated progress (scheduled)",
+            count=len(done),
+            object_ids=[e.id for e in done],
+            label=str(program),
+        )
+
+
+RECALC_WORK = due.register(
+    due.DueWork(
+        name="partner-recalc",
+        model=PartnerEnrollment,
+        handler=_run_due,
+        due_field="recalc_due_at",
+        version_field="recalc_version",
+    )
+)
+
+
+def mark_enrollments_due(queryset, *, delay_seconds: int | None = None) -> int:
+    """Schedule the delayed recalculation of these enrollments (in the caller's transaction):
+    due in PARTNER_RECALC_DELAY_SECONDS unless already due sooner; a task is queued on commit
+    and the every-minute sweep catches a lost one. Returns how many were marked."""
+    delay = settings.PARTNER_RECALC_DELAY_SECONDS if delay_seconds is None else delay_seconds
+    return due.mark_due(RECALC_WORK, queryset, delay_seconds=delay)
+
+
+def mark_program_due(program: PartnerProgram) -> int:
+    return mark_enrollments_due(PartnerEnrollment.objects.filter(tenant_id=program.tenant_id, program_id=program.id))
+
+
+def mark_accounts_due(tenant, account_ids) -> int:
+    ids = {a for a in account_ids if a}
+    if not ids:
+        return 0
+    return mark_enrollments_due(PartnerEnrollment.objects.filter(tenant=tenant, account_id__in=ids))
