@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
 PORTAL_PAGE_SIZE = 25
 EXPORT_CHUNK_SIZE = 2000
 PARTNER_RECALC_DELAY_SECONDS = env.int("PARTNER_RECALC_DELAY_SECONDS", default=300)
+# OData API: rows per page (a larger $top is served in pages via @odata.nextLink) and requests per
+# minute per API key (counted in the cache: use a shared one, e.g. Redis, in production).
+ODATA_PAGE_SIZE = env.int("ODATA_PAGE_SIZE", default=1000)
+ODATA_RATE_LIMIT_PER_MINUTE = env.int("ODATA_RATE_LIMIT_PER_MINUTE", default=600)
 
 LOGGING = {
     "version": 1,
@@ -190,5 +194,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # odata-query logs each property whose type it does not guess; our declarations type them.
+        "odata_query": {"level": "ERROR"},
+    },
 }

@@ -1,0 +1,103 @@
+"""Who is calling: ``Authorization: Bearer <key>`` → the key's membership in this workspace.
+
+Every request re-checks the key (not revoked), its user (active), the membership (active) and
+the role (administrator), so revoking a key, deactivating the member or changing their role
+takes effect on the next request. The rate limit is counted in Django's cache (Redis in
+production) per key and per minute, before any database query.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from tenancy.models import Membership
+
+from .errors import ODataError, not_found, unauthorized
+from .keys import hash_key
+from .models import ApiKey
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    api_key: ApiKey
+    membership: Membership
+
+
+def bearer_key(request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def rate_limit() -> int:
+    return int(getattr(settings, "ODATA_RATE_LIMIT_PER_MINUTE", 600))
+
+
+def check_rate(key_hash: str) -> None:
+    now = time.time()
+    window = int(now // 60)
+    name = f"odata:rate:{key_hash[:32]}:{window}"
+    cache.add(name, 0, timeout=120)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=120)
+        count = 1
+    if count > rate_limit():
+        retry = max(1, int((window + 1) * 60 - now) + 1)
+        raise ODataError(
+            429,
+            "TooManyRequests",
+            f"This API key sent more than {rate_limit()} requests in a minute. Retry after {retry} s.",
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def authenticate(request) -> Caller:
+    key = bearer_key(request)
+    if key is None:
+        raise unauthorized("Send an API key: Authorization: Bearer <key>.")
+    digest = hash_key(key)
+    check_rate(digest)
+    tenant = request.tenant
+    with scopes_disabled():
+        api_key = ApiKey.objects.select_related("user").filter(key_hash=digest).first()
+        if api_key is None:
+            raise unauthorized("Unknown API key.")
+        if api_key.tenant_id != tenant.pk:
+            # A key of another workspace learns nothing about this one.
+            raise not_found("No such workspace.")
+        if api_key.revoked_at is not None:
+            raise unauthorized("This API key has been revoked.")
+        membership = (
+            Membership.objects.select_related("role")
+            .filter(tenant_id=tenant.pk, user_id=api_key.user_id, is_active=True)
+            .first()
+        )
+    if membership is None or not api_key.user.is_active:
+        raise unauthorized("The user of this API key is no longer an active member of this workspace.")
+    if not membership.is_administrator:
+        raise unauthorized("The user of this API key is no longer an administrator of this workspace.")
+    _touch(api_key)
+    membership.user = api_key.user
+    membership.tenant = tenant
+    return Caller(api_key=api_key, membership=membership)
+
+
+def _touch(api_key: ApiKey) -> None:
+    """Record use, at most once a minute per key (one cheap UPDATE that usually matches nothing)."""
+    now = timezone.now()
+    with scopes_disabled():
+        ApiKey.objects.filter(pk=api_key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)

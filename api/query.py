@@ -1,0 +1,305 @@
+"""System query options → one ORM query (the page) and, with ``$count=true``, one COUNT.
+
+``$filter`` is parsed by odata-query; before its Django visitor runs, our own pass renames the
+declared OData properties to their ORM paths and refuses anything undeclared, so a client can
+reach only what the entity set declares.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models import F, Value
+from odata_query import ast
+from odata_query import exceptions as odata_exc
+from odata_query.django.django_q import AstToDjangoQVisitor
+from odata_query.grammar import ODataLexer, ODataParser
+from odata_query.visitor import NodeTransformer
+
+from . import edm
+from .errors import ODataError, bad_option
+
+COLLECTION_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$expand", "$format", "$skiptoken"}
+ENTITY_OPTIONS = {"$select", "$expand", "$format"}
+COUNT_OPTIONS = {"$filter", "$format"}
+KNOWN_UNSUPPORTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
+
+LITERALS_FOR = {
+    edm.STRING: (ast.String,),
+    edm.INT64: (ast.Integer,),
+    edm.INT32: (ast.Integer,),
+    edm.DECIMAL: (ast.Integer, ast.Float),
+    edm.DOUBLE: (ast.Integer, ast.Float),
+    edm.BOOLEAN: (ast.Boolean,),
+    edm.DATE: (ast.Date,),
+    edm.DATETIME: (ast.DateTime, ast.Date),
+    edm.GUID: (ast.GUID,),
+}
+
+
+def page_size() -> int:
+    return int(getattr(settings, "ODATA_PAGE_SIZE", 1000))
+
+
+@dataclass
+class Options:
+    select: list[edm.Prop]
+    expand: list[edm.Nav] = field(default_factory=list)
+    filter_q: object = None
+    annotations: dict = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    ordered_by_client: bool = False
+    top: int | None = None
+    skip: int = 0
+    count: bool = False
+    skiptoken: int | None = None
+
+
+def check_option_names(params, allowed: set[str]) -> None:
+    for name in params:
+        if not name.startswith("$"):
+            continue  # custom query options are ignored, as the protocol allows
+        if name in allowed:
+            continue
+        if name in COLLECTION_OPTIONS or name in KNOWN_UNSUPPORTED:
+            raise bad_option(name, "this query option is not supported here.")
+        raise bad_option(name, "unknown system query option.")
+
+
+def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Options:
+    check_option_names(params, allowed)
+    opts = Options(select=parse_select(entity_set, params.get("$select")))
+    opts.expand = parse_expand(entity_set, params.get("$expand"))
+    if params.get("$filter") is not None:
+        opts.filter_q, opts.annotations = parse_filter(entity_set, params["$filter"])
+    opts.order, opts.ordered_by_client = parse_orderby(entity_set, params.get("$orderby"))
+    opts.top = _non_negative(params, "$top")
+    opts.skip = _non_negative(params, "$skip") or 0
+    opts.count = _boolean(params, "$count")
+    token = params.get("$skiptoken")
+    if token is not None:
+        if opts.ordered_by_client or not re.fullmatch(r"-?\d{1,19}", token):
+            raise bad_option("$skiptoken", "not a token this service issued.")
+        opts.skiptoken = int(token)
+    return opts
+
+
+def _non_negative(params, name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not re.fullmatch(r"\d{1,12}", raw.strip()):
+        raise bad_option(name, f"expected a non-negative integer, got “{raw}”.")
+    return int(raw)
+
+
+def _boolean(params, name: str) -> bool:
+    raw = params.get(name)
+    if raw is None:
+        return False
+    if raw.strip().lower() not in ("true", "false"):
+        raise bad_option(name, f"expected true or false, got “{raw}”.")
+    return raw.strip().lower() == "true"
+
+
+def _names(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def parse_select(entity_set: edm.EntitySet, raw: str | None) -> list[edm.Prop]:
+    if raw is None or raw.strip() in ("", "*"):
+        return list(entity_set.props)
+    chosen = []
+    for name in _names(raw):
+        if name == "*":
+            return list(entity_set.props)
+        prop = entity_set.prop(name)
+        if prop is None:
+            raise bad_option("$select", f"{entity_set.name} has no property “{name}”.")
+        if prop not in chosen:
+            chosen.append(prop)
+    key = entity_set.key_prop
+    if key not in chosen:  # clients identify entities by key; always send it
+        chosen.insert(0, key)
+    return chosen
+
+
+def parse_expand(entity_set: edm.EntitySet, raw: str | None) -> list[edm.Nav]:
+    if raw is None or not raw.strip():
+        return []
+    navs = []
+    for name in _names(raw):
+        if "(" in name or "/" in name:
+            raise bad_option("$expand", f"nested options and paths are not supported (“{name}”).")
+        nav = entity_set.nav(name) if name != "*" else None
+        if name == "*":
+            navs.extend(n for n in edm.active_navs(entity_set) if n not in navs)
+            continue
+        if nav is None or nav not in edm.active_navs(entity_set):
+            raise bad_option("$expand", f"{entity_set.name} has no navigation property “{name}”.")
+        if nav not in navs:
+            navs.append(nav)
+    return navs
+
+
+def resolve_path(entity_set: edm.EntitySet, name: str, option: str) -> tuple[str, edm.Prop]:
+    """``Amount`` or ``Plan/Name`` → (ORM path, property)."""
+    parts = name.split("/")
+    if len(parts) == 1:
+        prop = entity_set.prop(name)
+        if prop is None:
+            raise bad_option(option, f"{entity_set.name} has no property “{name}”.")
+        return prop.source, prop
+    if len(parts) == 2:
+        nav = entity_set.nav(parts[0])
+        if nav is not None and nav in edm.active_navs(entity_set):
+            for prop in edm.expandable_props(nav):
+                if prop.name == parts[1]:
+                    return f"{nav.source}__{prop.source}", prop
+    raise bad_option(option, f"{entity_set.name} has no property path “{name}”.")
+
+
+ORDER_ITEM = re.compile(r"^([A-Za-z_][\w/]*)(?:\s+(asc|desc))?$", re.IGNORECASE)
+
+
+def parse_orderby(entity_set: edm.EntitySet, raw: str | None) -> tuple[list[str], bool]:
+    key_source = entity_set.key_prop.source
+    if raw is None or not raw.strip():
+        return [key_source], False
+    order = []
+    for item in raw.split(","):
+        match = ORDER_ITEM.match(item.strip())
+        if not match:
+            raise bad_option("$orderby", f"cannot parse “{item.strip()}”.")
+        path, _ = resolve_path(entity_set, match.group(1), "$orderby")
+        desc = (match.group(2) or "asc").lower() == "desc"
+        order.append(F(path).desc(nulls_last=True) if desc else F(path).asc(nulls_first=True))
+    order.append(key_source)  # a total order, so pages never overlap or skip rows
+    return order, True
+
+
+# --- $filter ------------------------------------------------------------------------------------
+
+
+def rewrite_single_item_in(text: str) -> str:
+    """``X in ('a')`` does not parse in odata-query: rewrite it to ``X eq 'a'`` (same meaning)."""
+    try:
+        tokens = list(ODataLexer().tokenize(text))
+    except odata_exc.ODataException:
+        return text  # the parser reports the error with its position
+    edits = []
+    for i in range(len(tokens) - 3):
+        a, b, c, d = tokens[i : i + 4]
+        if a.type == "IN" and b.type == "(" and d.type == ")" and c.type not in ("(", ")", ","):
+            edits.append((a.index, d.index + 1, " eq " + text[c.index : d.index].strip() + " "))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+class _Declared(NodeTransformer):
+    """Renames OData properties to ORM paths, refusing undeclared ones, and checks that literals
+    compared with a property have a fitting type (a type error must be a 400, not a database
+    error halfway through a response)."""
+
+    def __init__(self, entity_set: edm.EntitySet):
+        self.entity_set = entity_set
+        self.types: dict[str, str] = {}
+
+    def _identifier(self, name: str) -> ast.Identifier:
+        path, prop = resolve_path(self.entity_set, name, "$filter")
+        self.types[path] = prop.edm
+        return ast.Identifier(path)
+
+    def visit_Identifier(self, node: ast.Identifier) -> ast._Node:
+        if node.namespace:
+            raise bad_option("$filter", f"unknown name “{node.full_name()}”.")
+        return self._identifier(node.name)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast._Node:
+        if not isinstance(node.owner, ast.Identifier) or node.owner.namespace:
+            raise bad_option("$filter", "only one level of navigation is supported.")
+        return self._identifier(f"{node.owner.name}/{node.attr}")
+
+    def visit_Call(self, node: ast.Call) -> ast._Node:
+        return ast.Call(node.func, [self.visit(arg) for arg in node.args])
+
+    def visit_CollectionLambda(self, node):
+        raise bad_option("$filter", "any/all are not supported (navigation properties are single-valued).")
+
+    def visit_Compare(self, node: ast.Compare) -> ast._Node:
+        left, right = self.visit(node.left), self.visit(node.right)
+        self._check(left, right)
+        self._check(right, left)
+        if isinstance(left, ast.Identifier) and self.types.get(left.name) == edm.DATETIME:
+            right = _as_datetime(right)
+        if isinstance(right, ast.Identifier) and self.types.get(right.name) == edm.DATETIME:
+            left = _as_datetime(left)
+        return ast.Compare(node.comparator, left, right)
+
+    def _check(self, side, other) -> None:
+        if not isinstance(side, ast.Identifier) or side.name not in self.types:
+            return
+        expected = LITERALS_FOR.get(self.types[side.name], ())
+        values = other.val if isinstance(other, ast.List) else [other]
+        for value in values:
+            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.Call, ast.BinOp)):
+                continue
+            if isinstance(value, ast._Literal) and not isinstance(value, expected):
+                raise bad_option("$filter", f"cannot compare a {self.types[side.name]} with “{_literal_text(value)}”.")
+
+
+def _literal_text(node) -> str:
+    return str(getattr(node, "val", node))
+
+
+def _as_datetime(node):
+    if isinstance(node, ast.Date):
+        return ast.DateTime(f"{node.val}T00:00:00Z")
+    if isinstance(node, ast.List):
+        return ast.List([_as_datetime(v) for v in node.val])
+    return node
+
+
+class _Visitor(AstToDjangoQVisitor):
+    def visit_Float(self, node: ast.Float) -> Value:
+        try:
+            return Value(Decimal(node.val))  # exact, like the money columns it meets
+        except InvalidOperation:
+            raise odata_exc.ValueException(node.val) from None
+
+    def visit_DateTime(self, node: ast.DateTime) -> Value:
+        value = super().visit_DateTime(node)
+        if isinstance(value.value, dt.datetime) and value.value.tzinfo is None:
+            value = Value(value.value.replace(tzinfo=dt.UTC))
+        return value
+
+
+def parse_filter(entity_set: edm.EntitySet, raw: str):
+    text = rewrite_single_item_in(raw)
+    if not text.strip():
+        raise bad_option("$filter", "empty expression.")
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        tree = _Declared(entity_set).visit(tree)
+        visitor = _Visitor(entity_set.model)
+        q = visitor.visit(tree)
+    except ODataError:
+        raise
+    except odata_exc.ODataException as exc:
+        raise bad_option("$filter", str(exc) or exc.__class__.__name__) from None
+    except (ValueError, TypeError, NotImplementedError, AttributeError) as exc:
+        raise bad_option("$filter", f"cannot use this expression ({exc}).") from None
+    if not hasattr(q, "resolve_expression") and not hasattr(q, "children"):
+        raise bad_option("$filter", "the expression is not a condition.")
+    return q, visitor.queryset_annotations
+
+
+def apply_filter(queryset, opts: Options):
+    if opts.filter_q is None:
+        return queryset
+    if opts.annotations:
+        queryset = queryset.annotate(**opts.annotations)
+    return queryset.filter(opts.filter_q)
