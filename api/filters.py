@@ -9,7 +9,10 @@ from .models import ApiKey
 class ApiKeyFilter(TenantFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(
-        choices=[("active", "Active"), ("revoked", "Revoked")], method="by_status", empty_label="Any status"
+        choices=[("active", "Active"), ("revoked", "Revoked")],
+        method="by_status",
+        empty_label="Any status",
+        label="Status",
     )
 
     class Meta:

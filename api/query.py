@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db.models import F, Value
 from odata_query import ast
 from odata_query import exceptions as odata_exc
@@ -23,7 +24,8 @@ from .errors import ODataError, bad_option
 
 COLLECTION_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$expand", "$format", "$skiptoken"}
 ENTITY_OPTIONS = {"$select", "$expand", "$format"}
-COUNT_OPTIONS = {"$filter", "$format"}
+# The $count segment accepts (and ignores) paging and shaping options, as OData clients send them.
+COUNT_OPTIONS = {"$filter", "$format", "$top", "$skip", "$orderby", "$select", "$expand"}
 KNOWN_UNSUPPORTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
 
 LITERALS_FOR = {
@@ -278,11 +280,13 @@ class _Visitor(AstToDjangoQVisitor):
 
 
 def parse_filter(entity_set: edm.EntitySet, raw: str):
-    text = rewrite_single_item_in(raw)
-    if not text.strip():
+    text = rewrite_single_item_in(raw).strip()
+    if not text:
         raise bad_option("$filter", "empty expression.")
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
+        if not isinstance(tree, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)):
+            raise bad_option("$filter", "the expression is not a condition.")
         tree = _Declared(entity_set).visit(tree)
         visitor = _Visitor(entity_set.model)
         q = visitor.visit(tree)
@@ -292,14 +296,15 @@ def parse_filter(entity_set: edm.EntitySet, raw: str):
         raise bad_option("$filter", str(exc) or exc.__class__.__name__) from None
     except (ValueError, TypeError, NotImplementedError, AttributeError) as exc:
         raise bad_option("$filter", f"cannot use this expression ({exc}).") from None
-    if not hasattr(q, "resolve_expression") and not hasattr(q, "children"):
-        raise bad_option("$filter", "the expression is not a condition.")
     return q, visitor.queryset_annotations
 
 
 def apply_filter(queryset, opts: Options):
     if opts.filter_q is None:
         return queryset
-    if opts.annotations:
-        queryset = queryset.annotate(**opts.annotations)
-    return queryset.filter(opts.filter_q)
+    try:
+        if opts.annotations:
+            queryset = queryset.annotate(**opts.annotations)
+        return queryset.filter(opts.filter_q)
+    except (TypeError, ValueError, FieldError) as exc:
+        raise bad_option("$filter", f"cannot use this expression ({exc}).") from None

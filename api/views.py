@@ -57,8 +57,24 @@ def _negotiate(request, fmt: str) -> None:
         if base not in (fmt, wanted) and not (fmt == "text" and base == "json"):
             raise ODataError(406, "NotAcceptable", f"$format={requested} is not available here; use {fmt}.")
         return
-    if "Accept" in request.headers and not request.accepts(wanted):
+    # Clients ask for $count with the JSON Accept header of the rest of the service: allow it.
+    acceptable = (wanted, "application/json") if fmt == "text" else (wanted,)
+    if "Accept" in request.headers and not any(_accepts(request.headers["Accept"], t) for t in acceptable):
         raise ODataError(406, "NotAcceptable", f"This resource is only available as {wanted}.")
+
+
+def _accepts(header: str, media_type: str) -> bool:
+    """Whether an Accept header admits ``media_type``, whatever parameters (odata.metadata=…) it
+    adds; a range with q=0 excludes."""
+    main, _, sub = media_type.partition("/")
+    for item in header.split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        if any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
+            continue
+        accepted_main, _, accepted_sub = kind.lower().partition("/")
+        if accepted_main in ("*", main) and accepted_sub in ("*", sub):
+            return True
+    return False
 
 
 def _root_url(request) -> str:
