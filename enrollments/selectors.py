@@ -3,7 +3,7 @@ null); the enrollment history sees them all."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from plans.models import Plan
+from plans.models import Plan, PlanBeneficiary
 from plans.selectors import beneficiary_users, plans_of_user
 from tenancy.models import Membership, Tenant, User
 
@@ -47,7 +47,9 @@ def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> Q
     current = PlanEnrollment.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"), reset_at__isnull=True)
     viewed = TermsView.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"))
     active = Membership.objects.filter(tenant_id=t, user=OuterRef("pk"), is_active=True)
+    direct = PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"))
     qs = beneficiary_users(plan=plan).annotate(
+        direct_beneficiary_id=Subquery(direct.values("pk")[:1]),
         enrolled_at=Subquery(current.values("enrolled_at")[:1]),
         terms_version=Subquery(current.values("document__version")[:1]),
         signature=Subquery(current.values("signature")[:1]),

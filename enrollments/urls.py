@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "enrollments"
-urlpatterns: list = []
+# Mounted under plans/ beside plans.urls: these routes must not clash with those.
+urlpatterns = [
+    path("<int:plan_id>/beneficiaries/", views.beneficiary_list, name="beneficiary_list"),
+    path("<int:plan_id>/beneficiaries/reset/", views.ResetEnrollmentsView.as_view(), name="reset_enrollments"),
+    path("<int:plan_id>/enrollment-history/", views.enrollment_history, name="enrollment_history"),
+    path("my/", views.my_plans, name="my_plans"),
+    path("my/<int:plan_id>/", views.my_plan, name="my_plan"),
+]

@@ -137,6 +137,15 @@ def team_create(*, tenant: Tenant, actor: User | None, name: str, users: Iterabl
 
 
 @transaction.atomic
+def team_update(*, team: Team, actor: User | None, name: str, users: Iterable[User]) -> Team:
+    team, updated, changes = model_update(instance=team, fields=["name"], data={"name": name.strip()})
+    if updated:
+        record(tenant=team.tenant, actor=actor, action=Action.UPDATE, target=team, changes=changes)
+    team_members_set(team=team, actor=actor, users=users)
+    return team
+
+
+@transaction.atomic
 def team_members_set(*, team: Team, actor: User | None, users: Iterable[User]) -> tuple[int, int]:
     """Make the team's members exactly ``users``; returns (added, removed)."""
     wanted = {u.pk for u in users}

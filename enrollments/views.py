@@ -1,0 +1,139 @@
+"""The plan's Beneficiaries tab (status per beneficiary, Reset Enrollments), its Enrollment
+history tab (admins), and the beneficiary's own My plans pages (Enroll)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django_tables2 import RequestConfig
+
+from common.htmx import render_page
+from common.permissions import capability_required, member_has
+from common.views import ConfirmActionView
+from plans.forms import apply_errors
+from plans.selectors import access_plan, beneficiary_entries, current_document, released_rewards_of_user
+from plans.tables import MyRewardTable
+from plans.views import plan_url, posted_data, render_tab
+from tenancy.capabilities import Capability
+
+from . import selectors, services
+from .forms import BeneficiaryFilterForm, EnrollForm
+from .tables import BeneficiaryStatusTable, EnrollmentHistoryTable
+
+
+def _paginate(request, table):
+    RequestConfig(request, paginate={"per_page": settings.PORTAL_PAGE_SIZE}).configure(table)
+    return table
+
+
+@capability_required(Capability.MANAGE_PLANS)
+def beneficiary_list(request, tenant_slug, plan_id):
+    plan = access_plan(tenant=request.tenant, plan_id=plan_id)
+    form = BeneficiaryFilterForm(request.GET or None)
+    status = search = ""
+    if form.is_valid():
+        status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
+    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
+    table = _paginate(request, BeneficiaryStatusTable(rows, request=request, plan=plan, can_manage=True))
+    ctx = {
+        "table": table,
+        "filter": {"form": form},
+        "counts": selectors.enrollment_counts(plan=plan),
+        "teams": [b for b in beneficiary_entries(plan=plan).filter(team__isnull=False)],
+        "can_reset": member_has(request, Capability.MANAGE_PLANS),
+    }
+    return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
+
+
+@capability_required(Capability.ADMINISTER)
+def enrollment_history(request, tenant_slug, plan_id):
+    plan = access_plan(tenant=request.tenant, plan_id=plan_id)
+    table = _paginate(request, EnrollmentHistoryTable(selectors.enrollment_history(plan=plan), request=request))
+    ctx = {"table": table, "resets": list(selectors.reset_list(plan=plan)[:20])}
+    return render_tab(request, plan, "history", "enrollments/history.html", ctx)
+
+
+class ResetEnrollmentsView(ConfirmActionView):
+    capability = Capability.MANAGE_PLANS
+    title = "Reset Enrollments"
+    confirm_label = "Reset Enrollments"
+
+    def get_object(self):
+        return access_plan(tenant=self.request.tenant, plan_id=self.kwargs["plan_id"])
+
+    def describe(self, plan):
+        n = selectors.current_enrollments(plan=plan).count()
+        return (
+            f"Reset {n} enrollment{'s' if n != 1 else ''} of {plan.name}? Every beneficiary will be not "
+            "enrolled and can enroll again. Earlier enrollments are kept in the enrollment history."
+        )
+
+    def perform(self, plan):
+        n = services.reset_enrollments(plan, actor=self.request.user)
+        return f"Reset {n} enrollment{'s' if n != 1 else ''}"
+
+    def get_success_url(self, plan):
+        return plan_url(self.request, "enrollments:beneficiary_list", plan_id=plan.pk)
+
+
+# The beneficiary's own pages -----------------------------------------------------------------
+
+
+@capability_required(Capability.MY_PLANS)
+def my_plans(request, tenant_slug):
+    plans = list(selectors.my_plans(tenant=request.tenant, user=request.user))
+    for plan in plans:
+        plan.status_label = selectors.status_label(
+            plan=plan, enrolled_at=plan.enrolled_at, last_viewed_at=plan.last_viewed_at
+        )
+    rewards = released_rewards_of_user(tenant=request.tenant, user=request.user)
+    table = _paginate(request, MyRewardTable(rewards, request=request))
+    ctx = {"plans": plans, "table": table, "title": "My plans"}
+    return render_page(request, "enrollments/my_plans.html", ctx, partial="table")
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@capability_required(Capability.MY_PLANS)
+def my_plan(request, tenant_slug, plan_id):
+    """One of my plans: its terms (when shown) and, when required, the Enroll form. Only
+    beneficiaries get here; for anyone else the plan does not exist (404)."""
+    plan = selectors.my_plans(tenant=request.tenant, user=request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    form = EnrollForm(posted_data(request), plan=plan) if plan.requires_enrollment else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("This plan does not ask for enrollment.")
+        if form.is_valid():
+            try:
+                services.enroll_in_plan(
+                    plan=plan,
+                    user=request.user,
+                    accepted=form.cleaned_data.get("accepted", False),
+                    signature=form.cleaned_data.get("signature", ""),
+                    ip_address=_client_ip(request),
+                    user_agent=request.headers.get("User-Agent", ""),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"You are enrolled in {plan.name}.")
+                return redirect(plan_url(request, "enrollments:my_plan", plan_id=plan.pk))
+    elif plan.shows_terms:
+        services.terms_view_record(plan=plan, user=request.user)
+    enrollment = selectors.current_enrollment(plan=plan, user=request.user)
+    ctx = {
+        "plan": plan,
+        "title": plan.name,
+        "document": current_document(plan=plan) if plan.shows_terms else None,
+        "enrollment": enrollment,
+        "form": form if enrollment is None and plan.status == "active" else None,
+        "status": selectors.status_label(
+            plan=plan, enrolled_at=enrollment.enrolled_at if enrollment else None, last_viewed_at=plan.last_viewed_at
+        ),
+    }
+    return render_page(request, "enrollments/my_plan.html", ctx)

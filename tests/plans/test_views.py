@@ -1,0 +1,325 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from activity.models import ActivityEntry
+from enrollments.models import PlanEnrollment
+from plans.models import Calculation, Plan, PlanBeneficiary
+from tests.conftest import login
+from tests.factories import member
+from tests.plans.factories import (
+    BeneficiaryFactory,
+    CalculationFactory,
+    CreditFactory,
+    EnrollmentFactory,
+    PlanDocumentFactory,
+    PlanFactory,
+    RewardFactory,
+    TeamFactory,
+    TeamMemberFactory,
+)
+from tests.plans.helpers import bulk_beneficiaries, bulk_reps
+
+pytestmark = pytest.mark.django_db
+
+
+def u(tenant, name, **kw):
+    return reverse(name, kwargs={"tenant_slug": tenant.slug, **kw})
+
+
+@pytest.fixture
+def plan(tenant):
+    plan = PlanFactory(tenant=tenant, name="FY26 Enterprise Plan")
+    PlanDocumentFactory(plan=plan)
+    return plan
+
+
+def test_all_plans_lists_searches_and_swaps_with_htmx(admin_client, tenant, other_tenant):
+    PlanFactory(tenant=tenant, name="Alpha Plan")
+    PlanFactory(tenant=tenant, name="Beta Plan", status="draft")
+    PlanFactory(tenant=other_tenant, name="Alpha Foreign")
+    response = admin_client.get(u(tenant, "plans:plan_list"))
+    assert response.status_code == 200
+    assert b"Alpha Plan" in response.content and b"Alpha Foreign" not in response.content
+    response = admin_client.get(u(tenant, "plans:plan_list"), {"q": "beta"}, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content and b"Beta Plan" in response.content
+    assert b"Alpha Plan" not in response.content
+    response = admin_client.get(u(tenant, "plans:plan_list"), {"export": "csv"})
+    assert b"Alpha Plan" in b"".join(response.streaming_content)
+
+
+def test_all_plans_costs_the_same_queries_at_n_and_3n(admin_client, tenant, django_assert_num_queries):
+    for _ in range(10):
+        BeneficiaryFactory(plan=PlanFactory(tenant=tenant))
+    with django_assert_num_queries(5) as ctx:  # session, user, membership, count, page
+        admin_client.get(u(tenant, "plans:plan_list"))
+    for _ in range(20):
+        PlanFactory(tenant=tenant)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        admin_client.get(u(tenant, "plans:plan_list"))
+
+
+def test_create_plan_shows_field_errors_and_changes_nothing(admin_client, tenant, plan):
+    data = {
+        "name": "fy26 enterprise plan",
+        "period_start": "2026-06-01",
+        "period_end": "2026-01-01",
+        "currency": "dollars",
+        "status": "active",
+        "commission_rate": "150",
+        "enrollment_option": "signature",
+    }
+    response = admin_client.post(u(tenant, "plans:plan_create"), data)
+    assert response.status_code == 200
+    for message in (
+        b"A plan with this name already exists",
+        b"The period must end on or after its start",
+        b"Formal enrollment requires a legally protected plan",
+        b"between 0 and 100",
+    ):
+        assert message in response.content
+    assert Plan.objects.filter(tenant=tenant).count() == 1
+
+    data.update(name="FY27", period_end="2026-12-31", currency="usd", commission_rate="4", legally_protected="on")
+    data["terms"] = "Pays 4%."
+    response = admin_client.post(u(tenant, "plans:plan_create"), data)
+    created = Plan.objects.get(tenant=tenant, name="FY27")
+    assert response.status_code == 302 and created.currency == "USD" and created.documents.count() == 1
+
+
+def test_edit_plan_logs_changes(admin_client, tenant, plan):
+    data = {
+        "name": plan.name,
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "currency": "USD",
+        "status": "archived",
+        "commission_rate": "5",
+        "legally_protected": "on",
+        "enrollment_option": "checkbox",
+        "terms": plan.documents.get().body,
+    }
+    response = admin_client.post(u(tenant, "plans:plan_edit", plan_id=plan.pk), data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "archived" and plan.documents.count() == 1
+    entry = ActivityEntry.objects.get(tenant=tenant, object_type="Plan", action="update")
+    assert entry.changes == {"status": ["active", "archived"]}
+
+
+def test_every_tab_renders(admin_client, tenant, plan):
+    calc = CalculationFactory(plan=plan)
+    CreditFactory(calculation=calc)
+    RewardFactory(plan=plan, calculation=calc)
+    EnrollmentFactory(plan=plan)
+    for name in (
+        "plans:plan_detail",
+        "enrollments:beneficiary_list",
+        "plans:credit_list",
+        "plans:calculation_list",
+        "plans:reward_list",
+        "enrollments:enrollment_history",
+        "plans:plan_edit",
+        "plans:beneficiary_add",
+    ):
+        response = admin_client.get(u(tenant, name, plan_id=plan.pk))
+        assert response.status_code == 200, name
+        assert b"FY26 Enterprise Plan" in response.content
+
+
+@pytest.mark.parametrize("role_name", ["Sales Rep", "Manager", "Learner", "Partner User", "Client Admin"])
+def test_plan_pages_need_manage_plans(client, tenant, plan, role_name):
+    login(client, member(tenant, role_name))
+    for name in ("plans:plan_detail", "enrollments:beneficiary_list", "enrollments:reset_enrollments"):
+        assert client.get(u(tenant, name, plan_id=plan.pk)).status_code == 403
+    assert client.post(u(tenant, "enrollments:reset_enrollments", plan_id=plan.pk)).status_code == 403
+    assert client.get(u(tenant, "plans:plan_list")).status_code == 403
+
+
+def test_enrollment_history_is_for_administrators_only(client, tenant, plan):
+    planner = member(tenant, "Plan Admin")
+    planner.role.capabilities = ["manage_plans"]
+    planner.role.save()
+    login(client, planner)
+    assert client.get(u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)).status_code == 200
+    assert client.get(u(tenant, "enrollments:enrollment_history", plan_id=plan.pk)).status_code == 403
+
+
+# Beneficiaries tab and Reset Enrollments --------------------------------------------------------
+
+
+def test_beneficiaries_tab_shows_status_counts_and_filters(admin_client, tenant, plan):
+    users = bulk_reps(tenant, 9)
+    bulk_beneficiaries(plan, users, enroll_every=3)  # 3 enrolled
+    response = admin_client.get(u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk))
+    assert b"3 of 9 enrolled" in response.content
+    assert response.content.count(b"Not yet enrolled") == 6
+    response = admin_client.get(
+        u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk),
+        {"status": "enrolled"},
+        headers={"HX-Request": "true"},
+    )
+    assert b"<html" not in response.content and b"3 rows" in response.content
+    assert response.content.count(b"badge-ok status") == 3
+
+
+def test_beneficiaries_tab_costs_the_same_queries_at_1000_and_3000(
+    admin_client, tenant, plan, django_assert_num_queries
+):
+    team = TeamFactory(tenant=tenant)
+    BeneficiaryFactory(plan=plan, user=None, team=team)
+    users = bulk_reps(tenant, 1000)
+    bulk_beneficiaries(plan, users, enroll_every=2)
+    url = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
+    # session, user, membership, plan, count "N of M", teams, table count, table page
+    with django_assert_num_queries(8) as ctx:
+        response = admin_client.get(url)
+    assert b"500 of 1000 enrolled" in response.content
+    more = bulk_reps(tenant, 2000, prefix="more")
+    bulk_beneficiaries(plan, more[:1000], enroll_every=2)
+    for user in more[1000:]:
+        TeamMemberFactory(team=team, user=user)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        response = admin_client.get(url)
+    assert b"1000 of 3000 enrolled" in response.content
+
+
+def test_reset_enrollments_confirms_with_the_count_then_resets(admin_client, tenant, plan, admin_member):
+    users = bulk_reps(tenant, 12)
+    bulk_beneficiaries(plan, users, enroll_every=3)  # 4 enrolled
+    url = u(tenant, "enrollments:reset_enrollments", plan_id=plan.pk)
+    dialog = admin_client.get(url, headers={"HX-Request": "true"})
+    assert b"<dialog" in dialog.content and b"Reset 4 enrollments of FY26 Enterprise Plan?" in dialog.content
+    response = admin_client.post(url, follow=True)
+    assert b"Reset 4 enrollments" in response.content
+    assert b"0 of 12 enrolled" in response.content
+    assert PlanEnrollment.objects.filter(plan=plan).count() == 4  # kept, only hidden
+    history = admin_client.get(u(tenant, "enrollments:enrollment_history", plan_id=plan.pk))
+    assert history.content.count(b'badge-muted">Reset') == 4
+    response = admin_client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Redirect"].endswith(f"/plans/{plan.pk}/beneficiaries/")
+    assert ActivityEntry.objects.filter(tenant=tenant, verb="reset enrollments").count() == 1
+
+
+def test_add_and_remove_beneficiaries(admin_client, tenant, plan, other_tenant):
+    rep = member(tenant, "Sales Rep")
+    team = TeamFactory(tenant=tenant)
+    foreign = member(other_tenant, "Sales Rep")
+    add = u(tenant, "plans:beneficiary_add", plan_id=plan.pk)
+    response = admin_client.post(add, {"users": [foreign.user.pk]})
+    assert b"Select a valid choice" in response.content
+    response = admin_client.post(add, {})
+    assert b"Pick at least one user or team" in response.content
+    response = admin_client.post(add, {"users": [rep.user.pk], "teams": [team.pk]}, follow=True)
+    assert b"Added 2 beneficiaries" in response.content
+    entry = PlanBeneficiary.objects.get(plan=plan, user=rep.user)
+    response = admin_client.post(u(tenant, "plans:beneficiary_remove", beneficiary_id=entry.pk), follow=True)
+    assert b"Removed" in response.content
+    assert list(PlanBeneficiary.objects.filter(plan=plan).values_list("team", flat=True)) == [team.pk]
+
+
+# Calculations and deletions ------------------------------------------------------------------
+
+
+def test_run_release_and_delete_a_calculation(admin_client, tenant, plan):
+    run = u(tenant, "plans:calculation_run", plan_id=plan.pk)
+    response = admin_client.post(run, {"period_start": "2026-03-01", "period_end": "2026-02-01"})
+    assert b"must end on or after" in response.content
+    response = admin_client.post(run, {"period_start": "2026-01-01", "period_end": "2026-03-31"}, follow=True)
+    assert b"Calculated" in response.content
+    calc = Calculation.objects.get(plan=plan)
+    response = admin_client.post(run, {"period_start": "2026-02-01", "period_end": "2026-02-28"})
+    assert b"covers part of this period" in response.content
+
+    response = admin_client.post(u(tenant, "plans:calculation_release", calculation_id=calc.pk), follow=True)
+    assert b"Released 0 rewards" in response.content
+    CreditFactory(calculation=calc)
+    RewardFactory(plan=plan, calculation=calc)
+    delete = u(tenant, "plans:calculation_delete", calculation_id=calc.pk)
+    assert b"with its 1 credits and 1 rewards" in admin_client.get(delete).content
+    response = admin_client.post(delete, follow=True)
+    assert b"Deleted calculation" in response.content and not Calculation.objects.filter(pk=calc.pk).exists()
+
+
+def test_delete_plan_states_counts_and_records(admin_client, tenant, plan):
+    calc = CalculationFactory(plan=plan)
+    CreditFactory(calculation=calc)
+    RewardFactory(plan=plan, calculation=calc)
+    url = u(tenant, "plans:plan_delete", plan_id=plan.pk)
+    assert b"1 calculations, 1 credits, 1 rewards" in admin_client.get(url).content
+    response = admin_client.post(url, follow=True)
+    assert b"Deleted plan FY26 Enterprise Plan" in response.content
+    assert response.redirect_chain[-1][0] == u(tenant, "plans:plan_list")
+    assert ActivityEntry.objects.get(tenant=tenant, object_type="Plan", action="delete").changes["credits"] == [1, 0]
+
+
+def test_teams_create_and_edit(admin_client, tenant):
+    a, b = member(tenant, "Sales Rep"), member(tenant, "Sales Rep")
+    response = admin_client.post(u(tenant, "plans:team_create"), {"name": "West", "users": [a.user.pk]})
+    assert response.status_code == 302
+    team = TeamFactory._meta.model.objects.get(tenant=tenant, name="West")
+    response = admin_client.post(u(tenant, "plans:team_create"), {"name": "west"})
+    assert b"already exists" in response.content
+    response = admin_client.post(
+        u(tenant, "plans:team_edit", team_id=team.pk), {"name": "West Coast", "users": [b.user.pk]}
+    )
+    assert response.status_code == 302
+    assert [m.user_id for m in team.members.all()] == [b.user.pk]
+    assert b"West Coast" in admin_client.get(u(tenant, "plans:team_list")).content
+
+
+# The beneficiary's own pages -----------------------------------------------------------------
+
+
+def test_rep_sees_only_own_plans_and_enrolls_with_checkbox(client, tenant, plan):
+    rep = member(tenant, "Sales Rep")
+    BeneficiaryFactory(plan=plan, user=rep.user)
+    not_mine = PlanFactory(tenant=tenant, name="Someone Else's Plan")
+    draft = PlanFactory(tenant=tenant, name="Draft Plan", status="draft")
+    BeneficiaryFactory(plan=draft, user=rep.user)
+    login(client, rep)
+    home = client.get(reverse("workspace_home", kwargs={"tenant_slug": tenant.slug}))
+    assert b"Plans waiting for your enrollment" in home.content and b"My plans" in home.content
+    page = client.get(u(tenant, "enrollments:my_plans"))
+    assert b"FY26 Enterprise Plan" in page.content and b"Not yet enrolled" in page.content
+    assert b"Someone Else" not in page.content and b"Draft Plan" not in page.content
+    assert client.get(u(tenant, "enrollments:my_plan", plan_id=not_mine.pk)).status_code == 404
+    assert client.post(u(tenant, "enrollments:my_plan", plan_id=not_mine.pk), {"accepted": "on"}).status_code == 404
+
+    url = u(tenant, "enrollments:my_plan", plan_id=plan.pk)
+    response = client.get(url)
+    assert b"The plan pays 5%" in response.content  # the terms
+    response = client.post(url, {})
+    assert b"Tick the box" in response.content and not PlanEnrollment.objects.exists()
+    response = client.post(url, {"accepted": "on"}, REMOTE_ADDR="198.51.100.20", follow=True)
+    assert b"You are enrolled in FY26 Enterprise Plan" in response.content
+    enrollment = PlanEnrollment.objects.get(plan=plan, user=rep.user)
+    assert enrollment.ip_address == "198.51.100.20" and enrollment.document.version == 1
+    home = client.get(reverse("workspace_home", kwargs={"tenant_slug": tenant.slug}))
+    assert b"Plans waiting for your enrollment" not in home.content
+
+
+def test_rep_signs_with_typed_name_and_sees_released_rewards(client, tenant):
+    plan = PlanFactory(tenant=tenant, name="Signature Plan", enrollment_option="signature")
+    rep = member(tenant, "Sales Rep", user__full_name="Riley Rep")
+    BeneficiaryFactory(plan=plan, user=rep.user)
+    RewardFactory(
+        plan=plan, user=rep.user, amount="321.00", released=True, released_at=datetime.datetime.now(datetime.UTC)
+    )
+    RewardFactory(plan=plan, user=rep.user, amount="999.00", released=False)
+    RewardFactory(plan=plan, amount="777.00", released=True)  # somebody else's
+    login(client, rep)
+    url = u(tenant, "enrollments:my_plan", plan_id=plan.pk)
+    response = client.post(url, {"signature": "Robin Rep"})
+    assert b"must match your name: Riley Rep" in response.content
+    client.post(url, {"signature": "riley rep"})
+    assert PlanEnrollment.objects.get(plan=plan, user=rep.user).signature == "riley rep"
+    page = client.get(u(tenant, "enrollments:my_plans"))
+    assert b"USD 321.00" in page.content and b"999.00" not in page.content and b"777.00" not in page.content
+    assert b"Enrolled" in page.content
+
+
+def test_my_plans_needs_the_capability(client, tenant):
+    login(client, member(tenant, "Learner"))
+    assert client.get(u(tenant, "enrollments:my_plans")).status_code == 403
