@@ -125,14 +125,12 @@ def reset_enrollments(plan: Plan, *, actor: User | None) -> int:
     The plan row is locked so two resets cannot interleave. Returns how many acceptances were
     reset; a second reset finds none, changes nothing and records nothing."""
     Plan.objects.select_for_update().filter(tenant_id=plan.tenant_id, pk=plan.pk).values_list("pk").first()
+    current = PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan, reset_at__isnull=True)
+    if not current.exists():
+        return 0
     now = timezone.now()
     batch = EnrollmentReset.objects.create(tenant_id=plan.tenant_id, plan=plan, reset_at=now, reset_by=actor)
-    count = PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan, reset_at__isnull=True).update(
-        reset_at=now, reset_by=actor, reset_batch=batch
-    )
-    if count == 0:
-        batch.delete()
-        return 0
+    count = current.update(reset_at=now, reset_by=actor, reset_batch=batch)
     EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, pk=batch.pk).update(count=count)
     record(
         tenant=plan.tenant,

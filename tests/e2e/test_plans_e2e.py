@@ -1,0 +1,56 @@
+"""Browser test of Reset Enrollments, as the seed describes it: Plans > All Plans, search the
+plan, open it, Beneficiaries tab, Reset Enrollments, confirm; every beneficiary is not enrolled."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import member
+from tests.plans.factories import PlanDocumentFactory, PlanFactory, TeamFactory, TeamMemberFactory
+from tests.plans.helpers import bulk_beneficiaries, bulk_reps
+
+from .test_platform_e2e import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_resets_enrollments_of_a_plan(page, live_server, tenant, screenshot_dir):
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test", user__full_name="Ada Admin")
+    PlanFactory(tenant=tenant, name="FY26 SDR Plan")
+    plan = PlanFactory(tenant=tenant, name="FY26 Enterprise Commission Plan")
+    PlanDocumentFactory(plan=plan)
+    reps = bulk_reps(tenant, 18)
+    bulk_beneficiaries(plan, reps[:12], enroll_every=2)  # 6 of 12 enrolled directly
+    team = TeamFactory(tenant=tenant, name="West Coast")
+    for user in reps[12:]:
+        TeamMemberFactory(team=team, user=user)
+    plan.beneficiaries.create(tenant=tenant, team=team)
+    plan.enrollments.create(tenant=tenant, user=reps[12], method="checkbox")  # a team member: 7 of 18
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live_server, admin.user.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="All Plans").click()
+    expect(page.get_by_role("heading", name="All Plans")).to_be_visible()
+    expect(page.locator("#row-count")).to_have_text("2 rows")
+    page.get_by_placeholder("Search…").press_sequentially("enterprise")  # htmx filters as one types
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    page.get_by_role("link", name="FY26 Enterprise Commission Plan").click()
+
+    page.get_by_role("navigation", name="Plan").get_by_role("link", name="Beneficiaries").click()
+    expect(page.locator("#enrolled-count")).to_have_text("7 of 18 enrolled")
+    page.get_by_role("link", name="Reset Enrollments").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Reset 7 enrollments of FY26 Enterprise Commission Plan?")
+    page.screenshot(path=str(screenshot_dir / "plans-reset-dialog.png"))
+    dialog.get_by_role("button", name="Reset Enrollments").click()
+
+    expect(page.locator(".messages")).to_contain_text("Reset 7 enrollments")
+    expect(page.locator("#enrolled-count")).to_have_text("0 of 18 enrolled")
+    statuses = page.locator("table.table tbody .status")
+    expect(statuses).to_have_count(18)
+    for text in statuses.all_inner_texts():
+        assert text == "Not yet enrolled"
+    expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/beneficiaries/$"))
+    page.screenshot(path=str(screenshot_dir / "plans-beneficiaries.png"), full_page=True)
