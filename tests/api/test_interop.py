@@ -43,3 +43,22 @@ def test_client_reads_metadata_and_queries_users(service, tenant, admin_member):
 
     one = service.query(User).get(reps[0].user_id)
     assert one.Email == reps[0].user.email and one.IsActive is True
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ODATA_PAGE_SIZE=2)
+def test_client_filters_money_and_expands_the_plan(service, tenant):
+    from decimal import Decimal
+
+    from tests.plans.factories import PlanFactory, RewardFactory
+
+    plan = PlanFactory(tenant=tenant, name="Q4 Kicker")
+    rep = member(tenant, "Sales Rep").user
+    for amount in ("10.00", "20.50", "30.25", "-5.00", "99.99"):
+        RewardFactory(plan=plan, user=rep, amount=Decimal(amount))
+    Reward = service.entities["Rewards"]
+    query = service.query(Reward).filter(Reward.Amount > Decimal("15")).order_by(Reward.Amount.desc())
+    rewards = query.expand(Reward.Plan).all()  # 3 rows in pages of 2
+    assert [r.Amount for r in rewards] == [Decimal("99.99"), Decimal("30.25"), Decimal("20.50")]
+    assert {r.Plan.Name for r in rewards} == {"Q4 Kicker"}
+    assert service.query(Reward).filter(Reward.Amount < 0).count() == 1
