@@ -53,6 +53,9 @@ class Options:
     annotations: dict = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     ordered_by_client: bool = False
+    # Pages continue after the last key ($skiptoken) when the order is the default one and the
+    # key is an integer; otherwise nextLink carries $skip.
+    keyset: bool = False
     top: int | None = None
     skip: int = 0
     count: bool = False
@@ -80,9 +83,10 @@ def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Op
     opts.top = _non_negative(params, "$top")
     opts.skip = _non_negative(params, "$skip") or 0
     opts.count = _boolean(params, "$count")
+    opts.keyset = not opts.ordered_by_client and entity_set.key_prop.edm in (edm.INT64, edm.INT32)
     token = params.get("$skiptoken")
     if token is not None:
-        if opts.ordered_by_client or not re.fullmatch(r"-?\d{1,19}", token):
+        if not opts.keyset or not re.fullmatch(r"-?\d{1,19}", token):
             raise bad_option("$skiptoken", "not a token this service issued.")
         opts.skiptoken = int(token)
     return opts

@@ -153,7 +153,7 @@ def _count(queryset) -> int:
 
 def _next_link(request, opts, start: int, limit: int, last_key) -> str:
     params = request.GET.copy()
-    if opts.ordered_by_client:
+    if not opts.keyset:
         params["$skip"] = str(start + limit)
     else:
         # Default order is by key: continue after the last key (no OFFSET scan on deep pages).
