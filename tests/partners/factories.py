@@ -164,7 +164,7 @@ class CurrencyRateFactory(factory.django.DjangoModelFactory):
         model = CurrencyRate
 
     tenant = factory.SubFactory(TenantFactory)
-    date = dt.date(2026, 1, 1)
+    date = factory.Sequence(lambda n: dt.date(2020, 1, 1) + dt.timedelta(days=n))
     from_currency = "EUR"
     to_currency = "USD"
     rate = Decimal("1.10")
