@@ -177,6 +177,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "tenancy.tasks.clear_expired_sessions_task", "schedule": 3600.0},
     "sweep-due-work": {"task": "common.tasks.sweep_due_work_task", "schedule": 60.0},
+    # Courses: access follows expiry at read time; the sweep writes the X every 15 minutes.
+    "expire-course-enrollments": {"task": "courses.tasks.expire_due_enrollments_task", "schedule": 900.0},
+    "sync-netsuite-sales-orders": {"task": "courses.tasks.sync_sales_orders_task", "schedule": 900.0},
 }
 
 # --- Domain settings ----------------------------------------------------------------------------
