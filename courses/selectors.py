@@ -32,7 +32,7 @@ def _access(qs: QuerySet, pk, what: str, for_update: bool):
 
 
 def access_course(*, tenant: Tenant, course_id, for_update: bool = False) -> Course:
-    return _access(Course.objects.filter(tenant=tenant), course_id, "course", for_update)
+    return _access(Course.objects.filter(tenant=tenant).select_related("tenant"), course_id, "course", for_update)
 
 
 def access_sales_order(*, tenant: Tenant, sales_order_id, for_update: bool = False) -> SalesOrder:

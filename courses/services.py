@@ -28,6 +28,7 @@ from .models import (
     Module,
     ModuleItem,
     ModuleProgress,
+    NetSuiteConnection,
     SalesOrder,
     SalesOrderSource,
     UserGroup,
@@ -191,6 +192,30 @@ def _reconcile(queryset: QuerySet[CourseEnrollment], *, today: datetime.date, no
         .update(status=X, expired_at=now, status_changed_at=now, expired_by_hand=False)
     )
     return back + gone
+
+
+@transaction.atomic
+def netsuite_connection_save(*, form, actor) -> NetSuiteConnection:
+    """Save the tenant's NetSuite connection from its validated form. The activity entry names
+    the changed fields; secret values are never written to it."""
+    connection = form.instance
+    created = connection.pk is None
+    connection.full_clean()
+    connection.save()
+    secret = {"consumer_secret", "token_secret", "client_secret"}
+    changes = {
+        name: ["(hidden)", "(hidden)"] if name in secret else [None, str(form.cleaned_data.get(name))]
+        for name in form.changed_data
+        if name not in secret or form.data.get(name)
+    }
+    record(
+        tenant=connection.tenant,
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=connection,
+        changes=changes,
+    )
+    return connection
 
 
 # --- Enrollments ------------------------------------------------------------------------------

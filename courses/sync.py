@@ -193,3 +193,27 @@ def sales_orders_import(*, tenant: Tenant, actor, dataset: tablib.Dataset, dry_r
                 label=f"{len(touched)} sales order{'s' if len(touched) != 1 else ''} from CSV",
             )
         return result
+
+
+def preview_rows(dataset: tablib.Dataset, result) -> list[dict]:
+    """One line per CSV row for the preview: its number, what happens to it, and its errors."""
+    labels = {"new": "new", "update": "update", "skip": "unchanged", "invalid": "error", "error": "error"}
+    rows = []
+    for number, (values, row) in enumerate(zip(dataset.dict, result.rows, strict=False), start=2):
+        errors = [str(e.error) for e in row.errors]
+        if row.validation_error is not None:
+            for name, messages in getattr(
+                row.validation_error, "message_dict", {"": row.validation_error.messages}
+            ).items():
+                prefix = f"{name}: " if name and name != "__all__" else ""
+                errors += [prefix + m for m in messages]
+        rows.append(
+            {
+                "number": number,
+                "result": labels.get(row.import_type, row.import_type),
+                "tran_id": values.get("tran_id", ""),
+                "end_date": values.get("end_date", ""),
+                "errors": errors,
+            }
+        )
+    return rows

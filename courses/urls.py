@@ -1,2 +1,17 @@
+from django.urls import path
+
+from .views import courses, sales_orders
+
 app_name = "courses"
-urlpatterns: list = []
+urlpatterns = [
+    path("courses/", courses.CourseListView.as_view(), name="course_list"),
+    path("courses/<int:course_id>/", courses.CourseUsersView.as_view(), name="course_detail"),
+    path("courses/<int:course_id>/edit/", courses.enrollments_edit, name="enrollments_edit"),
+    path("courses/<int:course_id>/enroll/", courses.enroll, name="enroll"),
+    path("sales-orders/", sales_orders.SalesOrderListView.as_view(), name="sales_order_list"),
+    path("sales-orders/add/", sales_orders.sales_order_add, name="sales_order_add"),
+    path("sales-orders/import/", sales_orders.sales_order_import, name="sales_order_import"),
+    path("sales-orders/sync/", sales_orders.SalesOrderSyncView.as_view(), name="sales_order_sync"),
+    path("sales-orders/netsuite/", sales_orders.netsuite_settings, name="netsuite_settings"),
+    path("sales-orders/<int:sales_order_id>/edit/", sales_orders.sales_order_edit, name="sales_order_edit"),
+]

@@ -1,0 +1,157 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from common.tables import PortalTable
+
+from .models import Course, CourseEnrollment, SalesOrder
+
+STATUS_BADGE = {"E": "badge-enrolled", "U": "badge-muted", "X": "badge-expired"}
+STATUS_TITLE = {"E": "Enrolled", "U": "Unenrolled", "X": "Expired"}
+
+
+def _us(value):
+    return value.strftime("%m/%d/%Y") if value else "—"
+
+
+class CourseTable(PortalTable):
+    name = tables.Column(linkify=False)
+    current_number = tables.Column(verbose_name="Current version")
+    enrolled_count = tables.Column(verbose_name="Enrolled (E)")
+    unenrolled_count = tables.Column(verbose_name="Unenrolled (U)")
+    expired_count = tables.Column(verbose_name="Expired (X)")
+
+    class Meta(PortalTable.Meta):
+        model = Course
+        fields = ("name", "current_number", "enrolled_count", "unenrolled_count", "expired_count")
+
+    def render_name(self, record, value):
+        url = reverse("courses:course_detail", kwargs={"tenant_slug": self.request.tenant.slug, "course_id": record.pk})
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_current_number(self, value):
+        return f"v{value}" if value else "—"
+
+
+class EnrollmentTable(PortalTable):
+    """The Users panel. ``effective_status``/``effective_expiry`` come from courses.access."""
+
+    select = tables.Column(
+        empty_values=(), orderable=False, exclude_from_export=True, verbose_name="", attrs={"td": {"class": "select"}}
+    )
+    name = tables.Column(accessor="learner__user__full_name", verbose_name="Name")
+    email = tables.Column(accessor="learner__user__email", verbose_name="Email")
+    effective_status = tables.Column(verbose_name="Enrollment")
+    sales_order = tables.Column(accessor="sales_order__tran_id", verbose_name="Sales order", default="—")
+    effective_expiry = tables.Column(verbose_name="Expires")
+    version = tables.Column(accessor="version__number", verbose_name="Version")
+    status_changed_at = tables.Column(verbose_name="Status changed")
+    active = tables.BooleanColumn(accessor="learner__is_active", verbose_name="Active")
+
+    class Meta(PortalTable.Meta):
+        model = CourseEnrollment
+        fields = (
+            "select",
+            "name",
+            "email",
+            "effective_status",
+            "sales_order",
+            "effective_expiry",
+            "version",
+            "status_changed_at",
+            "active",
+        )
+        row_attrs = {
+            "class": lambda record: "" if record.learner.is_active else "inactive",
+            "data-status": lambda record: record.effective_status,
+        }
+
+    def render_select(self, record):
+        if not record.learner.is_active:
+            return format_html(
+                '<input type="checkbox" disabled aria-label="Inactive: reactivate {} first" '
+                'title="Inactive learner: reactivate them before changing this enrollment.">',
+                record.learner.user.email,
+            )
+        return format_html(
+            '<input type="checkbox" name="enrollment" value="{}" aria-label="Select {}">',
+            record.pk,
+            record.learner.user.email,
+        )
+
+    def render_effective_status(self, value, record):
+        title = STATUS_TITLE[value]
+        if value == "X" and record.status == "E":
+            title = "Expired (past its expiry; the sweep has not written it yet)"
+        return format_html('<span class="badge {}" title="{}">{}</span>', STATUS_BADGE[value], title, value)
+
+    def value_effective_status(self, value):
+        return value
+
+    def render_effective_expiry(self, value, record):
+        if value is None:
+            return "—"
+        if record.manual_expiration_date:
+            return format_html('{} <span class="muted small">manual</span>', _us(value))
+        return _us(value)
+
+    def value_effective_expiry(self, value):
+        return value.isoformat() if value else ""
+
+    def render_version(self, value):
+        return f"v{value}"
+
+    def render_status_changed_at(self, value):
+        from common.templatetags.portal import us_datetime
+
+        return us_datetime(value)
+
+
+class SalesOrderTable(PortalTable):
+    tran_id = tables.Column(verbose_name="Sales order #")
+    customer = tables.Column()
+    start_date = tables.Column(verbose_name="Start")
+    end_date = tables.Column(verbose_name="End")
+    status = tables.Column()
+    source = tables.Column()
+    netsuite_id = tables.Column(verbose_name="NetSuite id")
+    enrollment_count = tables.Column(verbose_name="Enrollments")
+    last_synced_at = tables.Column(verbose_name="Last synced")
+
+    class Meta(PortalTable.Meta):
+        model = SalesOrder
+        fields = (
+            "tran_id",
+            "customer",
+            "start_date",
+            "end_date",
+            "status",
+            "source",
+            "netsuite_id",
+            "enrollment_count",
+            "last_synced_at",
+        )
+
+    def render_tran_id(self, record, value):
+        url = reverse(
+            "courses:sales_order_edit",
+            kwargs={"tenant_slug": self.request.tenant.slug, "sales_order_id": record.pk},
+        )
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_tran_id(self, value):
+        return value
+
+    def render_start_date(self, value):
+        return _us(value)
+
+    def render_end_date(self, value):
+        return _us(value)
+
+    def render_source(self, record):
+        return record.get_source_display()
+
+    def render_last_synced_at(self, value):
+        from common.templatetags.portal import us_datetime
+
+        return us_datetime(value)

@@ -1,0 +1,13 @@
+from tests.isolation import provides
+
+from .factories import CourseFactory, CourseVersionFactory, SalesOrderFactory
+
+
+@provides("course_id")
+def course(tenant):
+    return CourseVersionFactory(tenant=tenant, course=CourseFactory(tenant=tenant)).course_id
+
+
+@provides("sales_order_id")
+def sales_order(tenant):
+    return SalesOrderFactory(tenant=tenant).pk

@@ -1,0 +1,346 @@
+"""The Learning tab: course list, the Users panel (filter, query counts), bulk Edit, Enroll,
+sales orders (add, edit, CSV import), the NetSuite connection form; capability checks."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from activity.models import ActivityEntry
+from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder, UserGroupMember
+from tests.conftest import login
+from tests.factories import member
+
+from .factories import (
+    CourseEnrollmentFactory,
+    CourseFactory,
+    CourseVersionFactory,
+    LearnerFactory,
+    SalesOrderFactory,
+    UserGroupFactory,
+    add_to_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, tenant, **kwargs):
+    return reverse(f"courses:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+@pytest.fixture
+def version(tenant):
+    return CourseVersionFactory(tenant=tenant, course=CourseFactory(tenant=tenant, name="Consultative Selling"))
+
+
+@pytest.fixture
+def course(version):
+    return version.course
+
+
+def bulk_enroll(tenant, version, n, *, order=None, **kwargs):
+    """n enrollments fast (bulk_create), each with its own learner."""
+    order = order or SalesOrderFactory(tenant=tenant)
+    learners = LearnerFactory.create_batch(n, tenant=tenant, **kwargs)
+    CourseEnrollment.objects.bulk_create(
+        CourseEnrollment(tenant=tenant, learner=m, course=version.course, version=version, sales_order=order)
+        for m in learners
+    )
+    return learners
+
+
+class TestCapabilities:
+    @pytest.mark.parametrize("role", ["Learner", "Client Admin", "Manager", "Sales Rep"])
+    def test_roles_without_manage_learning_get_403(self, client, tenant, course, role):
+        login(client, member(tenant, role))
+        for name, kwargs in [
+            ("course_list", {}),
+            ("course_detail", {"course_id": course.pk}),
+            ("enrollments_edit", {"course_id": course.pk}),
+            ("sales_order_list", {}),
+            ("sales_order_import", {}),
+            ("netsuite_settings", {}),
+        ]:
+            assert client.get(url(name, tenant, **kwargs)).status_code == 403
+
+    def test_a_custom_role_with_manage_learning_gets_in(self, client, tenant, course):
+        from tests.factories import RoleFactory
+
+        role = RoleFactory(tenant=tenant, name="Learning Ops", capabilities=["manage_learning"])
+        login(client, member(tenant, "Learning Ops", role=role))
+        assert client.get(url("course_detail", tenant, course_id=course.pk)).status_code == 200
+        assert client.get(url("sales_order_list", tenant)).status_code == 200
+
+    def test_left_pane_shows_learning_entries(self, admin_client, tenant):
+        html = admin_client.get(reverse("workspace_home", kwargs={"tenant_slug": tenant.slug})).content.decode()
+        assert "Learning" in html and url("course_list", tenant) in html and url("sales_order_list", tenant) in html
+
+
+class TestUsersPanel:
+    def test_lists_letters_sales_order_expiry_and_greys_out_inactive(self, admin_client, tenant, version):
+        order = SalesOrderFactory(tenant=tenant, tran_id="SO-777", end_date=datetime.date(2026, 1, 31))
+        CourseEnrollmentFactory(tenant=tenant, version=version, sales_order=order, learner__user__email="late@x.test")
+        CourseEnrollmentFactory(
+            tenant=tenant, version=version, status="U", learner__is_active=False, learner__user__email="gone@x.test"
+        )
+        response = admin_client.get(url("course_detail", tenant, course_id=version.course_id))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "SO-777" in html and "01/31/2026" in html
+        assert 'data-status="X"' in html  # E past expiry shows as X before the sweep
+        assert 'class="inactive ' in html
+        assert "reactivate gone@x.test first" in html
+        assert html.count('name="enrollment"') == 1  # the inactive row has no selectable box
+
+    def test_search_for_user_group_and_name(self, admin_client, tenant, version):
+        learners = bulk_enroll(tenant, version, 4)
+        group = UserGroupFactory(tenant=tenant, name="East")
+        add_to_group(group, *learners[:2])
+        response = admin_client.get(url("course_detail", tenant, course_id=version.course_id), {"user_group": group.pk})
+        assert response.context["table"].paginator.count == 2
+        response = admin_client.get(
+            url("course_detail", tenant, course_id=version.course_id),
+            {"q": learners[3].user.email},
+            headers={"HX-Request": "true"},
+        )
+        assert response.context["table"].paginator.count == 1
+        assert b"<html" not in response.content  # the htmx partial only
+
+    def test_status_filter_uses_the_effective_status(self, admin_client, tenant, version):
+        ended = SalesOrderFactory(tenant=tenant, end_date=datetime.date(2026, 1, 1))
+        bulk_enroll(tenant, version, 2, order=ended)
+        bulk_enroll(tenant, version, 3)
+        response = admin_client.get(url("course_detail", tenant, course_id=version.course_id), {"status": "X"})
+        assert response.context["table"].paginator.count == 2
+
+    def test_export_csv(self, admin_client, tenant, version):
+        bulk_enroll(tenant, version, 3)
+        response = admin_client.get(url("course_detail", tenant, course_id=version.course_id), {"export": "csv"})
+        body = b"".join(response.streaming_content).decode()
+        assert body.lstrip("\ufeff").splitlines()[0].startswith("Name,Email,Enrollment,Sales order,Expires")
+        assert len(body.strip().splitlines()) == 4
+
+    @pytest.mark.parametrize("n", [2000, 6000])
+    def test_query_count_is_the_same_at_n_and_3n(self, admin_client, tenant, version, n, django_assert_num_queries):
+        learners = bulk_enroll(tenant, version, n)
+        group = UserGroupFactory(tenant=tenant)
+        add_to_group(group, *learners[: n // 2])
+        page = url("course_detail", tenant, course_id=version.course_id)
+        with django_assert_num_queries(10):
+            response = admin_client.get(page, {"user_group": group.pk, "q": "example"})
+        assert response.context["table"].paginator.count == n // 2
+
+
+class TestBulkEditView:
+    def test_dialog_states_the_count_and_save_applies_it(self, admin_client, tenant, version):
+        learners = bulk_enroll(tenant, version, 3)
+        ids = list(CourseEnrollment.objects.values_list("pk", flat=True))
+        order = SalesOrderFactory(tenant=tenant, tran_id="SO-NEXT")
+        edit = url("enrollments_edit", tenant, course_id=version.course_id)
+        dialog = admin_client.get(edit, {"enrollment": ids[:2]}, headers={"HX-Request": "true"})
+        assert b"Edit 2 enrollments" in dialog.content and b"Apply to 2 learners" in dialog.content
+        response = admin_client.post(
+            edit,
+            {
+                "enrollment": ids[:2],
+                "action": "assign",
+                "sales_order": order.pk,
+                "manual_expiration_date": "2027-02-01",
+            },
+        )
+        assert response.status_code == 302
+        assert CourseEnrollment.objects.filter(sales_order=order, manual_expiration_date="2027-02-01").count() == 2
+        assert len(learners) == 3
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert messages == ["Updated 2 enrollments in Consultative Selling."]
+        assert ActivityEntry.objects.get(tenant=tenant, verb="assigned sales order").count == 2
+
+    def test_all_matching_takes_active_learners_of_the_filter(self, admin_client, tenant, version):
+        learners = bulk_enroll(tenant, version, 5)
+        group = UserGroupFactory(tenant=tenant)
+        add_to_group(group, *learners[:3])
+        learners[0].is_active = False
+        learners[0].save()
+        response = admin_client.get(
+            url("enrollments_edit", tenant, course_id=version.course_id),
+            {"all_matching": "1", "user_group": group.pk},
+            headers={"HX-Request": "true"},
+        )
+        assert response.context["count"] == 2
+
+    def test_inactive_learner_in_posted_selection_rejected_nothing_applied(self, admin_client, tenant, version):
+        learners = bulk_enroll(tenant, version, 3)
+        learners[1].is_active = False
+        learners[1].save()
+        ids = list(CourseEnrollment.objects.values_list("pk", flat=True))
+        response = admin_client.post(
+            url("enrollments_edit", tenant, course_id=version.course_id),
+            {"enrollment": ids, "action": "expire"},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 422
+        assert b"inactive" in response.content and b"Reactivate them first" in response.content
+        assert set(CourseEnrollment.objects.values_list("status", flat=True)) == {"E"}
+        assert not ActivityEntry.objects.filter(tenant=tenant).exists()
+
+    def test_enroll_action_asks_for_the_sales_order(self, admin_client, tenant, version):
+        bulk_enroll(tenant, version, 1)
+        ids = list(CourseEnrollment.objects.values_list("pk", flat=True))
+        response = admin_client.post(
+            url("enrollments_edit", tenant, course_id=version.course_id), {"enrollment": ids, "action": "enroll"}
+        )
+        assert response.status_code == 422
+        assert b"Enrolling asks for the sales order" in response.content
+
+    def test_other_tenants_sales_order_is_not_a_choice(self, admin_client, tenant, other_tenant, version):
+        bulk_enroll(tenant, version, 1)
+        foreign = SalesOrderFactory(tenant=other_tenant)
+        ids = list(CourseEnrollment.objects.values_list("pk", flat=True))
+        response = admin_client.post(
+            url("enrollments_edit", tenant, course_id=version.course_id),
+            {"enrollment": ids, "action": "assign", "sales_order": foreign.pk},
+        )
+        assert response.status_code == 422
+        assert not CourseEnrollment.objects.filter(sales_order=foreign).exists()
+
+
+def test_enroll_page_by_group(admin_client, tenant, version):
+    group = UserGroupFactory(tenant=tenant)
+    learners = LearnerFactory.create_batch(3, tenant=tenant)
+    add_to_group(group, *learners[:2])
+    order = SalesOrderFactory(tenant=tenant)
+    response = admin_client.post(
+        url("enroll", tenant, course_id=version.course_id), {"user_group": group.pk, "sales_order": order.pk}
+    )
+    assert response.status_code == 302
+    assert CourseEnrollment.objects.filter(course=version.course, status="E").count() == 2
+    assert UserGroupMember.objects.count() == 2
+
+
+def test_enroll_page_requires_a_sales_order(admin_client, tenant, version):
+    learner = LearnerFactory(tenant=tenant)
+    response = admin_client.post(url("enroll", tenant, course_id=version.course_id), {"learners": [learner.pk]})
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+    assert not CourseEnrollment.objects.exists()
+
+
+def test_course_list(admin_client, tenant, version):
+    bulk_enroll(tenant, version, 2)
+    response = admin_client.get(url("course_list", tenant))
+    assert b"Consultative Selling" in response.content
+
+
+class TestSalesOrders:
+    def test_add_by_hand_and_bad_dates(self, admin_client, tenant):
+        data = {"tran_id": "SO-1", "customer": "Acme", "start_date": "2026-01-01", "end_date": "2025-12-31"}
+        response = admin_client.post(url("sales_order_add", tenant), data)
+        assert b"The end date is before the start date." in response.content
+        assert not SalesOrder.objects.exists()
+        response = admin_client.post(url("sales_order_add", tenant), {**data, "end_date": "2026-12-31"})
+        assert response.status_code == 302
+        assert SalesOrder.objects.get().source == "manual"
+
+    def test_duplicate_number_is_refused(self, admin_client, tenant):
+        SalesOrderFactory(tenant=tenant, tran_id="SO-1")
+        response = admin_client.post(url("sales_order_add", tenant), {"tran_id": "SO-1", "end_date": "2026-12-31"})
+        assert b"Another sales order has this number." in response.content
+
+    def test_edit_end_date_moves_followers(self, admin_client, tenant):
+        order = SalesOrderFactory(tenant=tenant, end_date=datetime.date(2026, 1, 1))
+        swept = CourseEnrollmentFactory(tenant=tenant, sales_order=order, status="X")
+        response = admin_client.post(
+            url("sales_order_edit", tenant, sales_order_id=order.pk),
+            {
+                "tran_id": order.tran_id,
+                "customer": order.customer,
+                "start_date": "2026-01-01",
+                "end_date": "2027-01-01",
+            },
+            follow=True,
+        )
+        assert b"1 enrollment changed status with the new end date." in response.content
+        assert CourseEnrollment.objects.get(pk=swept.pk).status == "E"
+
+    def test_list_and_query_count(self, admin_client, tenant, django_assert_num_queries):
+        for n in (5, 15):
+            SalesOrderFactory.create_batch(n - SalesOrder.objects.count(), tenant=tenant)
+            with django_assert_num_queries(6):
+                response = admin_client.get(url("sales_order_list", tenant))
+            assert response.status_code == 200
+
+
+class TestCsvImport:
+    CSV = "tran_id,customer,start_date,end_date,status\nSO-1,Acme,2026-01-01,2027-01-31,Open\nSO-2,Acme,,12/31/2026,\n"
+
+    def post(self, client, tenant, text, confirm=False):
+        data = {"csv_text": text}
+        if confirm:
+            data["confirm"] = "1"
+        return client.post(url("sales_order_import", tenant), data)
+
+    def test_preview_then_import(self, admin_client, tenant):
+        response = self.post(admin_client, tenant, self.CSV)
+        assert response.status_code == 200
+        assert [r["result"] for r in response.context["rows"]] == ["new", "new"]
+        assert not SalesOrder.objects.exists()  # a preview writes nothing
+        response = self.post(admin_client, tenant, self.CSV, confirm=True)
+        assert response.status_code == 302
+        assert set(SalesOrder.objects.values_list("tran_id", "end_date", "source")) == {
+            ("SO-1", datetime.date(2027, 1, 31), "csv"),
+            ("SO-2", datetime.date(2026, 12, 31), "csv"),
+        }
+        assert ActivityEntry.objects.get(tenant=tenant, verb="imported from CSV").count == 2
+        again = self.post(admin_client, tenant, self.CSV)
+        assert [r["result"] for r in again.context["rows"]] == ["unchanged", "unchanged"]
+
+    def test_row_level_errors_and_nothing_imported(self, admin_client, tenant):
+        text = "tran_id,end_date,start_date\nSO-1,2027-01-31,\nSO-2,not a date,\nSO-3,2026-01-01,2026-06-01\n"
+        response = self.post(admin_client, tenant, text, confirm=True)
+        rows = response.context["rows"]
+        assert [r["result"] for r in rows] == ["new", "error", "error"]
+        assert "is not a date" in " ".join(rows[1]["errors"])
+        assert rows[2]["errors"]
+        assert response.context["error_count"] == 2
+        assert not SalesOrder.objects.exists()
+
+    def test_missing_columns(self, admin_client, tenant):
+        response = self.post(admin_client, tenant, "customer,status\nAcme,Open\n")
+        assert b"missing: tran_id, end_date" in response.content
+
+    def test_import_moving_an_end_date_moves_followers(self, admin_client, tenant):
+        order = SalesOrderFactory(tenant=tenant, tran_id="SO-1", end_date=datetime.date(2026, 1, 1))
+        swept = CourseEnrollmentFactory(tenant=tenant, sales_order=order, status="X")
+        self.post(admin_client, tenant, "tran_id,end_date\nSO-1,2027-05-01\n", confirm=True)
+        assert CourseEnrollment.objects.get(pk=swept.pk).status == "E"
+
+
+class TestNetSuiteSettings:
+    def test_secrets_are_write_only(self, admin_client, tenant):
+        data = {
+            "account_id": "1234567",
+            "auth_method": "tba",
+            "consumer_key": "ck",
+            "consumer_secret": "very-secret-1",
+            "token_id": "tid",
+            "token_secret": "very-secret-2",
+            "is_enabled": "on",
+        }
+        assert admin_client.post(url("netsuite_settings", tenant), data).status_code == 302
+        page = admin_client.get(url("netsuite_settings", tenant)).content.decode()
+        assert "very-secret" not in page and "A value is stored" in page
+        # Saving again with blank secrets keeps them.
+        data.update(consumer_secret="", token_secret="", account_id="7654321")
+        assert admin_client.post(url("netsuite_settings", tenant), data).status_code == 302
+        conn = NetSuiteConnection.objects.get(tenant=tenant)
+        assert (conn.account_id, conn.consumer_secret, conn.token_secret) == (
+            "7654321",
+            "very-secret-1",
+            "very-secret-2",
+        )
+        assert "very-secret" not in str(list(ActivityEntry.objects.values_list("changes", flat=True)))
+
+    def test_oauth2_needs_client_credentials(self, admin_client, tenant):
+        response = admin_client.post(url("netsuite_settings", tenant), {"account_id": "1", "auth_method": "oauth2"})
+        assert response.status_code == 200
+        assert b"Required for this authentication method." in response.content
