@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 
 from . import edm
 
+# The C string encoder of the json module (what json.dumps uses, minus its per-call setup).
+_encode_string = json.encoder.encode_basestring
+
 
 def _string(value) -> str:
-    return json.dumps(str(value), ensure_ascii=False)
+    return _encode_string(value if isinstance(value, str) else str(value))
 
 
 def _int(value) -> str:
@@ -33,9 +36,11 @@ def _bool(value) -> str:
 
 def _datetime(value) -> str:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return f'"{value.isoformat()}Z"'
+        if value.tzinfo is None:
+            return '"' + value.isoformat() + 'Z"'
+        if value.utcoffset():
+            value = value.astimezone(dt.UTC)
+        return '"' + value.isoformat()[:-6] + 'Z"'  # drop "+00:00"
     return _string(value)
 
 
