@@ -1,0 +1,132 @@
+"""Reads of recoverable balances. A user's owed balance is the sum of their recoverable rewards,
+per currency, always computed by the database (an aggregate or a correlated subquery), never by
+summing rows in Python."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from plans.models import Reward
+from tenancy.models import Membership, Tenant, User
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class CurrencyBalance:
+    currency: str
+    total: Decimal
+    count: int
+
+
+@dataclass
+class Balance:
+    """A user's owed balance: one line per currency with recoverable rewards."""
+
+    lines: list[CurrencyBalance] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(line.count for line in self.lines)
+
+    @property
+    def is_zero(self) -> bool:
+        return all(line.total == 0 for line in self.lines)
+
+    def total(self, currency: str) -> Decimal:
+        return next((line.total for line in self.lines if line.currency == currency), ZERO)
+
+
+def recoverable_rewards(*, tenant: Tenant, user: User) -> QuerySet[Reward]:
+    """The rewards behind a user's owed balance, newest first."""
+    return (
+        Reward.objects.filter(tenant=tenant, user=user, recoverable=True)
+        .select_related("plan", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def cleared_rewards(*, tenant: Tenant, user: User) -> QuerySet[Reward]:
+    """Rewards that a Clear turned non-recoverable: the "Cleared" history, newest first."""
+    return (
+        Reward.objects.filter(tenant=tenant, user=user, recoverable=False, cleared_at__isnull=False)
+        .select_related("plan", "cleared_by")
+        .order_by("-cleared_at", "-id")
+    )
+
+
+def balance_of_user(*, tenant: Tenant, user: User) -> Balance:
+    """One grouped query: the owed balance per currency and how many rewards make it up."""
+    rows = (
+        Reward.objects.filter(tenant=tenant, user=user, recoverable=True)
+        .order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+    )
+    return Balance([CurrencyBalance(r["currency"], r["total"], r["count"]) for r in rows])
+
+
+def currencies_in_use(*, tenant: Tenant) -> list[str]:
+    """Currencies of the tenant's balances: the default currency first, then every other currency
+    that has recoverable rewards (the per-currency columns of Users and Export All)."""
+    used = (
+        Reward.objects.filter(tenant=tenant, recoverable=True)
+        .order_by("currency")
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+    return [tenant.default_currency, *(c for c in used if c != tenant.default_currency)]
+
+
+def owed_field(currency: str) -> str:
+    """Name of the annotation that holds the owed balance in ``currency`` (e.g. ``owed_usd``)."""
+    return f"owed_{currency.lower()}"
+
+
+def owed_balance(currency: str) -> Coalesce:
+    """A user's owed balance in one currency, as an expression on a Membership row."""
+    subtotal = (
+        Reward.objects.filter(
+            tenant_id=OuterRef("tenant_id"), user_id=OuterRef("user_id"), recoverable=True, currency=currency
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(subtotal, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def user_list(*, tenant: Tenant, currencies: list[str] | None = None) -> QuerySet[Membership]:
+    """The tenant's users (memberships) with role, active flag and one owed-balance annotation per
+    currency (``owed_<code>``): one SQL statement whatever the number of users, and sortable by
+    any of the balances."""
+    if currencies is None:
+        currencies = currencies_in_use(tenant=tenant)
+    qs = Membership.objects.filter(tenant=tenant).select_related("user", "role")
+    return qs.annotate(**{owed_field(c): owed_balance(c) for c in currencies}).order_by("user__email")
+
+
+def has_recoverable_rewards():
+    """Condition for a Membership row: the user has recoverable rewards (a balance to look at)."""
+    return Exists(Reward.objects.filter(tenant_id=OuterRef("tenant_id"), user_id=OuterRef("user_id"), recoverable=True))
+
+
+def access_member(*, tenant: Tenant, membership_id, for_update: bool = False) -> Membership:
+    """The member shown on a user page, or 404 (same answer for missing and foreign)."""
+    qs = Membership.objects.filter(tenant=tenant).select_related("user", "role", "manager__user")
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=int(membership_id))
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such user.") from None
+
+
+def member_of(*, tenant: Tenant, user: User) -> Membership | None:
+    """The user's own membership (for their own balance page)."""
+    return Membership.objects.filter(tenant=tenant, user=user).select_related("user", "role", "manager__user").first()

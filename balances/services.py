@@ -1,0 +1,214 @@
+"""Writes on recoverable balances: assign an advance or a repayment, pay a recoverable draw on a
+plan, and Clear a user's balance. The rewards themselves are the plans app's ``Reward`` rows; a
+reward counts toward the owed balance while ``recoverable`` is true."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from activity.services import record
+from common.templatetags.portal import money
+from plans.models import Plan, Reward
+from plans.selectors import beneficiary_users
+from tenancy.models import Membership, Tenant, User
+
+# An UPDATE binds one parameter per reward id; SQLite accepts at most 32,766 per statement.
+CLEAR_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class ClearResult:
+    """What a Clear changed: how many rewards, the amount per currency, and which rewards."""
+
+    count: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    reward_ids: list[int] = field(default_factory=list)
+
+
+def _check_member(tenant: Tenant, user: User) -> None:
+    if not Membership.objects.filter(tenant=tenant, user=user).exists():
+        raise ValidationError({"user": "This person is not a member of the workspace."})
+
+
+@transaction.atomic
+def assign_recoverable_reward(
+    user: User,
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    amount: Decimal,
+    currency: str,
+    reason: str,
+    plan: Plan | None = None,
+) -> Reward:
+    """Give ``user`` a recoverable reward: a positive amount is an advance (the user owes it), a
+    negative one a repayment (it reduces what they owe)."""
+    errors = {}
+    if amount == 0:
+        errors["amount"] = "An advance or a repayment cannot be zero."
+    if not reason.strip():
+        errors["reason"] = "Say why (it is shown with the balance)."
+    if plan is not None and plan.tenant_id != tenant.pk:
+        errors["plan"] = "Choose a plan of this workspace."
+    if errors:
+        raise ValidationError(errors)
+    _check_member(tenant, user)
+    now = timezone.now()
+    reward = Reward(
+        tenant=tenant,
+        user=user,
+        plan=plan,
+        amount=amount,
+        currency=currency,
+        recoverable=True,
+        released=True,  # an advance is paid out when it is assigned
+        released_at=now,
+        reason=reason.strip(),
+        created_at=now,
+        created_by=actor,
+    )
+    reward.full_clean(exclude=["user", "plan", "calculation", "created_by", "cleared_by"])
+    reward.save()
+    kind = "advance" if amount > 0 else "repayment"
+    record(
+        tenant=tenant,
+        actor=actor,
+        action="create",
+        target=reward,
+        verb=f"assign recoverable {kind}",
+        changes={
+            "user": [None, user.email],
+            "amount": [None, str(amount)],
+            "currency": [None, currency],
+            "reason": [None, reward.reason],
+        },
+        label=f"Recoverable {kind} {currency} {amount} to {user.email}",
+    )
+    return reward
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    paid: int
+    already_paid: int
+
+
+@transaction.atomic
+def draw_recoverable(plan: Plan, *, actor: User | None, amount: Decimal, reason: str) -> DrawResult:
+    """Pay a recoverable draw on ``plan``: one recoverable reward of ``amount`` (plan currency) to
+    every beneficiary. A draw is identified by its plan and reason, so submitting the same draw
+    again pays nobody twice."""
+    errors = {}
+    if amount <= 0:
+        errors["amount"] = "A draw is an advance: enter a positive amount."
+    if not reason.strip():
+        errors["reason"] = "Name the draw (e.g. “November 2026 draw”)."
+    if errors:
+        raise ValidationError(errors)
+    reason = reason.strip()
+    tenant = plan.tenant
+    Plan.objects.select_for_update().filter(tenant=tenant, pk=plan.pk).first()  # one draw at a time per plan
+    users = list(beneficiary_users(plan=plan).values_list("pk", flat=True))
+    paid_before = set(
+        Reward.objects.filter(tenant=tenant, plan=plan, reason=reason, user_id__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = timezone.now()
+    rewards = Reward.objects.bulk_create(
+        [
+            Reward(
+                tenant=tenant,
+                plan=plan,
+                user_id=user_id,
+                amount=amount,
+                currency=plan.currency,
+                recoverable=True,
+                released=True,
+                released_at=now,
+                reason=reason,
+                created_at=now,
+                created_by=actor,
+            )
+            for user_id in users
+            if user_id not in paid_before
+        ],
+        batch_size=1000,
+    )
+    if rewards:
+        record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            target="Reward",
+            verb="pay recoverable draw",
+            count=len(rewards),
+            object_ids=[r.pk for r in rewards],
+            changes={"plan": plan.name, "amount": f"{plan.currency} {amount}", "reason": reason},
+            label=f"Recoverable draw “{reason}” on {plan.name}",
+        )
+    return DrawResult(paid=len(rewards), already_paid=len(paid_before))
+
+
+def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
+    """The user's recoverable rewards, locked until the transaction ends (PostgreSQL; SQLite
+    serializes writers anyway)."""
+    return list(
+        Reward.objects.select_for_update()
+        .filter(tenant=tenant, user=user, recoverable=True)
+        .order_by("pk")
+        .values_list("pk", "amount", "currency")
+    )
+
+
+@transaction.atomic
+def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearResult:
+    """Clear under Balance: mark every recoverable reward of ``user`` non-recoverable.
+
+    Nothing is deleted; the rewards keep their amounts and get ``cleared_at``/``cleared_by``. The
+    rewards read (and locked) are exactly the ones updated: the UPDATE names their ids and still
+    requires ``recoverable``, so a reward created meanwhile stays recoverable (it is in the next
+    balance) instead of being cleared without appearing in the activity entry. A second Clear
+    finds nothing and changes nothing."""
+    rows = _lock_recoverable(tenant, user)
+    if not rows:
+        return ClearResult()
+    ids = [pk for pk, _, _ in rows]
+    totals: dict[str, Decimal] = {}
+    for _, amount, currency in rows:
+        totals[currency] = totals.get(currency, Decimal("0")) + amount
+    now = timezone.now()
+    updated = 0
+    for start in range(0, len(ids), CLEAR_BATCH):
+        updated += Reward.objects.filter(
+            tenant=tenant, user=user, recoverable=True, pk__in=ids[start : start + CLEAR_BATCH]
+        ).update(recoverable=False, cleared_at=now, cleared_by=actor)
+    if updated != len(ids):
+        # Cannot happen while the rows are locked; refuse rather than log a Clear that did not happen.
+        raise RuntimeError("The balance changed while it was being cleared; nothing was changed. Try again.")
+    record(
+        tenant=tenant,
+        actor=actor,
+        action="update",
+        target="Reward",
+        verb="clear balance",
+        count=len(ids),
+        object_ids=ids,
+        changes={
+            "recoverable": [True, False],
+            "cleared": {currency: str(total) for currency, total in sorted(totals.items())},
+            "rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
+        },
+        label=f"Balance of {user.email}",
+    )
+    return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids)
+
+
+def describe_totals(totals: dict[str, Decimal] | Iterable) -> str:
+    """``{"USD": 1250, "EUR": -20}`` → ``USD 1,250.00, EUR -20.00`` (for messages)."""
+    items = totals.items() if isinstance(totals, dict) else totals
+    return ", ".join(money(total, currency) for currency, total in items)

@@ -1,0 +1,222 @@
+"""Users > All Users, the user page (Overview tab: profile, Balance, Clear), a rep's own balance,
+assigning recoverable rewards, recoverable draws and Export All."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from common.export import EXPORT_FORMATS, export_response
+from common.permissions import capability_required
+from common.views import ConfirmActionView, TenantListView
+from tenancy.capabilities import Capability
+
+from . import selectors, services
+from .filters import UserFilter
+from .forms import RecoverableDrawForm, RecoverableRewardForm
+from .tables import UserTable, owed_columns
+
+CENT = Decimal("0.01")
+REWARDS_SHOWN = 100
+CLEARED_SHOWN = 50
+
+
+def _user_url(request, membership_id) -> str:
+    return reverse("balances:user_detail", kwargs={"tenant_slug": request.tenant.slug, "membership_id": membership_id})
+
+
+def export_rows(queryset, currencies: list[str]):
+    """Export All rows straight from the database (no per-row objects): email, name, role,
+    active flag and the owed balance per currency, streamed in chunks."""
+    fields = ["user__email", "user__full_name", "role__name", "is_active"]
+    fields += [selectors.owed_field(c) for c in currencies]
+    header = ["Email", "Name", "Role", "Active", *(f"Owed balance {c}" for c in currencies)]
+
+    def rows():
+        for email, name, role, active, *owed in queryset.values_list(*fields).iterator(chunk_size=2000):
+            # SQLite sums come back as 750 or 0: export cents, as PostgreSQL does.
+            yield [email, name, role, "Yes" if active else "No", *(Decimal(v).quantize(CENT) for v in owed)]
+
+    return header, rows()
+
+
+class UserListView(TenantListView):
+    """Users > All Users: search, filter by role and active flag, sort by any column including
+    the owed balance, paginate. Queries: currencies in use, count, one page (whatever N)."""
+
+    capability = Capability.MANAGE_USERS
+    title = "All Users"
+    table_class = UserTable
+    filterset_class = UserFilter
+    export_name = "users"
+    template_name = "balances/user_list.html"
+
+    def currencies(self) -> list[str]:
+        if not hasattr(self, "_currencies"):
+            self._currencies = selectors.currencies_in_use(tenant=self.request.tenant)
+        return self._currencies
+
+    def get_base_queryset(self):
+        return selectors.user_list(tenant=self.request.tenant, currencies=self.currencies())
+
+    def get_table_kwargs(self):
+        return {"extra_columns": owed_columns(self.currencies())}
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        # The table partial lives in the shared list template this page extends.
+        return ["components/list_page.html#table"] if names[0].endswith("#table") else names
+
+    def export(self, fmt: str):
+        """The filtered, sorted rows (the toolbar's Export buttons)."""
+        filterset = self.get_filterset(self.get_filterset_class())
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        table = self.get_table_class()(data=queryset, request=self.request, **self.get_table_kwargs())
+        order = self.request.GET.get(table.prefixed_order_by_field)
+        if order:
+            table.order_by = order
+        header, rows = export_rows(table.data.data, self.currencies())
+        return export_response(fmt, self.export_name, header, rows, tenant=self.request.tenant)
+
+
+@capability_required(Capability.MANAGE_USERS)
+def user_export(request, tenant_slug):
+    """Users > Overview > Export All: every user of the workspace with the owed balance per
+    currency in use, as CSV (streamed) or XLSX (written row by row), in bounded memory."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    currencies = selectors.currencies_in_use(tenant=request.tenant)
+    queryset = selectors.user_list(tenant=request.tenant, currencies=currencies)
+    header, rows = export_rows(queryset, currencies)
+    return export_response(fmt, "users-balances", header, rows, tenant=request.tenant)
+
+
+def _overview(request, member, *, manage: bool) -> dict:
+    tenant = request.tenant
+    balance = selectors.balance_of_user(tenant=tenant, user=member.user)
+    return {
+        "title": member.user.get_full_name(),
+        "member": member,
+        "balance": balance,
+        "rewards": list(selectors.recoverable_rewards(tenant=tenant, user=member.user)[:REWARDS_SHOWN]),
+        "rewards_shown": REWARDS_SHOWN,
+        "cleared": list(selectors.cleared_rewards(tenant=tenant, user=member.user)[:CLEARED_SHOWN]),
+        "cleared_shown": CLEARED_SHOWN,
+        "manage": manage,
+    }
+
+
+@capability_required(Capability.MANAGE_USERS)
+def user_detail(request, tenant_slug, membership_id):
+    """The user page, Overview tab: profile facts, Balance per currency with Clear, the
+    recoverable rewards behind it and the Cleared history. A fixed number of queries."""
+    member = selectors.access_member(tenant=request.tenant, membership_id=membership_id)
+    return render(request, "balances/user_detail.html", _overview(request, member, manage=True))
+
+
+@capability_required(Capability.MY_PLANS)
+def my_balance(request, tenant_slug):
+    """A sales rep's own balance and the rewards behind it; nothing of anyone else."""
+    member = selectors.member_of(tenant=request.tenant, user=request.user)
+    ctx = _overview(request, member, manage=False)
+    ctx["title"] = "My balance"
+    return render(request, "balances/user_detail.html", ctx)
+
+
+class BalanceClearView(ConfirmActionView):
+    """Clear under Balance: confirm (stating the amount and the count), then clear."""
+
+    capability = Capability.MANAGE_USERS
+    title = "Clear balance"
+    confirm_label = "Clear"
+
+    def get_object(self):
+        return selectors.access_member(tenant=self.request.tenant, membership_id=self.kwargs["membership_id"])
+
+    def describe(self, member) -> str:
+        balance = selectors.balance_of_user(tenant=self.request.tenant, user=member.user)
+        name = member.user.get_full_name()
+        if not balance.lines:
+            return f"{name} has no recoverable rewards: there is nothing to clear."
+        amounts = services.describe_totals((line.currency, line.total) for line in balance.lines)
+        count = balance.count
+        return (
+            f"Clear the balance of {name}: {amounts} from {count} recoverable reward{'s' if count != 1 else ''}? "
+            "They become non-recoverable (kept, not deleted) and the balance becomes 0."
+        )
+
+    def perform(self, member) -> str:
+        result = services.clear_balance(member.user, tenant=self.request.tenant, actor=self.request.user)
+        name = member.user.get_full_name()
+        if not result.count:
+            return f"Nothing to clear: the balance of {name} was already 0."
+        plural = "s" if result.count != 1 else ""
+        return (
+            f"Cleared {result.count} recoverable reward{plural} of {name} "
+            f"({services.describe_totals(result.totals)}). The balance is now 0."
+        )
+
+    def get_success_url(self, member) -> str:
+        return _user_url(self.request, member.pk)
+
+
+def _form_page(request, form, title, back, submit_label, intro=""):
+    ctx = {"form": form, "title": title, "cancel_url": back, "submit_label": submit_label, "intro": intro}
+    return render(request, "balances/form_page.html", ctx)
+
+
+@capability_required(Capability.MANAGE_USERS)
+def reward_add(request, tenant_slug, membership_id):
+    """Assign a recoverable reward (advance or repayment) from the user page, with a reason."""
+    member = selectors.access_member(tenant=request.tenant, membership_id=membership_id)
+    back = _user_url(request, member.pk)
+    form = RecoverableRewardForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            reward = services.assign_recoverable_reward(
+                member.user,
+                tenant=request.tenant,
+                actor=request.user,
+                amount=form.signed_amount(),
+                currency=data["currency"],
+                reason=data["reason"],
+                plan=data["plan"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            kind = "advance" if reward.amount > 0 else "repayment"
+            messages.success(
+                request, f"Added a recoverable {kind} of {services.describe_totals({reward.currency: reward.amount})}."
+            )
+            return redirect(back)
+    title = f"Recoverable reward for {member.user.get_full_name()}"
+    return _form_page(request, form, title, back, "Add reward")
+
+
+@capability_required(Capability.MANAGE_USERS)
+def draw_add(request, tenant_slug):
+    """A recoverable draw on a plan: a recoverable advance to each of its beneficiaries."""
+    back = reverse("balances:user_list", kwargs={"tenant_slug": tenant_slug})
+    form = RecoverableDrawForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.draw_recoverable(
+                data["plan"], actor=request.user, amount=data["amount"], reason=data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            text = f"Paid the draw to {result.paid} beneficiar{'ies' if result.paid != 1 else 'y'} of {data['plan']}."
+            if result.already_paid:
+                text += f" {result.already_paid} had it already."
+            messages.success(request, text)
+            return redirect(back)
+    intro = "Every beneficiary of the plan receives the amount as a recoverable advance, in the plan's currency."
+    return _form_page(request, form, "Recoverable draw", back, "Pay draw", intro)
