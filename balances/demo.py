@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from plans.models import Reward
+from plans.models import Plan, Reward
 from tenancy.demo import ensure_member
 
 REPS = {
@@ -57,6 +57,8 @@ def seed(ctx) -> None:
             "tenant_id", "user_id", "reason"
         )
     )
+    # Draws hang off the plans demo's main plan when it is there (the plans demo runs first).
+    draw_plan = Plan.objects.filter(tenant=ctx.tenants["acme"], name="FY26 Enterprise Commission Plan").first()
     now = timezone.now()
     new = []
     for slug, email, days, amount, currency, reason in REWARDS:
@@ -68,6 +70,7 @@ def seed(ctx) -> None:
             Reward(
                 tenant=tenant,
                 user=user,
+                plan=draw_plan if slug == "acme" and reason.startswith("Recoverable draw") else None,
                 amount=Decimal(amount),
                 currency=currency,
                 recoverable=True,

@@ -1,0 +1,144 @@
+"""Recoverable balances at scale: Clear for a user with 10,000 recoverable rewards; Users > All
+Users and Export All (CSV and XLSX) over 100,000 users. Each compared with hand-written SQL."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from balances.services import clear_balance
+from bench.harness import Result, benchmark, measure, time_sql
+from plans.models import Reward
+from tenancy.demo import ensure_member
+from tenancy.models import Membership, User
+from tenancy.services import ensure_builtin_roles, tenant_create
+
+# The floors: the same rows by hand-written SQL (owed USD and EUR by correlated subqueries).
+_OWED = (
+    "(SELECT SUM(r.amount) FROM plans_reward r WHERE r.tenant_id = m.tenant_id AND r.user_id = m.user_id "
+    "AND r.recoverable AND r.currency = %s)"
+)
+_ROWS = (
+    "SELECT m.id, u.email, u.full_name, ro.name, m.is_active, " + _OWED + " AS usd, " + _OWED + " AS eur "
+    "FROM tenancy_membership m JOIN tenancy_user u ON u.id = m.user_id JOIN tenancy_role ro ON ro.id = m.role_id "
+    "WHERE m.tenant_id = %s "
+)
+PAGE_BY_EMAIL_SQL = _ROWS + "ORDER BY u.email LIMIT 25"
+PAGE_BY_OWED_SQL = _ROWS + "ORDER BY usd DESC, u.email DESC LIMIT 25"
+PAGE_SEARCH_SQL = _ROWS + "AND (u.email LIKE %s OR u.full_name LIKE %s) ORDER BY u.email LIMIT 25"
+EXPORT_SQL = _ROWS + "ORDER BY u.email"
+COUNT_SQL = "SELECT COUNT(*) FROM tenancy_membership WHERE tenant_id = %s"
+
+
+def _rewards(tenant, user_id, n, *, currency="USD"):
+    start = timezone.now() - datetime.timedelta(days=365)
+    return [
+        Reward(
+            tenant=tenant,
+            user_id=user_id,
+            amount=Decimal("100.00") if i % 3 else Decimal("-150.00"),
+            currency=currency,
+            recoverable=True,
+            released=True,
+            reason=f"Draw {i}",
+            created_at=start + datetime.timedelta(minutes=i),
+        )
+        for i in range(n)
+    ]
+
+
+@benchmark("balances clear")
+def clear_many(scale):
+    tenant = tenant_create(slug="bench-balances-clear", name="Bench Balances Clear")
+    roles = ensure_builtin_roles(tenant=tenant)
+    admin = ensure_member(tenant, "bench-clear-admin@bench.test", "Bench Admin", roles["Administrator"])
+    rep = ensure_member(tenant, "bench-clear-rep@bench.test", "Bench Rep", roles["Sales Rep"])
+    n = scale.n(10_000)
+    Reward.objects.bulk_create(_rewards(tenant, rep.user_id, n), batch_size=5000)
+    with measure(memory=True) as clear:
+        result = clear_balance(rep.user, tenant=tenant, actor=admin.user)
+    assert result.count == n
+    # The floor: one hand-written UPDATE of the same rows, on the same data reset to recoverable.
+    Reward.objects.filter(tenant=tenant, user=rep.user).update(recoverable=True, cleared_at=None, cleared_by=None)
+    floor = time_sql(
+        "UPDATE plans_reward SET recoverable = %s, cleared_at = %s, cleared_by_id = %s "
+        "WHERE tenant_id = %s AND user_id = %s AND recoverable",
+        [False, timezone.now(), admin.user_id, tenant.pk, rep.user_id],
+    )
+    return [Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, clear.peak_mb)]
+
+
+def _seed_users(tenant, role, n):
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [User(email=f"user{i:06d}@bench.test", full_name=f"User {i:06d}", password=unusable) for i in range(n)],
+        batch_size=5000,
+    )
+    Membership.objects.bulk_create(
+        [Membership(tenant=tenant, user=u, role=role, is_active=bool(i % 10)) for i, u in enumerate(users)],
+        batch_size=5000,
+    )
+    rewards = []
+    for i, user in enumerate(users):
+        if i % 2 == 0:  # half the users owe something; a tenth of them in a second currency
+            rewards += _rewards(tenant, user.pk, 2, currency="EUR" if i % 20 == 0 else "USD")
+        if len(rewards) >= 20_000:
+            Reward.objects.bulk_create(rewards, batch_size=5000)
+            rewards = []
+    Reward.objects.bulk_create(rewards, batch_size=5000)
+    return users
+
+
+def _drain(response) -> int:
+    size = 0
+    if response.streaming:
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    else:
+        size = len(response.content)
+    response.close()
+    return size
+
+
+@benchmark("balances users")
+def users_list_and_export(scale):
+    tenant = tenant_create(slug="bench-balances-users", name="Bench Balances Users")
+    roles = ensure_builtin_roles(tenant=tenant)
+    admin = ensure_member(tenant, "bench-users-admin@bench.test", "Bench Admin", roles["Administrator"])
+    n = scale.n(100_000)
+    _seed_users(tenant, roles["Sales Rep"], n)
+    rows = n + 1
+    client = Client()
+    client.force_login(admin.user)
+    list_url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    export_url = reverse("balances:user_export", kwargs={"tenant_slug": tenant.slug})
+    client.get(list_url)  # warm up
+
+    results = []
+    base = ["USD", "EUR", tenant.pk]
+    for label, params, sql, sql_params in [
+        ("balances: All Users page, by email", {}, PAGE_BY_EMAIL_SQL, base),
+        ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, base),
+        ("balances: All Users search", {"q": "user0999"}, PAGE_SEARCH_SQL, [*base, "%user0999%", "%user0999%"]),
+    ]:
+        with measure() as page:
+            response = client.get(list_url, params)
+        assert response.status_code == 200
+        floor = time_sql(sql, sql_params) + time_sql(COUNT_SQL, [tenant.pk])
+        results.append(Result(label, rows, page.seconds, page.queries, floor))
+
+    floor = time_sql(EXPORT_SQL, base)
+    for fmt in ("csv", "xlsx"):
+        with measure(memory=True) as export:
+            response = client.get(export_url, {"format": fmt})
+            size = _drain(response)
+        assert size > n * 20
+        results.append(
+            Result(f"balances: Export All {fmt.upper()}", rows, export.seconds, export.queries, floor, export.peak_mb)
+        )
+    connection.close()  # the streamed export may leave a server-side cursor's connection behind
+    return results

@@ -1,0 +1,63 @@
+"""Browser test of Clear: the admin opens Users > All Users, searches a rep, opens the Overview,
+clicks Clear under Balance, confirms the dialog (which states amount and count), and sees the
+balance at 0 and the message saying what changed."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.balances.factories import RecoverableRewardFactory
+from tests.e2e.test_platform_e2e import log_in
+from tests.factories import member
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_clears_a_reps_balance(page, live_server, tenant, screenshot_dir):
+    admin = member(tenant, "Administrator", user__email="ada@acme-test.test", user__full_name="Ada Admin")
+    rep = member(tenant, "Sales Rep", user__email="riley@acme-test.test", user__full_name="Riley Rep")
+    for i in range(4):
+        other = member(tenant, "Sales Rep", user__email=f"rep{i}@acme-test.test")
+        RecoverableRewardFactory(member=other, amount=Decimal("100.00") * (i + 1))
+    RecoverableRewardFactory(member=rep, amount=Decimal("2000.00"), reason="Recoverable draw — June 2026")
+    RecoverableRewardFactory(member=rep, amount=Decimal("-750.00"), reason="Repaid from Q3 commissions")
+    RecoverableRewardFactory(member=rep, amount=Decimal("300.00"), currency="EUR", reason="Relocation advance")
+
+    log_in(page, live_server, admin.user.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="All Users").click()
+    expect(page.get_by_role("heading", name="All Users")).to_be_visible()
+    expect(page.locator("#row-count")).to_have_text("6 rows")
+
+    search = page.get_by_placeholder("Search…")
+    search.fill("riley")
+    search.press("Enter")  # htmx swaps the table in place
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    row = page.locator("table.table tbody tr").first
+    expect(row).to_contain_text("USD 1,250.00")
+    expect(row).to_contain_text("EUR 300.00")
+    page.screenshot(path=str(screenshot_dir / "balances-all-users.png"), full_page=True)
+
+    page.get_by_role("link", name="riley@acme-test.test").click()
+    expect(page.get_by_role("heading", name="Riley Rep")).to_be_visible()
+    expect(page.get_by_role("link", name="Overview")).to_have_class(re.compile("active"))
+    balance = page.locator("#balance")
+    expect(balance).to_contain_text("USD 1,250.00")
+    expect(balance).to_contain_text("EUR 300.00")
+    page.screenshot(path=str(screenshot_dir / "balances-overview.png"), full_page=True)
+
+    balance.get_by_role("link", name="Clear").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("EUR 300.00, USD 1,250.00 from 3 recoverable rewards")
+    page.screenshot(path=str(screenshot_dir / "balances-clear-dialog.png"))
+    dialog.get_by_role("button", name="Clear").click()
+
+    expect(page.locator(".message-success")).to_contain_text(
+        "Cleared 3 recoverable rewards of Riley Rep (EUR 300.00, USD 1,250.00). The balance is now 0."
+    )
+    expect(balance).to_contain_text("USD 0.00")
+    expect(page.locator("#cleared-rewards")).to_contain_text("Relocation advance")
+    expect(page.locator("#recoverable-rewards")).to_contain_text("nothing is owed")
+    page.screenshot(path=str(screenshot_dir / "balances-cleared.png"), full_page=True)
