@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import config, data
 
 app_name = "partners"
 urlpatterns = [
     path("", config.ProgramListView.as_view(), name="program_list"),
+    # Enrollments, Enrollment Details, Edit, Recalculate and the partner portal.
+    path("", include("partners.enrollment_urls")),
     path("programs/add/", config.program_add, name="program_add"),
     path("programs/<int:program_id>/", config.program_detail, name="program_detail"),
     path("programs/<int:program_id>/edit/", config.program_edit, name="program_edit"),

@@ -1,0 +1,243 @@
+"""Enrollment pages of Setup > Partner Management > Partner Program Tiers: the Enrollments tab
+(with its attention presets), a program's Enrollments tab with the tier distribution, the
+Enrollment Details page, Recalculate and the Edit dialog."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from common.htmx import htmx_partial, render_page
+from common.permissions import capability_required, check_capability
+from common.views import TenantListView
+from tenancy.capabilities import Capability
+
+from . import selectors
+from .filters_enrollments import EnrollmentFilter
+from .forms_enrollment import EnrollmentEditForm
+from .models import CustomCriterionStatus
+from .selectors_enrollments import PRESETS, attention_counts, enrollment_page, enrollment_table, tier_distribution
+from .services import recalculate_enrollment
+from .services.enrollment_edit import edit_enrollment, unmet_criteria
+from .tables_enrollments import EnrollmentTable
+
+CAP = Capability.PARTNER_TIERS
+
+# Tabs of the Partner Program Tiers section shown on these pages: (label, url name).
+SECTION_TABS = [("Programs", "partners:program_list"), ("Enrollments", "partners:enrollment_list")]
+
+
+def _url(request, name: str, **kwargs) -> str:
+    return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+
+
+def section_tabs(request, active: str) -> list[dict]:
+    out = []
+    for label, name in SECTION_TABS:
+        try:
+            out.append({"label": label, "url": _url(request, name), "active": name == active})
+        except NoReverseMatch:
+            continue  # the configuration pages are mounted by their own urls
+    return out
+
+
+def program_url(request, program) -> str:
+    """Program Details when the configuration pages provide it, else the program's Enrollments tab."""
+    try:
+        return _url(request, "partners:program_detail", program_id=program.pk)
+    except NoReverseMatch:
+        return _url(request, "partners:program_enrollments", program_id=program.pk)
+
+
+class EnrollmentListView(TenantListView):
+    """Enrollments tab: filter by program and tier, presets for partners needing attention,
+    sort by any column, export exactly the filtered rows."""
+
+    capability = CAP
+    template_name = "partners/enrollment_list.html"
+    table_class = EnrollmentTable
+    filterset_class = EnrollmentFilter
+    title = "Enrollments"
+    export_name = "partner-enrollments"
+    active_tab = "partners:enrollment_list"
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        # The table partial lives in the shared list template these pages extend.
+        return ["components/list_page.html#table"] if names[0].endswith("#table") else names
+
+    def get_base_queryset(self):
+        qs = enrollment_table(tenant=self.request.tenant)
+        account = self.request.GET.get("account", "")
+        if account.isdigit():
+            qs = qs.filter(account_id=int(account))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(tabs=section_tabs(self.request, self.active_tab), list_url=self.request.path)
+        if not htmx_partial(self.request):
+            current = self.request.GET.get("view", "")
+            counts = attention_counts(tenant=self.request.tenant, program=self.preset_program())
+            ctx["presets"] = [
+                {"key": key, "label": label, "active": key == current, "count": counts[key]}
+                for key, label in PRESETS.items()
+            ]
+        return ctx
+
+    def preset_program(self):
+        return None
+
+
+class ProgramEnrollmentsView(EnrollmentListView):
+    """A program's own Enrollments tab with its tier distribution."""
+
+    template_name = "partners/enrollment_program.html"
+    active_tab = "partners:program_list"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.program = None
+
+    def dispatch(self, request, *args, **kwargs):
+        # A foreign or missing program answers 404 whatever the method.
+        check_capability(request, self.capability, self.also_capabilities)
+        self.get_program()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_program(self):
+        if self.program is None:
+            self.program = selectors.access_program(tenant=self.request.tenant, program_id=self.kwargs["program_id"])
+        return self.program
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(program=self.get_program())
+
+    def preset_program(self):
+        return self.get_program()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["program"] = self.get_program()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        program = self.get_program()
+        ctx.update(
+            program=program,
+            title=f"{program.name}: enrollments",
+            distribution=tier_distribution(program=program) if not htmx_partial(self.request) else [],
+            program_detail_url=program_url(self.request, program),
+        )
+        return ctx
+
+    @property
+    def export_name(self):
+        return f"{self.get_program().name}-enrollments"
+
+
+def _detail_context(request, enrollment_id) -> dict:
+    ctx = enrollment_page(tenant=request.tenant, enrollment_id=enrollment_id)
+    ctx.update(
+        title=str(ctx["enrollment"]),
+        tabs=section_tabs(request, "partners:enrollment_list"),
+        program_url=program_url(request, ctx["program"]),
+        account_url=_url(request, "partners:enrollment_list") + f"?account={ctx['enrollment'].account_id}",
+    )
+    return ctx
+
+
+@capability_required(CAP)
+def enrollment_detail(request, tenant_slug, enrollment_id):
+    """Enrollment Details: main information, tier progress, criteria, benefits, tier history."""
+    return render_page(request, "partners/enrollment_detail.html", _detail_context(request, enrollment_id))
+
+
+@require_POST
+@capability_required(CAP)
+def enrollment_recalculate(request, tenant_slug, enrollment_id):
+    """Recalculate this enrollment only, now; htmx swaps the refreshed progress into the page."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    recalculate_enrollment(enrollment, actor=request.user)
+    if htmx_partial(request):
+        ctx = _detail_context(request, enrollment_id)
+        ctx["just_recalculated"] = True
+        return render_page(request, "partners/enrollment_detail.html", ctx, partial="live")
+    messages.success(request, f"Recalculated: {enrollment.progress_label}.")
+    return HttpResponseRedirect(_url(request, "partners:enrollment_detail", enrollment_id=enrollment_id))
+
+
+def _edit_form(request, enrollment):
+    custom = [c for c in selectors.program_criteria(program=enrollment.program) if c.is_custom]
+    statuses = {
+        s.criterion_id: s
+        for s in CustomCriterionStatus.objects.filter(
+            tenant=request.tenant, enrollment=enrollment, criterion__in=custom
+        )
+    }
+    return EnrollmentEditForm(
+        request.POST if request.method == "POST" else None,
+        enrollment=enrollment,
+        custom_criteria=custom,
+        custom_statuses=statuses,
+    )
+
+
+@capability_required(CAP)
+def enrollment_edit(request, tenant_slug, enrollment_id):
+    """The Edit dialog. A tier the partner does not fully qualify for asks for confirmation."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    form = _edit_form(request, enrollment)
+    unmet: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        tier = form.cleaned_data["tier"]
+        confirmed = form.cleaned_data["confirm_unmet"]
+        if tier.pk != enrollment.tier_id and not confirmed:
+            unmet = unmet_criteria(
+                enrollment, tier, custom={v.criterion.id: v.met for v in form.custom_verifications()}
+            )
+        if not unmet:
+            try:
+                outcome = edit_enrollment(
+                    enrollment,
+                    actor=request.user,
+                    data=form.service_data(),
+                    reason=form.cleaned_data["reason"],
+                    custom=form.custom_verifications(),
+                    confirm_unmet=confirmed,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _saved_message(outcome))
+                url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+                if htmx_partial(request):
+                    return HttpResponseClientRedirect(url)
+                return HttpResponseRedirect(url)
+    ctx = {
+        "title": "Edit enrollment",
+        "enrollment": enrollment,
+        "form": form,
+        "unmet": unmet,
+        "new_tier": form.cleaned_data.get("tier") if unmet else None,
+        "action_url": request.get_full_path(),
+        "cancel_url": _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "partners/enrollment_edit.html", ctx, partial="dialog", status=status)
+
+
+def _saved_message(outcome) -> str:
+    if not outcome.changed:
+        return "Nothing changed."
+    parts = [f"Saved {outcome.enrollment}"]
+    if outcome.tier_changed:
+        parts.append(f"tier is now {outcome.enrollment.tier.name}")
+    text = ": ".join(parts) + "."
+    if outcome.recalc_scheduled:
+        text += " Progress will be recalculated within 5 minutes."
+    return text

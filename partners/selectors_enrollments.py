@@ -1,0 +1,256 @@
+"""Reads of the enrollment pages: the monitoring list and its attention presets, the tier
+distribution of a program, the Enrollment Details page (with its tier history) and the partner
+portal. Each page costs a fixed number of queries whatever the number of rows."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from activity.models import ActivityEntry
+from common.templatetags.portal import money
+
+from .models import CriterionKind, PartnerEnrollment, PartnerProgram, PartnerUser, Tier
+from .selectors import enrollment_detail, enrollment_list
+
+# Attention presets of the Enrollments list (the seed's review checklist).
+APPROACHING_MIN, APPROACHING_MAX = Decimal(85), Decimal(96)  # "85–95%" as the headline shows it (floored)
+EXPIRING_WITHIN_DAYS = 90
+STALLED_AFTER_DAYS = 60
+STALE_AFTER_DAYS = 7
+
+PRESETS = {
+    "approaching": "Approaching next tier (85–95%)",
+    "expiring": f"Expiring within {EXPIRING_WITHIN_DAYS} days",
+    "stalled": f"Stalled (no progress change for {STALLED_AFTER_DAYS}+ days)",
+    "stale": f"Last Calculated over {STALE_AFTER_DAYS} days ago",
+}
+
+TIER_CHANGE_VERB = "changed tier"
+
+
+def preset_q(name: str, *, now=None) -> Q:
+    """The condition of an attention preset (unknown names: no condition)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if name == "approaching":
+        return Q(next_tier__isnull=False, progress_percent__gte=APPROACHING_MIN, progress_percent__lt=APPROACHING_MAX)
+    if name == "expiring":
+        return Q(expiration_date__gte=today, expiration_date__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS))
+    if name == "stalled":
+        # progress_changed_at is the time of the latest ProgressSnapshot (the engine keeps both).
+        return Q(next_tier__isnull=False, progress_changed_at__lte=now - timedelta(days=STALLED_AFTER_DAYS))
+    if name == "stale":
+        return Q(last_calculated__isnull=True) | Q(last_calculated__lte=now - timedelta(days=STALE_AFTER_DAYS))
+    return Q()
+
+
+def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
+    """The Enrollments list: every column's joins in one query (none per row)."""
+    qs = enrollment_list(tenant=tenant).order_by("account__name", "program__name")
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs
+
+
+def attention_counts(*, tenant, program=None) -> dict[str, int]:
+    """How many enrollments each preset holds (of a program, or all), in one query."""
+    now = timezone.now()
+    qs = PartnerEnrollment.objects.filter(tenant=tenant)
+    if program is not None:
+        qs = qs.filter(program=program)
+    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now)) for name in PRESETS})
+    return {name: agg[name] or 0 for name in PRESETS}
+
+
+@dataclass
+class TierShare:
+    tier: Tier
+    count: int
+    percent: Decimal
+
+
+def tier_distribution(*, program: PartnerProgram) -> list[TierShare]:
+    """Enrollments per tier of the program (count and share), in tier order, one query."""
+    tiers = list(
+        Tier.objects.filter(tenant_id=program.tenant_id, program=program)
+        .annotate(n=Count("enrollments"))
+        .order_by("position", "id")
+    )
+    total = sum(t.n for t in tiers)
+    return [
+        TierShare(t, t.n, (Decimal(t.n) * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)) for t in tiers
+    ]
+
+
+# --- Formatting of criterion values and thresholds ---------------------------------------------
+
+UNITS = {
+    CriterionKind.APPROVED_REGISTRATIONS: ("registration", "registrations"),
+    CriterionKind.CLOSED_DEALS: ("closed deal", "closed deals"),
+    CriterionKind.REGISTERED_DEALS: ("deal registered", "deals registered"),
+    CriterionKind.CERTIFICATIONS: ("certification", "certifications"),
+}
+
+
+def _number(value) -> str:
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+def format_value(criterion, value, currency: str) -> str:
+    """ "USD 125,000.00", "15 registrations", "Met"/"Not met" (custom)."""
+    value = Decimal(value or 0)
+    if criterion.kind == CriterionKind.REVENUE:
+        return money(value, currency)
+    if criterion.kind == CriterionKind.CUSTOM:
+        return "Met" if value >= 1 else "Not met"
+    one, many = UNITS.get(criterion.kind, ("", ""))
+    return f"{_number(value)} {one if value == 1 else many}".strip()
+
+
+def format_threshold(criterion, threshold, currency: str) -> str:
+    if threshold is None:
+        return "—"
+    if criterion.kind == CriterionKind.CUSTOM:
+        return "Required" if threshold > 0 else "—"
+    if criterion.kind == CriterionKind.REVENUE:
+        return f"≥ {money(threshold, currency)}"
+    return f"≥ {_number(threshold)}"
+
+
+def format_gap(criterion, value, threshold, currency: str) -> str:
+    """What is still missing toward ``threshold`` ("" when met or not required)."""
+    if threshold is None or threshold <= 0:
+        return ""
+    missing = Decimal(threshold) - Decimal(value or 0)
+    if missing <= 0:
+        return ""
+    if criterion.kind == CriterionKind.CUSTOM:
+        return "needs verification"
+    if criterion.kind == CriterionKind.REVENUE:
+        return f"{money(missing, currency)} to go"
+    return f"needs {_number(missing)} more"
+
+
+# --- Enrollment Details ---------------------------------------------------------------------------
+
+
+def enrollment_page(*, tenant, enrollment_id) -> dict:
+    """The Enrollment Details page: the engine's stored results laid out per tier, the benefits,
+    the tier history and the recalculation state. A fixed number of queries."""
+    data = enrollment_detail(tenant=tenant, enrollment_id=enrollment_id)
+    enrollment, program, tiers = data["enrollment"], data["program"], data["tiers"]
+    index = {t.id: i for i, t in enumerate(tiers)}
+    current = index.get(enrollment.tier_id)
+    nxt = current + 1 if current is not None and current + 1 < len(tiers) else None
+    rows = []
+    for row in data["criteria"]:
+        c, result = row["criterion"], row["result"]
+        value = result.value if result else Decimal(0)
+        next_threshold = row["thresholds"][nxt] if nxt is not None else None
+        rows.append(
+            {
+                **row,
+                "value": value,
+                "value_display": format_value(c, value, program.currency),
+                "cells": [
+                    {
+                        "tier": t,
+                        "threshold": format_threshold(c, th, program.currency),
+                        # No threshold (or a custom criterion not asked at this tier): nothing to meet.
+                        "met": None if th is None or (c.is_custom and th <= 0) else met,
+                        "current": i == current,
+                        "next": i == nxt,
+                    }
+                    for i, (t, th, met) in enumerate(zip(tiers, row["thresholds"], row["met"], strict=True))
+                ],
+                "percent": result.percent if result else None,
+                "required": result.required if result else bool(next_threshold),
+                "gap": format_gap(c, value, next_threshold, program.currency),
+            }
+        )
+    benefits = [
+        {
+            **b,
+            "cells": [{"value": v, "current": i == current, "next": i == nxt} for i, v in enumerate(b["values"])],
+            "gain": _gain(b["values"], current, nxt),
+        }
+        for b in data["benefits"]
+    ]
+    return {
+        **data,
+        "criteria": rows,
+        "benefits": benefits,
+        "current_index": current,
+        "next_tier_obj": tiers[nxt] if nxt is not None else None,
+        "percent_int": int(enrollment.progress_percent) if enrollment.progress_percent is not None else None,
+        "tier_history": tier_history(enrollment=enrollment),
+        "recalc_pending": enrollment.recalc_due_at is not None,
+        "recalc_delay_minutes": max(1, settings.PARTNER_RECALC_DELAY_SECONDS // 60),
+    }
+
+
+def _gain(values: list[str], current, nxt) -> str:
+    """The value a benefit gets at the next tier when it differs from the current tier's."""
+    if nxt is None:
+        return ""
+    now_value = values[current] if current is not None else ""
+    return values[nxt] if values[nxt] and values[nxt] != now_value else ""
+
+
+def tier_history(*, enrollment: PartnerEnrollment) -> list[ActivityEntry]:
+    """Tier changes of the enrollment, newest first (who, when, from, to, reason), from the
+    activity log the Edit service writes them to."""
+    return list(
+        ActivityEntry.objects.filter(
+            tenant_id=enrollment.tenant_id,
+            object_type="PartnerEnrollment",
+            object_id=str(enrollment.pk),
+            verb=TIER_CHANGE_VERB,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def account_partner_users(*, enrollment: PartnerEnrollment) -> QuerySet[PartnerUser]:
+    """Who can be the enrollment's primary partner user: the enrolled account's users only."""
+    return (
+        PartnerUser.objects.filter(tenant_id=enrollment.tenant_id, account_id=enrollment.account_id)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+# --- Partner portal -------------------------------------------------------------------------------
+
+
+def portal_enrollments(*, tenant, user) -> tuple[PartnerUser | None, list[dict]]:
+    """The partner user profile of ``user`` and the Enrollment Details data of each of their
+    account's enrollments (only their own account: the account comes from the profile)."""
+    profile = PartnerUser.objects.filter(tenant=tenant, user=user).select_related("account").first()
+    if profile is None:
+        return None, []
+    ids = list(
+        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
+        .order_by("program__name")
+        .values_list("id", flat=True)
+    )
+    return profile, [enrollment_page(tenant=tenant, enrollment_id=pk) for pk in ids]
+
+
+def portal_summary(*, tenant, user) -> tuple[PartnerUser | None, list[PartnerEnrollment]]:
+    """The partner user profile of ``user`` and their account's enrollments (home panel)."""
+    profile = PartnerUser.objects.filter(tenant=tenant, user=user).select_related("account").first()
+    if profile is None:
+        return None, []
+    enrollments = list(
+        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
+        .select_related("program", "tier", "next_tier")
+        .order_by("program__name")
+    )
+    return profile, enrollments

@@ -1,0 +1,205 @@
+"""Enrollment Details, Recalculate and the Edit dialog: content, validation, tier history,
+query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from activity.models import ActivityEntry
+from partners.models import CustomCriterionStatus, PartnerEnrollment
+from tests.conftest import login
+from tests.partners.factories import OpportunityFactory, PartnerEnrollmentFactory, PartnerUserFactory, tier
+from tests.partners2.builders import enrolled_partner, manager, program_with_criteria
+
+pytestmark = pytest.mark.django_db
+
+
+def url(tenant, enrollment, suffix=""):
+    return f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/{suffix}"
+
+
+@pytest.fixture
+def setup(client, tenant):
+    program = program_with_criteria(tenant)
+    enrollment = enrolled_partner(program)
+    login(client, manager(tenant))
+    return program, enrollment
+
+
+def test_details_page_shows_the_seed_sections(client, tenant, setup):
+    program, enrollment = setup
+    html = client.get(url(tenant, enrollment)).content.decode()
+    # Main information with links
+    assert f"/partners/programs/{program.pk}/" in html and f"?account={enrollment.account_id}" in html
+    assert "01/01/2026" in html and "12/31/2026" in html
+    assert enrollment.primary_partner_user.user.email in html
+    last = timezone.localtime(enrollment.last_calculated, tenant.zone).strftime("%m/%d/%Y %I:%M %p")
+    assert f'<dd id="last-calculated">{last}</dd>' in html
+    # Tier progress: current tier, headline, tier map in sequence with the current one marked
+    assert '<div class="tier-current-name" id="current-tier">Launch</div>' in html
+    assert "66% to Build" in html
+    positions = [html.index(f'<span class="tier-map-name">{n}</span>') for n in ("Launch", "Build", "Scale", "Elevate")]
+    assert positions == sorted(positions)
+    assert html.count('aria-current="step"') == 1
+    # Criteria: value formats, thresholds per tier, met / not met, progress toward Build
+    assert "USD 125,000.00" in html and "15 registrations" in html
+    assert "≥ USD 500,000.00" in html and "≥ 25" in html
+    assert html.count('class="met"') >= 4 and 'class="unmet"' in html
+    assert "needs verification" in html
+    # Benefits with the current tier highlighted
+    assert 'class="current-tier">Yes' in html and "$50,000" in html
+    assert "No tier changes yet" in html
+    assert "Recalculation pending" not in html
+
+
+def test_details_query_count_is_fixed_with_10_criteria(client, tenant, django_assert_num_queries):
+    program = program_with_criteria(tenant, extra_criteria=7)  # 3 + 7 = 10 criteria
+    enrollment = enrolled_partner(program)
+    login(client, manager(tenant))
+    # session, user, membership; enrollment; tiers; criteria + thresholds; results; custom
+    # statuses; benefit values + library; tier history.
+    with django_assert_num_queries(12):
+        response = client.get(url(tenant, enrollment))
+    assert response.content.decode().count("Closed deals ") == 7
+
+
+def test_recalculate_updates_this_enrollment_only_and_swaps_the_live_part(client, tenant, setup):
+    program, enrollment = setup
+    other = enrolled_partner(program, account_name="Untouched")
+    long_ago = timezone.now() - dt.timedelta(days=3)
+    PartnerEnrollment.objects.filter(pk__in=[enrollment.pk, other.pk]).update(last_calculated=long_ago)
+    OpportunityFactory(account=enrollment.account, amount=Decimal("400000"))  # revenue 525,000: Scale met
+    response = client.post(url(tenant, enrollment, "recalculate/"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="enrollment-live">')
+    assert "USD 525,000.00" in html and "Recalculated just now" in html
+    enrollment.refresh_from_db()
+    other.refresh_from_db()
+    assert enrollment.last_calculated > long_ago
+    assert timezone.localtime(enrollment.last_calculated, tenant.zone).strftime("%m/%d/%Y %I:%M %p") in html
+    assert other.last_calculated == long_ago
+    entries = ActivityEntry.objects.filter(object_id=str(enrollment.pk), verb="recalculated progress")
+    assert entries.filter(actor__isnull=False).count() == 1
+
+
+def test_recalculate_needs_post(client, tenant, setup):
+    _, enrollment = setup
+    assert client.get(url(tenant, enrollment, "recalculate/")).status_code == 405
+    response = client.post(url(tenant, enrollment, "recalculate/"))
+    assert response.status_code == 302 and response["Location"] == url(tenant, enrollment)
+
+
+def _post(client, tenant, enrollment, **overrides):
+    data = {
+        "primary_partner_user": enrollment.primary_partner_user_id,
+        "tier": enrollment.tier_id,
+        "enrollment_date": enrollment.enrollment_date.isoformat(),
+        "expiration_date": enrollment.expiration_date.isoformat(),
+        "reason": "",
+    }
+    data.update(overrides)
+    return client.post(url(tenant, enrollment, "edit/"), data, headers={"HX-Request": "true"})
+
+
+def test_edit_dialog_shows_program_and_account_read_only_and_only_the_accounts_users(client, tenant, setup):
+    _, enrollment = setup
+    colleague = PartnerUserFactory(account=enrollment.account, user__email="colleague@prairie.test")
+    stranger = PartnerUserFactory(account__tenant=tenant, user__email="stranger@elsewhere.test")
+    html = client.get(url(tenant, enrollment, "edit/"), headers={"HX-Request": "true"}).content.decode()
+    assert html.lstrip().startswith("<dialog")
+    assert 'Global Partner Program <span class="muted small">(cannot change)' in html
+    assert colleague.user.email in html and stranger.user.email not in html
+    assert 'name="program"' not in html and 'name="account"' not in html
+    response = _post(client, tenant, enrollment, primary_partner_user=stranger.pk)
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    response = _post(client, tenant, enrollment, primary_partner_user=colleague.pk)
+    assert response.status_code == 200 and response["HX-Redirect"] == url(tenant, enrollment)
+    enrollment.refresh_from_db()
+    assert enrollment.primary_partner_user == colleague
+
+
+def test_edit_rejects_expiration_before_enrollment_date_and_changes_nothing(client, tenant, setup):
+    _, enrollment = setup
+    response = _post(client, tenant, enrollment, expiration_date="2025-12-31")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "The expiration date must be after the enrollment date." in html
+    assert 'class="field has-error"' in html
+    enrollment.refresh_from_db()
+    assert enrollment.expiration_date == dt.date(2026, 12, 31) and enrollment.recalc_due_at is None
+    response = _post(client, tenant, enrollment, enrollment_date="not a date")
+    assert response.status_code == 422 and "Enter a valid date." in response.content.decode()
+
+
+def test_enrollment_date_change_schedules_recalculation_and_the_page_says_so(client, tenant, setup):
+    _, enrollment = setup
+    response = _post(client, tenant, enrollment, enrollment_date="2025-10-01")
+    assert response.status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.enrollment_date == dt.date(2025, 10, 1) and enrollment.recalc_due_at is not None
+    html = client.get(url(tenant, enrollment)).content.decode()
+    assert "Progress will be recalculated within 5 minutes." in html  # the message after saving
+    assert "Recalculation pending" in html and "10/01/2025" in html
+
+
+def test_tier_change_needs_a_reason_and_confirmation_when_criteria_are_unmet(client, tenant, setup):
+    program, enrollment = setup
+    scale = tier(program, "Scale")
+    response = _post(client, tenant, enrollment, tier=scale.pk)
+    assert response.status_code == 422 and "Say why the tier changes" in response.content.decode()
+    response = _post(client, tenant, enrollment, tier=scale.pk, reason="Strategic partner")
+    html = response.content.decode()
+    assert response.status_code == 422 and "does not meet every criterion of Scale" in html
+    assert "Annual Partner Revenue, Deal Registrations, Joint Business Plan" in html and "Advance anyway" in html
+    enrollment.refresh_from_db()
+    assert enrollment.tier.name == "Launch"
+    response = _post(client, tenant, enrollment, tier=scale.pk, reason="Strategic partner", confirm_unmet="1")
+    assert response.status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.tier == scale and enrollment.recalc_due_at is not None
+    entry = ActivityEntry.objects.get(object_id=str(enrollment.pk), verb="changed tier")
+    assert entry.changes == {"tier": ["Launch", "Scale"], "reason": "Strategic partner"}
+    assert entry.actor.memberships.get().role.name == "Partner Program Tiers Access"
+    html = client.get(url(tenant, enrollment)).content.decode()
+    history = html[html.index('id="tier-history"') :]
+    assert "Launch" in history and "Scale" in history and "Strategic partner" in history
+    assert entry.actor.get_full_name() in history or entry.actor.email in history
+
+
+def test_tier_change_to_a_met_tier_needs_no_confirmation(client, tenant, setup):
+    program, enrollment = setup
+    build = tier(program, "Build")
+    # Build also asks for the custom Joint Business Plan: verifying it in the same dialog is enough.
+    joint = program.criteria.get(name="Joint Business Plan")
+    response = _post(
+        client,
+        tenant,
+        enrollment,
+        tier=build.pk,
+        reason="All criteria met",
+        **{f"custom_{joint.pk}_met": "on", f"custom_{joint.pk}_note": "Plan signed on 11/02/2026"},
+    )
+    assert response.status_code == 200, response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.tier == build
+    status = CustomCriterionStatus.objects.get(enrollment=enrollment, criterion=joint)
+    assert status.met and status.note == "Plan signed on 11/02/2026"
+
+
+def test_saving_unchanged_changes_nothing(client, tenant, setup):
+    _, enrollment = setup
+    before = ActivityEntry.objects.count()
+    response = _post(client, tenant, enrollment)
+    assert response.status_code == 200
+    assert ActivityEntry.objects.count() == before
+    enrollment.refresh_from_db()
+    assert enrollment.recalc_due_at is None
+
+
+def test_edit_of_another_tenants_enrollment_is_404(client, tenant, other_tenant, setup):
+    foreign = PartnerEnrollmentFactory(program__tenant=other_tenant)
+    assert client.get(url(tenant, foreign)).status_code == 404
+    assert client.get(url(tenant, foreign, "edit/")).status_code == 404
+    assert client.post(url(tenant, foreign, "recalculate/")).status_code == 404

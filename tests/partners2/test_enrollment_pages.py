@@ -1,0 +1,266 @@
+"""The Enrollments tab, a program's Enrollments tab, the attention presets and the partner
+portal: capability checks, content, export, query counts."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from partners.models import PartnerEnrollment
+from tests.conftest import login
+from tests.factories import member
+from tests.partners.factories import PartnerEnrollmentFactory, PartnerProgramFactory, PartnerUserFactory, tier
+from tests.partners2.builders import enrolled_partner, manager, program_with_criteria
+from tests.partners2.bulk import bulk_enrollments
+
+pytestmark = pytest.mark.django_db
+
+
+def url(tenant, path=""):
+    return f"/w/{tenant.slug}/partners/{path}"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("Administrator", 200),
+        ("Partner Program Tiers Access", 200),
+        ("Partner User", 403),
+        ("Sales Rep", 403),
+        ("Client Admin", 403),
+        ("Manager", 403),
+        ("Learner", 403),
+    ],
+)
+def test_admin_pages_need_partner_tiers(client, tenant, role, status):
+    program = program_with_criteria(tenant)
+    enrollment = enrolled_partner(program)
+    login(client, member(tenant, role))
+    for path in (
+        "enrollments/",
+        f"enrollments/{enrollment.pk}/",
+        f"enrollments/{enrollment.pk}/edit/",
+        f"programs/{program.pk}/enrollments/",
+    ):
+        assert client.get(url(tenant, path)).status_code == status, path
+    response = client.post(url(tenant, f"enrollments/{enrollment.pk}/recalculate/"))
+    assert response.status_code == (302 if status == 200 else 403)
+
+
+def test_enrollments_list_shows_every_column(client, tenant):
+    program = program_with_criteria(tenant)
+    enrolled_partner(program)
+    login(client, manager(tenant))
+    response = client.get(url(tenant, "enrollments/"))
+    html = response.content.decode()
+    for text in ("Prairie Systems", "Global Partner Program", "Launch", "66% to Build", "01/01/2026", "12/31/2026"):
+        assert text in html
+    last = timezone.localtime(PartnerEnrollment.objects.get().last_calculated, tenant.zone)
+    assert last.strftime("%m/%d/%Y %I:%M %p") in html
+
+
+def test_filter_by_program_and_tier_and_sort_by_expiration(client, tenant):
+    a = PartnerProgramFactory(tenant=tenant, name="Alpha")
+    b = PartnerProgramFactory(tenant=tenant, name="Beta")
+    PartnerEnrollmentFactory(program=a, account__name="Early", expiration_date=dt.date(2027, 1, 31))
+    PartnerEnrollmentFactory(program=a, account__name="Late", expiration_date=dt.date(2028, 6, 30))
+    PartnerEnrollmentFactory(program=a, account__name="Builder", tier=tier(a, "Build"))
+    PartnerEnrollmentFactory(program=b, account__name="Other program")
+    login(client, manager(tenant))
+    html = client.get(url(tenant, f"enrollments/?program={a.pk}")).content.decode()
+    assert "Early" in html and "Builder" in html and "Other program" not in html
+    html = client.get(url(tenant, f"enrollments/?tier={tier(a, 'Build').pk}")).content.decode()
+    assert "Builder" in html and "Early" not in html
+    html = client.get(url(tenant, f"enrollments/?program={a.pk}&sort=-expiration_date")).content.decode()
+    assert html.index("Late") < html.index("Early")
+    html = client.get(url(tenant, f"enrollments/?program={a.pk}&sort=expiration_date")).content.decode()
+    assert html.index("Early") < html.index("Late")
+
+
+def test_tier_filter_offers_only_this_tenants_tiers(client, tenant, other_tenant):
+    PartnerProgramFactory(tenant=tenant, name="Mine")
+    foreign = PartnerProgramFactory(tenant=other_tenant, name="Foreign program")
+    login(client, manager(tenant))
+    html = client.get(url(tenant, "enrollments/")).content.decode()
+    assert "Mine · Launch" in html and "Foreign program" not in html
+    response = client.get(url(tenant, f"enrollments/?tier={tier(foreign, 'Launch').pk}"))
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_htmx_request_gets_only_the_table(client, tenant):
+    PartnerEnrollmentFactory(program__tenant=tenant, account__name="Swapped")
+    login(client, manager(tenant))
+    response = client.get(url(tenant, "enrollments/?sort=account"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert 'id="table-container"' in html and "Swapped" in html and "<html" not in html
+
+
+def test_export_csv_and_xlsx_hold_the_filtered_rows(client, tenant):
+    program = program_with_criteria(tenant)
+    enrolled_partner(program)
+    PartnerEnrollmentFactory(program__tenant=tenant, account__name="Filtered out")
+    login(client, manager(tenant))
+    response = client.get(url(tenant, f"enrollments/?program={program.pk}&export=csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Partner account",
+        "Program",
+        "Tier",
+        "Progress",
+        "Enrollment date",
+        "Expiration date",
+        "Last calculated",
+    ]
+    assert len(rows) == 2 and rows[1][:4] == ["Prairie Systems", "Global Partner Program", "Launch", "66% to Build"]
+    response = client.get(url(tenant, f"enrollments/?program={program.pk}&export=xlsx"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = list(sheet.values)
+    assert len(values) == 2 and values[1][0] == "Prairie Systems"
+
+
+def _enrollment(program, name, **fields):
+    e = PartnerEnrollmentFactory(program=program, account__name=name)
+    PartnerEnrollment.objects.filter(pk=e.pk).update(**fields)
+    return e
+
+
+def test_attention_presets(client, tenant):
+    program = PartnerProgramFactory(tenant=tenant)
+    build = tier(program, "Build")
+    now = timezone.now()
+    fresh = {"last_calculated": now, "progress_changed_at": now, "next_tier": build}
+    _enrollment(program, "Nearly there", progress_percent=Decimal("92.5"), **fresh)
+    _enrollment(program, "Just at 85", progress_percent=Decimal("85.0"), **fresh)
+    _enrollment(program, "Too far", progress_percent=Decimal("84.9"), **fresh)
+    _enrollment(program, "Already 96", progress_percent=Decimal("96.0"), **fresh)
+    _enrollment(
+        program,
+        "Expiring soon",
+        progress_percent=Decimal(10),
+        expiration_date=timezone.localdate() + dt.timedelta(days=30),
+        **fresh,
+    )
+    _enrollment(
+        program,
+        "Stalled partner",
+        progress_percent=Decimal(20),
+        last_calculated=now,
+        progress_changed_at=now - dt.timedelta(days=61),
+        next_tier=build,
+        expiration_date=dt.date(2027, 12, 31),
+    )
+    _enrollment(
+        program,
+        "Stale numbers",
+        progress_percent=Decimal(30),
+        last_calculated=now - dt.timedelta(days=8),
+        progress_changed_at=now,
+        next_tier=build,
+        expiration_date=dt.date(2027, 12, 31),
+    )
+    login(client, manager(tenant))
+
+    def names(view):
+        html = client.get(url(tenant, f"enrollments/?view={view}")).content.decode()
+        body = html[html.index("<tbody>") :]
+        return {
+            n
+            for n in (
+                "Nearly there",
+                "Just at 85",
+                "Too far",
+                "Already 96",
+                "Expiring soon",
+                "Stalled partner",
+                "Stale numbers",
+            )
+            if n in body
+        }
+
+    assert names("approaching") == {"Nearly there", "Just at 85"}
+    assert "Expiring soon" in names("expiring") and "Stalled partner" not in names("expiring")
+    assert names("stalled") == {"Stalled partner"}
+    assert names("stale") == {"Stale numbers"}
+    home = client.get(f"/w/{tenant.slug}/").content.decode()
+    assert "Partner enrollments needing attention" in home
+
+
+def test_program_enrollments_tab_with_tier_distribution(client, tenant):
+    program = PartnerProgramFactory(tenant=tenant, name="Distributed")
+    for i in range(4):
+        PartnerEnrollmentFactory(program=program, account__name=f"Launch {i}")
+    for i in range(3):
+        PartnerEnrollmentFactory(program=program, account__name=f"Build {i}", tier=tier(program, "Build"))
+    PartnerEnrollmentFactory(program=program, account__name="Scale 0", tier=tier(program, "Scale"))
+    PartnerEnrollmentFactory(program__tenant=tenant, account__name="Elsewhere")
+    login(client, manager(tenant))
+    html = client.get(url(tenant, f"programs/{program.pk}/enrollments/")).content.decode()
+    assert "Tier distribution" in html
+    assert "4 · 50%" in html and "3 · 37.5%" in html and "1 · 12.5%" in html and "0 · 0%" in html
+    assert 'style="width: 50.0%"' in html
+    assert "Launch 0" in html and "Elsewhere" not in html
+    assert "8 rows" in html
+
+
+@pytest.mark.parametrize("n", [500, 1500])
+def test_enrollments_list_query_count_is_fixed(client, tenant, django_assert_num_queries, n):
+    program = PartnerProgramFactory(tenant=tenant)
+    bulk_enrollments(program, n)
+    login(client, manager(tenant))
+    # session, user, membership+role; attention counts; program and tier choices; COUNT; page.
+    with django_assert_num_queries(8):
+        response = client.get(url(tenant, "enrollments/?sort=-expiration_date"))
+    assert f"{n} rows" in response.content.decode()
+    with django_assert_num_queries(9):
+        client.get(url(tenant, f"programs/{program.pk}/enrollments/?view=approaching"))
+
+
+# --- Partner portal ------------------------------------------------------------------------------
+
+
+def test_partner_user_sees_own_tier_progress_gaps_and_benefits(client, tenant):
+    program = program_with_criteria(tenant)
+    mine = enrolled_partner(program)
+    other = enrolled_partner(program, account_name="Competitor Inc", revenue=Decimal("900000"))
+    login(client, mine.primary_partner_user.user.memberships.get(tenant=tenant))
+    html = client.get(url(tenant, "portal/")).content.decode()
+    assert "Prairie Systems" in html and "Global Partner Program" in html
+    assert "66% to Build" in html and 'aria-current="step"' in html
+    assert "needs verification" in html  # the custom criterion Build asks for
+    assert "What Build adds" in html and "MDF Allocation" in html and "$5,000" in html
+    assert "Competitor Inc" not in html and other.account.name not in html
+    assert "Recalculate" not in html and "Edit" not in html
+    home = client.get(f"/w/{tenant.slug}/").content.decode()
+    assert "Partner program" in home and "66% to Build" in home
+    assert "Partner portal" in home  # left pane: My work > Partner portal
+
+
+def test_portal_capability(client, tenant):
+    login(client, member(tenant, "Sales Rep"))
+    assert client.get(url(tenant, "portal/")).status_code == 403
+    login(client, manager(tenant))
+    assert client.get(url(tenant, "portal/")).status_code == 403
+    login(client, member(tenant, "Administrator"))
+    html = client.get(url(tenant, "portal/")).content.decode()
+    assert "not linked to a partner account" in html
+
+
+def test_portal_of_a_partner_user_with_no_enrollment(client, tenant):
+    pu = PartnerUserFactory(account__tenant=tenant, account__name="Newcomer")
+    login(client, pu.user.memberships.get(tenant=tenant))
+    html = client.get(url(tenant, "portal/")).content.decode()
+    assert "Newcomer is not enrolled" in html
+
+
+def test_portal_query_count_does_not_grow_with_other_accounts(client, tenant, django_assert_num_queries):
+    program = program_with_criteria(tenant)
+    mine = enrolled_partner(program)
+    login(client, mine.primary_partner_user.user.memberships.get(tenant=tenant))
+    client.get(url(tenant, "portal/"))
+    bulk_enrollments(program, 200)
+    with django_assert_num_queries(14):
+        client.get(url(tenant, "portal/"))
