@@ -5,7 +5,7 @@ Enrollment Details page, Recalculate and the Edit dialog."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,33 +22,13 @@ from .selectors_enrollments import PRESETS, attention_counts, enrollment_page, e
 from .services import recalculate_enrollment
 from .services.enrollment_edit import edit_enrollment, unmet_criteria
 from .tables_enrollments import EnrollmentTable
+from .views.base import tabs as section_tabs
 
 CAP = Capability.PARTNER_TIERS
-
-# Tabs of the Partner Program Tiers section shown on these pages: (label, url name).
-SECTION_TABS = [("Programs", "partners:program_list"), ("Enrollments", "partners:enrollment_list")]
 
 
 def _url(request, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
-
-
-def section_tabs(request, active: str) -> list[dict]:
-    out = []
-    for label, name in SECTION_TABS:
-        try:
-            out.append({"label": label, "url": _url(request, name), "active": name == active})
-        except NoReverseMatch:
-            continue  # the configuration pages are mounted by their own urls
-    return out
-
-
-def program_url(request, program) -> str:
-    """Program Details when the configuration pages provide it, else the program's Enrollments tab."""
-    try:
-        return _url(request, "partners:program_detail", program_id=program.pk)
-    except NoReverseMatch:
-        return _url(request, "partners:program_enrollments", program_id=program.pk)
 
 
 class EnrollmentListView(TenantListView):
@@ -130,7 +110,7 @@ class ProgramEnrollmentsView(EnrollmentListView):
             program=program,
             title=f"{program.name}: enrollments",
             distribution=tier_distribution(program=program) if not htmx_partial(self.request) else [],
-            program_detail_url=program_url(self.request, program),
+            program_detail_url=_url(self.request, "partners:program_detail", program_id=program.pk),
         )
         return ctx
 
@@ -144,7 +124,7 @@ def _detail_context(request, enrollment_id) -> dict:
     ctx.update(
         title=str(ctx["enrollment"]),
         tabs=section_tabs(request, "partners:enrollment_list"),
-        program_url=program_url(request, ctx["program"]),
+        program_url=_url(request, "partners:program_detail", program_id=ctx["program"].pk),
         account_url=_url(request, "partners:enrollment_list") + f"?account={ctx['enrollment'].account_id}",
     )
     return ctx

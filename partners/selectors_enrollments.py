@@ -122,6 +122,13 @@ def format_threshold(criterion, threshold, currency: str) -> str:
     return f"≥ {_number(threshold)}"
 
 
+def format_target(criterion, threshold, currency: str) -> str:
+    """The next tier's threshold as a target ("USD 100,000.00", "10"); "" for custom criteria."""
+    if threshold is None or threshold <= 0 or criterion.kind == CriterionKind.CUSTOM:
+        return ""
+    return money(threshold, currency) if criterion.kind == CriterionKind.REVENUE else _number(threshold)
+
+
 def format_gap(criterion, value, threshold, currency: str) -> str:
     """What is still missing toward ``threshold`` ("" when met or not required)."""
     if threshold is None or threshold <= 0:
@@ -171,6 +178,7 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
                 "percent": result.percent if result else None,
                 "required": result.required if result else bool(next_threshold),
                 "gap": format_gap(c, value, next_threshold, program.currency),
+                "target": format_target(c, next_threshold, program.currency),
             }
         )
     benefits = [

@@ -16,6 +16,7 @@ from ..forms import add_service_errors
 # The section's tabs: (label, url name). The enrollment pages add theirs next to Programs.
 TABS = [
     ("Programs", "partners:program_list"),
+    ("Enrollments", "partners:enrollment_list"),
     ("Benefit library", "partners:benefit_list"),
     ("Partner accounts", "partners:account_list"),
     ("Partner users", "partners:partner_user_list"),
