@@ -11,3 +11,4 @@ class CoursesConfig(AppConfig):
 
         register(NavItem("Learning", "Courses", "courses:course_list", C.MANAGE_LEARNING, order=500))
         register(NavItem("Learning", "Sales orders", "courses:sales_order_list", C.MANAGE_LEARNING, order=510))
+        register(NavItem("Learning", "User groups", "courses:user_group_list", C.MANAGE_LEARNING, order=520))

@@ -53,3 +53,11 @@ class CourseFilter(TenantFilterSet):
     class Meta:
         model = Course
         fields = ["q"]
+
+
+class UserGroupFilter(TenantFilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = UserGroup
+        fields = ["q"]

@@ -197,3 +197,27 @@ class CsvImportForm(forms.Form):
         elif not data.get("csv_text"):
             self.add_error("file", "Choose a CSV file.")
         return data
+
+
+class UserGroupForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    learners = LearnerChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 16}),
+        help_text="Hold Ctrl/⌘ to pick several.",
+    )
+
+    def __init__(self, *args, tenant, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant, self.group = tenant, group
+        self.fields["learners"].queryset = learner_list(tenant=tenant)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = UserGroup.objects.filter(tenant=self.tenant, name__iexact=name)
+        if self.group is not None:
+            clash = clash.exclude(pk=self.group.pk)
+        if clash.exists():
+            raise forms.ValidationError("A user group with this name already exists.")
+        return name

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from common.tables import PortalTable
 
-from .models import Course, CourseEnrollment, SalesOrder
+from .models import Course, CourseEnrollment, SalesOrder, UserGroup
 
 STATUS_BADGE = {"E": "badge-enrolled", "U": "badge-muted", "X": "badge-expired"}
 STATUS_TITLE = {"E": "Enrolled", "U": "Unenrolled", "X": "Expired"}
@@ -155,3 +155,21 @@ class SalesOrderTable(PortalTable):
         from common.templatetags.portal import us_datetime
 
         return us_datetime(value)
+
+
+class UserGroupTable(PortalTable):
+    name = tables.Column()
+    member_count = tables.Column(verbose_name="Learners")
+
+    class Meta(PortalTable.Meta):
+        model = UserGroup
+        fields = ("name", "member_count")
+
+    def render_name(self, record, value):
+        url = reverse(
+            "courses:user_group_edit", kwargs={"tenant_slug": self.request.tenant.slug, "user_group_id": record.pk}
+        )
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_name(self, value):
+        return value

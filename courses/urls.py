@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import courses, sales_orders
+from .views import courses, sales_orders, user_groups
 
 app_name = "courses"
 urlpatterns = [
@@ -8,6 +8,9 @@ urlpatterns = [
     path("courses/<int:course_id>/", courses.CourseUsersView.as_view(), name="course_detail"),
     path("courses/<int:course_id>/edit/", courses.enrollments_edit, name="enrollments_edit"),
     path("courses/<int:course_id>/enroll/", courses.enroll, name="enroll"),
+    path("user-groups/", user_groups.UserGroupListView.as_view(), name="user_group_list"),
+    path("user-groups/add/", user_groups.user_group_add, name="user_group_add"),
+    path("user-groups/<int:user_group_id>/edit/", user_groups.user_group_edit, name="user_group_edit"),
     path("sales-orders/", sales_orders.SalesOrderListView.as_view(), name="sales_order_list"),
     path("sales-orders/add/", sales_orders.sales_order_add, name="sales_order_add"),
     path("sales-orders/import/", sales_orders.sales_order_import, name="sales_order_import"),

@@ -1,6 +1,6 @@
 from tests.isolation import provides
 
-from .factories import CourseFactory, CourseVersionFactory, SalesOrderFactory
+from .factories import CourseFactory, CourseVersionFactory, SalesOrderFactory, UserGroupFactory
 
 
 @provides("course_id")
@@ -11,3 +11,8 @@ def course(tenant):
 @provides("sales_order_id")
 def sales_order(tenant):
     return SalesOrderFactory(tenant=tenant).pk
+
+
+@provides("user_group_id")
+def user_group(tenant):
+    return UserGroupFactory(tenant=tenant).pk

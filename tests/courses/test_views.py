@@ -344,3 +344,50 @@ class TestNetSuiteSettings:
         response = admin_client.post(url("netsuite_settings", tenant), {"account_id": "1", "auth_method": "oauth2"})
         assert response.status_code == 200
         assert b"Required for this authentication method." in response.content
+
+
+class TestUserGroups:
+    def test_create_and_edit_members(self, admin_client, tenant):
+        a, b, c = LearnerFactory.create_batch(3, tenant=tenant)
+        response = admin_client.post(url("user_group_add", tenant), {"name": "East", "learners": [a.pk, b.pk]})
+        assert response.status_code == 302
+        from courses.models import UserGroup
+
+        group = UserGroup.objects.get(tenant=tenant)
+        assert set(group.memberships.values_list("learner_id", flat=True)) == {a.pk, b.pk}
+        response = admin_client.post(
+            url("user_group_edit", tenant, user_group_id=group.pk), {"name": "East Region", "learners": [b.pk, c.pk]}
+        )
+        assert response.status_code == 302
+        group.refresh_from_db()
+        assert group.name == "East Region"
+        assert set(group.memberships.values_list("learner_id", flat=True)) == {b.pk, c.pk}
+        entry = ActivityEntry.objects.filter(tenant=tenant, object_type="UserGroup").first()
+        assert entry.changes["added"] == [None, 1] and entry.changes["removed"] == [1, None]
+
+    def test_duplicate_name(self, admin_client, tenant):
+        UserGroupFactory(tenant=tenant, name="East")
+        response = admin_client.post(url("user_group_add", tenant), {"name": "east"})
+        assert b"A user group with this name already exists." in response.content
+
+    def test_list_query_count(self, admin_client, tenant, django_assert_num_queries):
+        learners = LearnerFactory.create_batch(3, tenant=tenant)
+        for batch in (3, 6):  # 3 groups, then 9
+            for group in UserGroupFactory.create_batch(batch, tenant=tenant):
+                add_to_group(group, *learners)
+            with django_assert_num_queries(5):
+                assert admin_client.get(url("user_group_list", tenant)).status_code == 200
+
+
+def test_sync_now_against_the_fake_server(admin_client, tenant, httpserver):
+    from .fake_netsuite import FakeNetSuite, record
+
+    fake = FakeNetSuite(httpserver)
+    fake.add(record(9, "SO-9", "2027-01-31", modified="2026-11-20T10:00:00Z"))
+    creds = {"consumer_key": "k", "consumer_secret": "s", "token_id": "t", "token_secret": "u"}
+    NetSuiteConnection.objects.create(tenant=tenant, account_id="1234567", base_url=fake.url, **creds)
+    dialog = admin_client.get(url("sales_order_sync", tenant), headers={"HX-Request": "true"})
+    assert b"Sync sales orders from NetSuite?" in dialog.content
+    response = admin_client.post(url("sales_order_sync", tenant), follow=True)
+    assert b"Synced sales orders: 1 new, 0 updated." in response.content
+    assert SalesOrder.objects.get(tenant=tenant).tran_id == "SO-9"
