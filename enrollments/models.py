@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from plans.models import Plan, PlanDocument
-from tenancy.models import TenantOwned
+from tenancy.models import Tenant, TenantOwned
 
 
 class EnrollmentReset(TenantOwned):
@@ -38,14 +38,22 @@ class EnrollmentMethod(models.TextChoices):
 
 
 class PlanEnrollment(TenantOwned):
-    """One acceptance of a plan's terms by a beneficiary."""
+    """One acceptance of a plan's terms by a beneficiary.
 
+    Reset Enrollments rewrites every current row of a plan at once, and PostgreSQL writes every
+    index of a row it updates: so this table keeps only the indexes its reads need (the composite
+    ones, all starting with tenant), and the reset columns carry no per-row foreign-key check
+    (their values come from the reset itself, inside its transaction)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="enrollments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_enrollments", db_index=False
+    )
     # Terms versions and reset batches are deleted only with their plan, which takes the
     # acceptances along (PROTECT would block deleting the plan).
     document = models.ForeignKey(
-        PlanDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="acceptances"
+        PlanDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="acceptances", db_index=False
     )
     method = models.CharField(max_length=10, choices=EnrollmentMethod.choices)
     signature = models.CharField(max_length=200, blank=True)
@@ -54,15 +62,28 @@ class PlanEnrollment(TenantOwned):
     enrolled_at = models.DateTimeField(default=timezone.now)
     reset_at = models.DateTimeField(null=True, blank=True)
     reset_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     reset_batch = models.ForeignKey(
-        EnrollmentReset, null=True, blank=True, on_delete=models.CASCADE, related_name="enrollments"
+        EnrollmentReset,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
         constraints = [
+            # Also the index of the status views and of the reset's UPDATE (current rows).
             models.UniqueConstraint(
                 fields=["tenant", "plan", "user"],
                 condition=Q(reset_at__isnull=True),
@@ -80,14 +101,8 @@ class PlanEnrollment(TenantOwned):
                 name="planenrollment_reset_marked_whole",
             ),
         ]
-        indexes = [
-            # The reset's UPDATE and the status views read the plan's current acceptances.
-            models.Index(
-                fields=["tenant", "plan", "user"], condition=Q(reset_at__isnull=True), name="planenrollment_current"
-            ),
-            models.Index(fields=["tenant", "plan", "-enrolled_at"], name="planenrollment_history"),
-            models.Index(fields=["tenant", "user"], name="planenrollment_tenant_user"),
-        ]
+        # A user's current acceptances are found through the partial unique index above.
+        indexes = [models.Index(fields=["tenant", "plan", "-enrolled_at"], name="planenrollment_history")]
 
     def __str__(self) -> str:
         return f"{self.user_id} enrolled in {self.plan_id}"
@@ -101,7 +116,7 @@ class TermsView(TenantOwned):
     """When a beneficiary last opened a plan's terms (one row per plan and user)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="terms_views")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_terms_views")
     document = models.ForeignKey(PlanDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     first_viewed_at = models.DateTimeField(default=timezone.now)
     last_viewed_at = models.DateTimeField(default=timezone.now)

@@ -1,11 +1,11 @@
 """Reads of enrollment status. Status views only ever see current acceptances (``reset_at`` is
 null); the enrollment history sees them all."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
-from plans.models import Plan, PlanBeneficiary
+from plans.models import Plan
 from plans.selectors import beneficiary_users, plans_of_user
-from tenancy.models import Membership, Tenant, User
+from tenancy.models import Tenant, User
 
 from .models import EnrollmentReset, PlanEnrollment, TermsView
 
@@ -39,23 +39,42 @@ def enrollment_count_all(*, plan: Plan) -> int:
     return PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan).count()
 
 
-def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> QuerySet[User]:
-    """The plan's beneficiaries, each annotated with their current acceptance (``enrolled_at``,
-    ``terms_version``, ``signature``), when they last viewed the terms (``last_viewed_at``),
-    whether they are an active member, and whether they were assigned directly. One query."""
-    t = plan.tenant_id
-    current = PlanEnrollment.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"), reset_at__isnull=True)
-    viewed = TermsView.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"))
-    active = Membership.objects.filter(tenant_id=t, user=OuterRef("pk"), is_active=True)
-    direct = PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, user=OuterRef("pk"))
-    qs = beneficiary_users(plan=plan).annotate(
-        direct_beneficiary_id=Subquery(direct.values("pk")[:1]),
-        enrolled_at=Subquery(current.values("enrolled_at")[:1]),
-        terms_version=Subquery(current.values("document__version")[:1]),
-        signature=Subquery(current.values("signature")[:1]),
-        last_viewed_at=Subquery(viewed.values("last_viewed_at")[:1]),
-        is_active_member=Exists(active),
+def _current(plan: Plan) -> FilteredRelation:
+    """The user's current acceptance of the plan (at most one: a partial unique index)."""
+    return FilteredRelation(
+        "plan_enrollments",
+        condition=Q(
+            plan_enrollments__tenant_id=plan.tenant_id, plan_enrollments__plan=plan, plan_enrollments__reset_at=None
+        ),
     )
+
+
+def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> QuerySet[User]:
+    """The plan's beneficiaries, each with their current acceptance (``enrolled_at``,
+    ``terms_version``, ``signature``), when they last viewed the terms (``last_viewed_at``),
+    whether they are an active member, and their direct assignment if any. One query: each of
+    these is a LEFT JOIN on a unique key, so no row repeats."""
+    t = plan.tenant_id
+    qs = (
+        beneficiary_users(plan=plan)
+        .annotate(
+            current=_current(plan),
+            viewed=FilteredRelation(
+                "plan_terms_views", condition=Q(plan_terms_views__tenant_id=t, plan_terms_views__plan=plan)
+            ),
+            direct=FilteredRelation("plan_links", condition=Q(plan_links__tenant_id=t, plan_links__plan=plan)),
+        )
+        .annotate(
+            enrolled_at=F("current__enrolled_at"),
+            terms_version=F("current__document__version"),
+            signature=F("current__signature"),
+            last_viewed_at=F("viewed__last_viewed_at"),
+            direct_beneficiary_id=F("direct__id"),
+            is_active_member=F("membership__is_active"),
+        )
+    )
+    # Filter on the annotations (non-null columns of the joined rows): filtering on the relation
+    # itself would join it a second time.
     if status == Status.ENROLLED:
         qs = qs.filter(enrolled_at__isnull=False)
     elif status == Status.NOT_ENROLLED:
@@ -71,10 +90,11 @@ def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> Q
 
 def enrollment_counts(*, plan: Plan) -> dict[str, int]:
     """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query)."""
-    current = PlanEnrollment.objects.filter(
-        tenant_id=plan.tenant_id, plan=plan, user=OuterRef("pk"), reset_at__isnull=True
+    return (
+        beneficiary_users(plan=plan)
+        .annotate(current=_current(plan))
+        .aggregate(total=Count("pk"), enrolled=Count("current__id"))
     )
-    return beneficiary_users(plan=plan).aggregate(total=Count("pk"), enrolled=Count("pk", filter=Exists(current)))
 
 
 def enrollment_history(*, plan: Plan) -> QuerySet[PlanEnrollment]:

@@ -162,7 +162,7 @@ class PlanBeneficiary(TenantOwned):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="beneficiaries")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="plan_links"
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="plan_links")
     added_at = models.DateTimeField(default=timezone.now)

@@ -1,10 +1,10 @@
 """Reads of plans and what hangs off them. Each list is one queryset (joins and aggregates in SQL)
 so a page costs the same number of queries whatever the row count."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from tenancy.models import Membership, Tenant, User
+from tenancy.models import Tenant, User
 
 from .models import Calculation, Credit, Plan, PlanBeneficiary, PlanDocument, Reward, SalesTransaction, Team, TeamMember
 
@@ -68,13 +68,20 @@ def beneficiary_entries(*, plan: Plan) -> QuerySet[PlanBeneficiary]:
 
 def beneficiary_users(*, plan: Plan) -> QuerySet[User]:
     """Every user who benefits from the plan: assigned directly or through a team, and still a
-    member of the workspace. One row per user, however many ways they are assigned."""
-    tenant_id = plan.tenant_id
-    direct = PlanBeneficiary.objects.filter(tenant_id=tenant_id, plan=plan, user=OuterRef("pk"))
-    plan_teams = PlanBeneficiary.objects.filter(tenant_id=tenant_id, plan=plan, team__isnull=False).values("team")
-    via_team = TeamMember.objects.filter(tenant_id=tenant_id, user=OuterRef("pk"), team__in=plan_teams)
-    membership = Membership.objects.filter(tenant_id=tenant_id, user=OuterRef("pk"))
-    return User.objects.filter(Exists(membership)).filter(Exists(direct) | Exists(via_team))
+    member of the workspace. One row per user, however many ways they are assigned.
+
+    The ids come from one UNION (a semi-join the database hashes once), so the cost follows the
+    plan's beneficiaries, not the number of users of every workspace. ``membership`` is the
+    user's membership of this workspace (joined, for the status columns)."""
+    t = plan.tenant_id
+    direct = PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, user__isnull=False).values("user_id")
+    plan_teams = PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, team__isnull=False).values("team_id")
+    via_team = TeamMember.objects.filter(tenant_id=t, team_id__in=plan_teams).values("user_id")
+    return (
+        User.objects.filter(pk__in=direct.union(via_team))
+        .annotate(membership=FilteredRelation("memberships", condition=Q(memberships__tenant_id=t)))
+        .filter(membership__isnull=False)
+    )
 
 
 def is_beneficiary(*, plan: Plan, user: User) -> bool:
