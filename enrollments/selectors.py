@@ -71,18 +71,21 @@ def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> Q
             last_viewed_at=F("viewed__last_viewed_at"),
             direct_beneficiary_id=F("direct__id"),
             is_active_member=F("membership__is_active"),
+            current_user_id=F("current__user_id"),
+            viewed_user_id=F("viewed__user_id"),
         )
     )
-    # Filter on the annotations (non-null columns of the joined rows): filtering on the relation
-    # itself would join it a second time.
+    # Filter on the joined rows' key through an annotation: filtering on the (multi-valued)
+    # relation again would join it a second time, and "key IS NULL" lets PostgreSQL plan an
+    # anti-join with a sound row estimate.
     if status == Status.ENROLLED:
-        qs = qs.filter(enrolled_at__isnull=False)
+        qs = qs.filter(current_user_id__isnull=False)
     elif status == Status.NOT_ENROLLED:
-        qs = qs.filter(enrolled_at__isnull=True)
+        qs = qs.filter(current_user_id__isnull=True)
     elif status == Status.VIEWED:
-        qs = qs.filter(last_viewed_at__isnull=False)
+        qs = qs.filter(viewed_user_id__isnull=False)
     elif status == Status.NOT_VIEWED:
-        qs = qs.filter(last_viewed_at__isnull=True)
+        qs = qs.filter(viewed_user_id__isnull=True)
     if search:
         qs = qs.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
     return qs.order_by("full_name", "email")

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activity.models import ActivityEntry
@@ -323,3 +325,53 @@ def test_rep_signs_with_typed_name_and_sees_released_rewards(client, tenant):
 def test_my_plans_needs_the_capability(client, tenant):
     login(client, member(tenant, "Learner"))
     assert client.get(u(tenant, "enrollments:my_plans")).status_code == 403
+
+
+def _fill_plan(plan, n):
+    calc = CalculationFactory(plan=plan, period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 1, 1))
+    for _ in range(n):
+        user = member(plan.tenant, "Sales Rep").user
+        CreditFactory(calculation=calc, user=user)
+        RewardFactory(plan=plan, calculation=calc, user=user, released_at=datetime.datetime.now(datetime.UTC))
+        EnrollmentFactory(plan=plan, user=user)
+        BeneficiaryFactory(plan=plan, user=user)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "plans:plan_detail",
+        "plans:credit_list",
+        "plans:calculation_list",
+        "plans:reward_list",
+        "enrollments:enrollment_history",
+    ],
+)
+def test_plan_tabs_cost_the_same_queries_at_n_and_3n(admin_client, tenant, plan, name, django_assert_num_queries):
+    url = u(tenant, name, plan_id=plan.pk)
+    _fill_plan(plan, 3)
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        admin_client.get(url)
+    _fill_plan(plan, 6)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        assert admin_client.get(url).status_code == 200
+
+
+def test_my_plans_costs_the_same_queries_at_n_and_3n(client, tenant, django_assert_num_queries):
+    rep = member(tenant, "Sales Rep")
+    login(client, rep)
+
+    def fill(n):
+        for _ in range(n):
+            plan = PlanFactory(tenant=tenant)
+            BeneficiaryFactory(plan=plan, user=rep.user)
+            RewardFactory(plan=plan, user=rep.user, released_at=datetime.datetime.now(datetime.UTC))
+
+    fill(2)
+    url = u(tenant, "enrollments:my_plans")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    fill(4)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        assert client.get(url).status_code == 200
