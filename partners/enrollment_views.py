@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from common.export import export_response
 from common.htmx import htmx_partial, render_page
 from common.permissions import capability_required, check_capability
 from common.views import TenantListView
@@ -18,7 +19,14 @@ from . import selectors
 from .filters_enrollments import EnrollmentFilter
 from .forms_enrollment import EnrollmentEditForm
 from .models import CustomCriterionStatus
-from .selectors_enrollments import PRESETS, attention_counts, enrollment_page, enrollment_table, tier_distribution
+from .selectors_enrollments import (
+    PRESETS,
+    attention_counts,
+    enrollment_page,
+    enrollment_table,
+    export_rows,
+    tier_distribution,
+)
 from .services import recalculate_enrollment
 from .services.enrollment_edit import edit_enrollment, unmet_criteria
 from .tables_enrollments import EnrollmentTable
@@ -47,6 +55,18 @@ class EnrollmentListView(TenantListView):
         names = super().get_template_names()
         # The table partial lives in the shared list template these pages extend.
         return ["components/list_page.html#table"] if names[0].endswith("#table") else names
+
+    def export(self, fmt: str):
+        """The filtered, sorted rows as plain values straight from the database: rendering each
+        row through the table costs milliseconds per row, too slow for 10,000 enrollments."""
+        filterset = self.get_filterset(self.get_filterset_class())
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        table = self.table_class(data=queryset, request=self.request)
+        order = self.request.GET.get(table.prefixed_order_by_field)
+        if order:
+            table.order_by = order
+        header = [str(c.header) for c in table.columns.iterall() if not c.column.exclude_from_export]
+        return export_response(fmt, self.export_name, header, export_rows(table.data.data), tenant=self.request.tenant)
 
     def get_base_queryset(self):
         qs = enrollment_table(tenant=self.request.tenant)

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from activity.models import ActivityEntry
-from common.templatetags.portal import money
+from common.templatetags.portal import money, us_datetime
 
 from .models import CriterionKind, PartnerEnrollment, PartnerProgram, PartnerUser, Tier
 from .selectors import enrollment_detail, enrollment_list
@@ -54,6 +54,28 @@ def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
     if program is not None:
         qs = qs.filter(program=program)
     return qs
+
+
+def export_rows(queryset):
+    """Rows of the Enrollments export (the table's columns, in its order) as plain values."""
+    fields = (
+        "account__name",
+        "program__name",
+        "tier__name",
+        "progress_percent",
+        "next_tier__name",
+        "enrollment_date",
+        "expiration_date",
+        "last_calculated",
+    )
+    for account, program, tier, percent, next_tier, start, end, last in queryset.values_list(*fields).iterator(
+        chunk_size=2000
+    ):
+        if next_tier is None:
+            progress = "Top tier" if last else "Not calculated"
+        else:
+            progress = f"{int(percent)}% to {next_tier}" if percent is not None else f"— to {next_tier}"
+        yield [account, program, tier, progress, start, end, us_datetime(last) if last else ""]
 
 
 def attention_counts(*, tenant, program=None) -> dict[str, int]:
