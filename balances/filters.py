@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from common.filters import TenantFilterSet
@@ -6,12 +7,16 @@ from tenancy.models import Membership, Role
 
 from .selectors import has_recoverable_rewards
 
+ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
 
 class UserFilter(TenantFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     role = django_filters.ModelChoiceFilter(queryset=Role.objects.none(), empty_label="Any role")
-    is_active = django_filters.BooleanFilter(label="Active")
-    owes = django_filters.BooleanFilter(method="filter_owes", label="Has recoverable rewards")
+    is_active = django_filters.BooleanFilter(label="Active", widget=forms.Select(choices=ANY_YES_NO))
+    owes = django_filters.BooleanFilter(
+        method="filter_owes", label="Has recoverable rewards", widget=forms.Select(choices=ANY_YES_NO)
+    )
 
     class Meta:
         model = Membership

@@ -33,10 +33,6 @@ class Balance:
     def count(self) -> int:
         return sum(line.count for line in self.lines)
 
-    @property
-    def is_zero(self) -> bool:
-        return all(line.total == 0 for line in self.lines)
-
     def total(self, currency: str) -> Decimal:
         return next((line.total for line in self.lines if line.currency == currency), ZERO)
 

@@ -59,9 +59,14 @@ def clear_many(scale):
     rep = ensure_member(tenant, "bench-clear-rep@bench.test", "Bench Rep", roles["Sales Rep"])
     n = scale.n(10_000)
     Reward.objects.bulk_create(_rewards(tenant, rep.user_id, n), batch_size=5000)
-    with measure(memory=True) as clear:
+    with measure() as clear:
         result = clear_balance(rep.user, tenant=tenant, actor=admin.user)
     assert result.count == n
+    # Peak memory in a second run on the same rows made recoverable again (tracing slows Python
+    # down several times, so the wall time comes from the untraced run).
+    Reward.objects.filter(tenant=tenant, user=rep.user).update(recoverable=True, cleared_at=None, cleared_by=None)
+    with measure(memory=True) as traced:
+        clear_balance(rep.user, tenant=tenant, actor=admin.user)
     # The floor: one hand-written UPDATE of the same rows, on the same data reset to recoverable.
     Reward.objects.filter(tenant=tenant, user=rep.user).update(recoverable=True, cleared_at=None, cleared_by=None)
     floor = time_sql(
@@ -69,7 +74,7 @@ def clear_many(scale):
         "WHERE tenant_id = %s AND user_id = %s AND recoverable",
         [False, timezone.now(), admin.user_id, tenant.pk, rep.user_id],
     )
-    return [Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, clear.peak_mb)]
+    return [Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, traced.peak_mb)]
 
 
 def _seed_users(tenant, role, n):
@@ -133,12 +138,13 @@ def users_list_and_export(scale):
 
     floor = time_sql(EXPORT_SQL, base)
     for fmt in ("csv", "xlsx"):
-        with measure(memory=True) as export:
-            response = client.get(export_url, {"format": fmt})
-            size = _drain(response)
+        with measure() as export:
+            size = _drain(client.get(export_url, {"format": fmt}))
         assert size > n * 20
+        with measure(memory=True) as traced:  # the same export again, for its peak memory
+            _drain(client.get(export_url, {"format": fmt}))
         results.append(
-            Result(f"balances: Export All {fmt.upper()}", rows, export.seconds, export.queries, floor, export.peak_mb)
+            Result(f"balances: Export All {fmt.upper()}", rows, export.seconds, export.queries, floor, traced.peak_mb)
         )
     connection.close()  # the streamed export may leave a server-side cursor's connection behind
     return results
