@@ -18,7 +18,7 @@ from tenancy.capabilities import Capability
 from . import selectors
 from .filters_enrollments import EnrollmentFilter
 from .forms_enrollment import EnrollmentEditForm
-from .models import CustomCriterionStatus
+from .models import CustomCriterionStatus, PartnerAccount
 from .selectors_enrollments import (
     PRESETS,
     attention_counts,
@@ -68,11 +68,15 @@ class EnrollmentListView(TenantListView):
         header = [str(c.header) for c in table.columns.iterall() if not c.column.exclude_from_export]
         return export_response(fmt, self.export_name, header, export_rows(table.data.data), tenant=self.request.tenant)
 
+    def account_id(self) -> int | None:
+        """``?account=<id>``: the Partner account link of Enrollment Details lands here."""
+        value = self.request.GET.get("account", "")
+        return int(value) if value.isdigit() else None
+
     def get_base_queryset(self):
         qs = enrollment_table(tenant=self.request.tenant)
-        account = self.request.GET.get("account", "")
-        if account.isdigit():
-            qs = qs.filter(account_id=int(account))
+        if self.account_id() is not None:
+            qs = qs.filter(account_id=self.account_id())
         return qs
 
     def get_context_data(self, **kwargs):
@@ -81,6 +85,8 @@ class EnrollmentListView(TenantListView):
         if not htmx_partial(self.request):
             current = self.request.GET.get("view", "")
             counts = attention_counts(tenant=self.request.tenant, program=self.preset_program())
+            if self.account_id() is not None:
+                ctx["account"] = PartnerAccount.objects.filter(tenant=self.request.tenant, pk=self.account_id()).first()
             ctx["presets"] = [
                 {"key": key, "label": label, "active": key == current, "count": counts[key]}
                 for key, label in PRESETS.items()

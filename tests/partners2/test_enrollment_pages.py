@@ -264,3 +264,12 @@ def test_portal_query_count_does_not_grow_with_other_accounts(client, tenant, dj
     bulk_enrollments(program, 200)
     with django_assert_num_queries(14):
         client.get(url(tenant, "portal/"))
+
+
+def test_account_link_lists_that_accounts_enrollments(client, tenant):
+    mine = PartnerEnrollmentFactory(program__tenant=tenant, account__name="Linked Partner")
+    PartnerEnrollmentFactory(program=mine.program, account__name="Someone Else")
+    login(client, manager(tenant))
+    html = client.get(url(tenant, f"enrollments/?account={mine.account_id}")).content.decode()
+    assert "Showing the enrollments of <strong>Linked Partner</strong>" in html
+    assert "1 row" in html and "Someone Else" not in html.split("<tbody>")[1]
