@@ -6,9 +6,22 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from common.home import register_panel
         from common.nav import NavItem, register
         from tenancy.capabilities import Capability as C
+
+        from . import notification_tasks  # noqa: F401 - registers the course email tasks with Celery
+        from .account_emails import send_account_unlock
+        from .learner_home import learner_panel
 
         register(NavItem("Learning", "Courses", "courses:course_list", C.MANAGE_LEARNING, order=500))
         register(NavItem("Learning", "Sales orders", "courses:sales_order_list", C.MANAGE_LEARNING, order=510))
         register(NavItem("Learning", "User groups", "courses:user_group_list", C.MANAGE_LEARNING, order=520))
+        register(NavItem("My work", "My courses", "courses:learner_courses", C.LEARN, order=50))
+        register(NavItem("My work", "Coach", "courses:coach", C.COACH, order=60))
+        register(NavItem("Learning", "Client dashboard", "courses:client_dashboard", C.CLIENT_DASHBOARD, order=530))
+        register(NavItem("Learning", "Course emails", "courses:notification_log", C.MANAGE_LEARNING, order=540))
+        register_panel(learner_panel, order=20)
+        user_locked_out.connect(send_account_unlock, dispatch_uid="courses_account_unlock")

@@ -77,6 +77,8 @@ class ModuleItem(TenantOwned):
     kind = models.CharField(max_length=12, choices=ItemKind.choices, default=ItemKind.LEARN)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    # Drip content: the item opens on this date (tenant time zone) and learners get "Item Unlocked".
+    unlocks_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["module", "position"]
@@ -247,3 +249,7 @@ class CourseEnrollment(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.learner_id} in {self.course_id}: {self.status}"
+
+
+# The notification log lives in its own module; importing it here registers it with the app.
+from .notification_models import Email, NotificationLog, NotificationStatus  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import courses, sales_orders, user_groups
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("sales-orders/sync/", sales_orders.SalesOrderSyncView.as_view(), name="sales_order_sync"),
     path("sales-orders/netsuite/", sales_orders.netsuite_settings, name="netsuite_settings"),
     path("sales-orders/<int:sales_order_id>/edit/", sales_orders.sales_order_edit, name="sales_order_edit"),
+    # Learner pages, Coach, client dashboard, course emails (issue 8).
+    path("", include("courses.learner_urls")),
 ]

@@ -180,11 +180,21 @@ CELERY_BEAT_SCHEDULE = {
     # Courses: access follows expiry at read time; the sweep writes the X every 15 minutes.
     "expire-course-enrollments": {"task": "courses.tasks.expire_due_enrollments_task", "schedule": 900.0},
     "sync-netsuite-sales-orders": {"task": "courses.tasks.sync_sales_orders_task", "schedule": 900.0},
+    # Course emails: Item Unlocked (items whose unlock date has come) and Inactive Status Trigger.
+    "course-item-unlocked": {"task": "courses.notification_tasks.notify_unlocked_items_task", "schedule": 3600.0},
+    "course-inactive-learners": {
+        "task": "courses.notification_tasks.notify_inactive_learners_task",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # --- Domain settings ----------------------------------------------------------------------------
 PORTAL_PAGE_SIZE = 25
 EXPORT_CHUNK_SIZE = 2000
+# Absolute links in emails (the portal's public address).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
+# Inactive Status Trigger: a learner with no module started or completed for this many days.
+COURSE_INACTIVE_DAYS = env.int("COURSE_INACTIVE_DAYS", default=14)
 PARTNER_RECALC_DELAY_SECONDS = env.int("PARTNER_RECALC_DELAY_SECONDS", default=300)
 # OData API: rows per page (a larger $top is served in pages via @odata.nextLink) and requests per
 # minute per API key (counted in the cache: use a shared one, e.g. Redis, in production).

@@ -1,0 +1,166 @@
+"""The one notification service of the courses app.
+
+Every learner email goes through here. Course emails (End of Course Survey, Final Assessment
+Locked/Unlocked, Inactive Status Trigger, Item Unlocked) are about one enrollment: they are sent
+only while that enrollment opens the course (``courses.access``: effectively E), and suppressed
+for an expired (X, or E past its expiry before the sweep) or unenrolled (U) one, or for a
+deactivated learner. The learner's other, active courses are not affected: the decision is per
+enrollment. Account emails (password reset, account unlock) are always sent.
+
+Each email is rendered from ``templates/emails/courses/<email>.txt`` (first line: subject; the
+rest: body) and sent by a Celery task (``courses.notification_tasks``). Every decision, sent or
+suppressed, is written to ``NotificationLog`` with its reason; a ``key`` per event makes a
+trigger that fires twice (a retried task, two beat runs) send once.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from tenancy.models import Membership, User
+
+from .access import U, X, effective_expiry, effective_status, today_for
+from .models import CourseEnrollment, Email, NotificationLog, NotificationStatus
+
+COURSE_EMAILS = frozenset(
+    {
+        Email.END_OF_COURSE_SURVEY,
+        Email.FINAL_ASSESSMENT_LOCKED,
+        Email.FINAL_ASSESSMENT_UNLOCKED,
+        Email.INACTIVE_STATUS,
+        Email.ITEM_UNLOCKED,
+    }
+)
+# Password reset is Django's own view and email (templates/registration): it never looks at
+# enrollments, so it reaches expired learners too. Account unlock goes through here.
+ALWAYS_SENT = frozenset({Email.ACCOUNT_UNLOCK})
+
+
+def suppression_reason(enrollment: CourseEnrollment, *, today: datetime.date | None = None) -> str:
+    """Why a course email for this enrollment must not go out; ``""`` when it may."""
+    if not enrollment.learner.is_active:
+        return "Learner is inactive in this workspace."
+    if not enrollment.learner.user.is_active:
+        return "Learner's account is deactivated."
+    today = today or today_for(enrollment.tenant)
+    status = effective_status(enrollment, today=today)
+    if status == U:
+        return "Learner is unenrolled (U) from this course."
+    if status == X:
+        if enrollment.expired_at:
+            when = timezone.localtime(enrollment.expired_at, enrollment.tenant.zone).strftime("%m/%d/%Y")
+            return f"Enrollment expired (X) on {when}."
+        expiry = effective_expiry(enrollment)
+        if expiry:
+            return f"Enrollment expired: access ended {expiry:%m/%d/%Y}."
+        return "Enrollment expired (X)."
+    return ""
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def render_email(email: str, context: dict) -> tuple[str, str]:
+    """Subject (the template's first line) and body (the rest)."""
+    text = render_to_string(f"emails/courses/{email}.txt", context)
+    subject, _, body = text.lstrip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def _course_context(enrollment: CourseEnrollment, extra: dict) -> dict:
+    slug = enrollment.tenant.slug
+    return {
+        "learner": enrollment.learner.user,
+        "tenant": enrollment.tenant,
+        "course": enrollment.course,
+        "course_url": absolute_url(
+            reverse("courses:learner_today", kwargs={"tenant_slug": slug, "course_id": enrollment.course_id})
+        ),
+        "results_url": absolute_url(
+            reverse("courses:learner_results", kwargs={"tenant_slug": slug, "course_id": enrollment.course_id})
+        ),
+        **extra,
+    }
+
+
+def deliver_course_email(
+    enrollment: CourseEnrollment, *, email: str, key: str, extra: dict | None = None
+) -> NotificationLog | None:
+    """Send ``email`` about ``enrollment`` or suppress it, and log either. Returns the log row,
+    or None when this event (``key``) was already handled for this learner."""
+    if email not in COURSE_EMAILS:
+        raise ValueError(f"{email} is not a course email")
+    if (
+        key
+        and NotificationLog.objects.filter(
+            tenant_id=enrollment.tenant_id,
+            recipient_id=enrollment.learner_id,
+            email=email,
+            course_id=enrollment.course_id,
+            key=key,
+        ).exists()
+    ):
+        return None
+    reason = suppression_reason(enrollment)
+    subject, body = render_email(email, _course_context(enrollment, extra or {}))
+    try:
+        with transaction.atomic():
+            log = NotificationLog.objects.create(
+                tenant_id=enrollment.tenant_id,
+                recipient_id=enrollment.learner_id,
+                email=email,
+                course_id=enrollment.course_id,
+                enrollment=enrollment,
+                key=key,
+                status=NotificationStatus.SUPPRESSED if reason else NotificationStatus.SENT,
+                reason=reason,
+                to_address=enrollment.learner.user.email,
+                subject=subject,
+            )
+            if not reason:
+                # Inside the transaction: a failed send leaves no "sent" row and the task retries.
+                send_mail(subject, body, None, [enrollment.learner.user.email])
+    except IntegrityError:
+        return None  # a concurrent run logged this event first
+    return log
+
+
+def queue_course_email(enrollment: CourseEnrollment, *, email: str, key: str, extra: dict | None = None) -> None:
+    """After the current transaction commits, have a worker deliver the email."""
+    from .notification_tasks import send_course_email_task
+
+    args = (enrollment.tenant_id, enrollment.pk, str(email), key, extra or {})
+    transaction.on_commit(lambda: send_course_email_task.delay(*args))
+
+
+def deliver_account_email(user: User, *, email: str, key: str = "", extra: dict | None = None) -> bool:
+    """Account unlock: always sent, whatever the user's enrollments. Logged
+    in every workspace the user belongs to, so each workspace's admins see it. Returns whether
+    it was sent (False only when this ``key`` was already sent)."""
+    if email not in ALWAYS_SENT:
+        raise ValueError(f"{email} is not an account email")
+    memberships = list(Membership.objects.filter(user=user).select_related("tenant"))
+    if key and NotificationLog.objects.filter(recipient__in=memberships, email=email, key=key).exists():
+        return False
+    subject, body = render_email(email, {"user": user, **(extra or {})})
+    send_mail(subject, body, None, [user.email])
+    NotificationLog.objects.bulk_create(
+        NotificationLog(
+            tenant_id=m.tenant_id,
+            recipient=m,
+            email=email,
+            key=key,
+            status=NotificationStatus.SENT,
+            reason="Account emails are always sent.",
+            to_address=user.email,
+            subject=subject,
+        )
+        for m in memberships
+    )
+    return True

@@ -1,0 +1,197 @@
+"""Client admin dashboard: orange Expired label, the Enrollment Expired filter (and course,
+group, sales order filters), counts per status, no unenrolled learners, a fixed query count;
+the Organization Report (CSV/XLSX) with expiry information; capability checks."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from courses.models import SalesOrder
+from tests.conftest import login
+from tests.courses.factories import UserGroupFactory, add_to_group
+from tests.factories import member
+
+from .factories import YESTERDAY, course_with_modules, enroll
+
+pytestmark = pytest.mark.django_db
+
+
+def dash(tenant, query=""):
+    return reverse("courses:client_dashboard", kwargs={"tenant_slug": tenant.slug}) + query
+
+
+def report(tenant, fmt):
+    return reverse("courses:organization_report", kwargs={"tenant_slug": tenant.slug}) + f"?format={fmt}"
+
+
+@pytest.fixture
+def client_admin(tenant):
+    return member(tenant, "Client Admin", user__email="ca@example.test")
+
+
+@pytest.fixture
+def world(tenant):
+    """Ann (E), Bob (X, swept), Cid (E past expiry, not swept), Dee (U only), Eve (E in a group)."""
+    course = course_with_modules(tenant, modules=2, name="Negotiation Basics")
+    other = course_with_modules(tenant, modules=1, name="Closing Skills")
+    people = {
+        n: member(tenant, "Learner", user__email=f"{n}@example.test", user__full_name=n.title())
+        for n in ("ann", "bob", "cid", "dee", "eve")
+    }
+    enroll(course, people["ann"])
+    enroll(
+        course,
+        people["bob"],
+        status="X",
+        end_date=YESTERDAY,
+        expired_at=datetime.datetime(2026, 11, 20, 17, tzinfo=datetime.UTC),
+    )
+    enroll(course, people["cid"], end_date=YESTERDAY)
+    enroll(course, people["dee"], status="U")
+    eve = enroll(other, people["eve"])
+    group = UserGroupFactory(tenant=tenant, name="West")
+    add_to_group(group, people["eve"])
+    return {"course": course.course, "other": other.course, "group": group, "eve_order": eve.sales_order, **people}
+
+
+def _emails(body):
+    return sorted(e for e in ("ann", "bob", "cid", "dee", "eve") if f"{e}@example.test" in body)
+
+
+def test_dashboard_lists_learners_without_the_unenrolled(client, tenant, client_admin, world):
+    body = login(client, client_admin).get(dash(tenant)).content.decode()
+    assert _emails(body) == ["ann", "bob", "cid", "eve"]
+    assert body.count('<span class="badge badge-expired">Expired</span>') == 2 + 1  # 2 rows + the count card
+    counts = body.split('id="status-counts"')[1].split("</div>\n</div>")[0]
+    assert [v.split("</div>")[0] for v in counts.split('class="value">')[1:]] == ["4", "2", "2"]
+
+
+def test_enrollment_expired_filter_shows_only_expired(client, tenant, client_admin, world):
+    response = login(client, client_admin).get(dash(tenant, "?expired=on"))
+    body = response.content.decode()
+    assert _emails(body) == ["bob", "cid"]
+    rows = [r for r in body.split("<tr")[2:] if "data-status" in r]
+    assert len(rows) == 2 and all('data-status="X"' in r and "badge-expired" in r for r in rows)
+    # htmx swap: just the table part, same rows.
+    partial = client.get(dash(tenant, "?expired=on"), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and _emails(partial) == ["bob", "cid"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("course", ["ann", "bob", "cid"]),
+        ("group", ["eve"]),
+        ("sales_order", ["eve"]),
+        ("q", ["cid"]),
+    ],
+)
+def test_other_filters(client, tenant, client_admin, world, query, expected):
+    value = {
+        "course": world["course"].pk,
+        "group": world["group"].pk,
+        "sales_order": world["eve_order"].pk,
+        "q": "cid@",
+    }[query]
+    body = login(client, client_admin).get(dash(tenant, f"?{query}={value}")).content.decode()
+    assert _emails(body) == expected
+
+
+def test_foreign_filter_value_is_an_error_not_a_leak(client, tenant, other_tenant, client_admin, world):
+    foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
+    body = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.pk}")).content.decode()
+    assert "Select a valid choice" in body
+    assert _emails(body) == []
+
+
+def test_dashboard_needs_client_dashboard(client, tenant, world):
+    for role in ("Learner", "Manager", "Sales Rep"):
+        assert login(client, member(tenant, role)).get(dash(tenant)).status_code == 403
+        assert login(client, member(tenant, role)).get(report(tenant, "csv")).status_code == 403
+
+
+def test_dashboard_query_count_is_the_same_at_n_and_3n(client, tenant, client_admin, django_assert_num_queries):
+    course = course_with_modules(tenant, modules=1)
+    group = UserGroupFactory(tenant=tenant)
+    login(client, client_admin)
+
+    def add(n):
+        for i in range(n):
+            learner = member(tenant, "Learner")
+            add_to_group(group, learner)
+            enroll(course, learner, **({"status": "X", "end_date": YESTERDAY} if i % 2 else {}))
+
+    add(10)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(dash(tenant, "?expired=on")).status_code == 200
+    add(20)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(dash(tenant, "?expired=on")).status_code == 200
+
+
+# Session, user, membership; 3 filter choice lists; count, page, groups prefetch; status counts.
+DASHBOARD_QUERIES = 10
+
+
+def _csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_organization_report_csv(client, tenant, client_admin, world):
+    manager = member(tenant, "Manager", user__email="boss@example.test")
+    world["ann"].manager = manager
+    world["ann"].save()
+    member(tenant, "Learner", user__email="fay@example.test")  # no enrollment at all
+    response = login(client, client_admin).get(report(tenant, "csv"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    rows = {(r["Email"], r["Course"]): r for r in _csv_rows(response)}
+    assert set(rows) == {
+        ("ann@example.test", "Negotiation Basics"),
+        ("bob@example.test", "Negotiation Basics"),
+        ("cid@example.test", "Negotiation Basics"),
+        ("dee@example.test", "Negotiation Basics"),
+        ("eve@example.test", "Closing Skills"),
+        ("fay@example.test", ""),
+        ("ca@example.test", ""),  # the Client Admin role takes courses too
+    }
+    bob = rows[("bob@example.test", "Negotiation Basics")]
+    assert (bob["Status"], bob["Effective expiry"], bob["Expired at"]) == (
+        "Expired",
+        "11/22/2026",
+        "11/20/2026 12:00 PM",
+    )
+    assert bob["Sales order"].startswith("SO")
+    cid = rows[("cid@example.test", "Negotiation Basics")]
+    assert (cid["Status"], cid["Expired at"]) == ("Expired", "")  # past expiry, sweep not run yet
+    assert rows[("dee@example.test", "Negotiation Basics")]["Status"] == "Unenrolled"
+    ann = rows[("ann@example.test", "Negotiation Basics")]
+    assert (ann["Status"], ann["Effective expiry"], ann["Manager"], ann["Modules total"]) == (
+        "Enrolled",
+        "06/30/2027",
+        "boss@example.test",
+        "3",
+    )
+    assert rows[("fay@example.test", "")]["Status"] == "Not enrolled"
+
+
+def test_organization_report_xlsx(client, tenant, client_admin, world):
+    response = login(client, client_admin).get(report(tenant, "xlsx"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert {"Sales order", "Effective expiry", "Expired at", "Status"} <= set(header)
+    by_email = {r[header.index("Email")]: r for r in rows[1:]}
+    assert by_email["bob@example.test"][header.index("Status")] == "Expired"
+    assert len(rows) == 1 + 5 + 1  # header, 5 enrollments, the client admin
+
+
+def test_report_unknown_format_is_404(client, tenant, client_admin):
+    assert login(client, client_admin).get(report(tenant, "pdf")).status_code == 404
