@@ -195,3 +195,42 @@ def test_organization_report_xlsx(client, tenant, client_admin, world):
 
 def test_report_unknown_format_is_404(client, tenant, client_admin):
     assert login(client, client_admin).get(report(tenant, "pdf")).status_code == 404
+
+
+def _bulk_learners(tenant, course_version, n, start):
+    """``n`` learners with one enrollment each (every third expired), in a few bulk INSERTs."""
+    from courses.models import CourseEnrollment, SalesOrder, UserGroupMember
+    from tenancy.models import Membership, Role, User
+
+    role = Role.objects.get(tenant=tenant, name="Learner")
+    order = SalesOrder.objects.create(tenant=tenant, tran_id=f"SO-BULK-{start}", end_date=datetime.date(2027, 1, 1))
+    ended = SalesOrder.objects.create(tenant=tenant, tran_id=f"SO-ENDED-{start}", end_date=YESTERDAY)
+    group = UserGroupFactory(tenant=tenant, name=f"Bulk {start}")
+    users = User.objects.bulk_create(User(email=f"bulk{start + i}@example.test") for i in range(n))
+    members = Membership.objects.bulk_create(Membership(tenant=tenant, user=u, role=role) for u in users)
+    UserGroupMember.objects.bulk_create(UserGroupMember(tenant=tenant, group=group, learner=m) for m in members)
+    CourseEnrollment.objects.bulk_create(
+        CourseEnrollment(
+            tenant=tenant,
+            learner=m,
+            course_id=course_version.course_id,
+            version=course_version,
+            sales_order=ended if i % 3 == 0 else order,
+            status="E",
+        )
+        for i, m in enumerate(members)
+    )
+
+
+def test_dashboard_query_count_with_5000_learners(client, tenant, client_admin, django_assert_num_queries):
+    version = course_with_modules(tenant, modules=1)
+    member(tenant, "Learner")  # creates the Learner role
+    login(client, client_admin)
+    _bulk_learners(tenant, version, 50, 0)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        small = client.get(dash(tenant, "?expired=on"))
+    _bulk_learners(tenant, version, 4950, 50)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        large = client.get(dash(tenant, "?expired=on"))
+    assert "17 rows" in small.content.decode()
+    assert "1667 rows" in large.content.decode()

@@ -4,16 +4,19 @@ unenrolled one, while the learner's other active course still gets it. Account e
 reset, account unlock) are always sent. The triggers are the real ones."""
 
 import datetime
+import time
 from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from courses import notification_tasks
+from courses.learner_services import learner_complete_module
 from courses.models import Email, ModuleItem, NotificationLog
-from courses.notifications import deliver_course_email
+from courses.notifications import deliver_course_email, queue_course_email
 from tests.conftest import login
 from tests.factories import PASSWORD, member
 
@@ -284,3 +287,24 @@ def test_admin_sees_the_suppressions(client, tenant, admin_member, version, lear
 def test_log_page_needs_manage_learning(client, tenant):
     page = reverse("courses:notification_log", kwargs={"tenant_slug": tenant.slug})
     assert login(client, member(tenant, "Client Admin")).get(page).status_code == 403
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_for_the_active_course_and_suppresses_for_the_expired_one(tenant, celery_redis_worker):
+    """Through Redis and a real worker: completing the last module of an active course sends the
+    survey; a survey queued for a course that expired before the worker ran is suppressed."""
+    learner = member(tenant, "Learner", user__email="real@example.test")
+    active = course_with_modules(tenant, modules=1, assessment=False, name="Active Course")
+    learner_complete_module(enroll(active, learner), module=active.modules.get(), actor=learner.user)
+    expired = enroll(course_with_modules(tenant, modules=1, assessment=False, name="Expired Course"), learner)
+    expired.status, expired.expired_at = "X", timezone.now()
+    expired.save()
+    with transaction.atomic():
+        queue_course_email(expired, email=Email.END_OF_COURSE_SURVEY, key="survey:late")
+    deadline = time.monotonic() + 30
+    while NotificationLog.objects.count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    statuses = dict(NotificationLog.objects.values_list("course__name", "status"))
+    assert statuses == {"Active Course": "sent", "Expired Course": "suppressed"}
+    assert [m.to for m in mail.outbox] == [["real@example.test"]]

@@ -15,7 +15,6 @@ from tests.factories import PASSWORD, member
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-
 def log_in(page, live_server, email):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(email)
