@@ -1,13 +1,8 @@
-"""URL keywords of the learner pages (course_id is also provided by tests/courses/isolation.py)."""
+"""URL keywords of the learner pages not registered elsewhere (course_id: tests/courses)."""
 
 from tests.isolation import provides
 
 from .factories import course_with_modules
-
-
-@provides("course_id")
-def course(tenant):
-    return course_with_modules(tenant, modules=1).course_id
 
 
 @provides("module_id")

@@ -49,7 +49,7 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     )
 
     log_in(page, live_server, admin.user.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True).click()
     page.get_by_role("link", name="Consultative Selling").click()
     expect(page.get_by_role("heading", name="Consultative Selling")).to_be_visible()
     expect(page.locator("#row-count")).to_have_text("6 rows")
