@@ -13,8 +13,7 @@ from common import due
 
 from ..engine import criterion_values, evaluate
 from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, ProgressSnapshot, Tier
-
-BATCH = 1000
+from .store import BATCH, store_progress, store_results
 
 
 def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[PartnerEnrollment]:
@@ -22,7 +21,8 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
 
     A fixed number of queries for any number of records: tiers, criteria, thresholds, the
     enrollments, one grouped aggregate per (source, date field), custom statuses, then batched
-    writes (results upserted, stale results deleted, enrollments bulk-updated, snapshots added)."""
+    writes of what changed (stale results deleted, results upserted, enrollments updated,
+    snapshots added) and one UPDATE of Last Calculated."""
     now = timezone.now()
     tenant_id = program.tenant_id
     tiers = list(Tier.objects.filter(tenant_id=tenant_id, program_id=program.id).order_by("position", "id"))
@@ -32,20 +32,37 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
         .prefetch_related("thresholds")
     )
     thresholds = {(t.criterion_id, t.tier_id): t.value for c in criteria for t in c.thresholds.all()}
-    enrollments = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id).only(
-        "id", "tenant_id", "tier_id", "progress_percent", "next_tier_id", "progress_changed_at"
-    )
+    scope = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id)
     if enrollment_ids is not None:
-        enrollments = enrollments.filter(pk__in=list(enrollment_ids))
-    enrollments = list(enrollments)
+        scope = scope.filter(pk__in=list(enrollment_ids))
+    enrollments = list(
+        scope.only(
+            "id",
+            "tenant_id",
+            "tier_id",
+            "progress_percent",
+            "next_tier_id",
+            "qualifying_tier_id",
+            "progress_changed_at",
+        )
+    )
     if not enrollments:
         return []
+    stored = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id)
+    if enrollment_ids is not None:
+        stored = stored.filter(enrollment_id__in=[e.id for e in enrollments])
+    previous = {
+        (e, c): (value, met, percent, required)
+        for e, c, value, met, percent, required in stored.values_list(
+            "enrollment_id", "criterion_id", "value", "met_tier_ids", "percent", "required"
+        )
+    }
     values = criterion_values(
         program=program,
         criteria=criteria,
         enrollment_ids=None if enrollment_ids is None else [e.id for e in enrollments],
     )
-    results, snapshots = [], []
+    results, snapshots, moved = [], [], []
     for enrollment in enrollments:
         outcome = evaluate(
             tiers=tiers,
@@ -59,6 +76,8 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
             or enrollment.next_tier_id != outcome.next_tier_id
             or enrollment.progress_changed_at is None
         )
+        if changed or enrollment.qualifying_tier_id != outcome.qualifying_tier_id:
+            moved.append(enrollment)
         enrollment.progress_percent = outcome.percent
         enrollment.next_tier_id = outcome.next_tier_id
         enrollment.qualifying_tier_id = outcome.qualifying_tier_id
@@ -75,36 +94,19 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
                 )
             )
         for co in outcome.criteria:
-            results.append(
-                CriterionResult(
-                    tenant_id=tenant_id,
-                    enrollment_id=enrollment.id,
-                    criterion_id=co.criterion_id,
-                    value=co.value,
-                    met_tier_ids=co.met_tier_ids,
-                    percent=co.percent,
-                    required=co.required,
-                    calculated_at=now,
-                )
-            )
+            row = (co.value, co.met_tier_ids, co.percent, co.required)
+            if previous.get((enrollment.id, co.criterion_id)) != row:
+                results.append((enrollment.id, co.criterion_id, *row))
     stale = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
         criterion_id__in=[c.id for c in criteria]
     )
     if enrollment_ids is not None:
         stale = stale.filter(enrollment_id__in=[e.id for e in enrollments])
     stale.delete()
-    CriterionResult.objects.bulk_create(
-        results,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["tenant", "enrollment", "criterion"],
-        update_fields=["value", "met_tier_ids", "percent", "required", "calculated_at"],
-    )
-    PartnerEnrollment.objects.bulk_update(
-        enrollments,
-        ["progress_percent", "next_tier", "qualifying_tier", "last_calculated", "progress_changed_at"],
-        batch_size=BATCH,
-    )
+    # Only what changed is written; Last Calculated moves for every enrollment in one statement.
+    store_results(tenant_id, results, calculated_at=now)
+    store_progress(tenant_id, moved)
+    scope.update(last_calculated=now)
     ProgressSnapshot.objects.bulk_create(snapshots, batch_size=BATCH)
     return enrollments
 

@@ -306,7 +306,7 @@ def test_recalculate_enrollment_query_count_does_not_depend_on_record_counts(
         CourseAssignmentFactory.create_batch(n, partner_user=enrollment.primary_partner_user)
         counts.append(_queries(lambda e=enrollment: services.recalculate_enrollment(e)))
     assert counts[0] == counts[1]
-    assert counts[0] <= 16
+    assert counts[0] <= 18
 
 
 def test_recalculate_program_matches_one_by_one_and_is_set_based(program, revenue, registrations):
@@ -334,3 +334,20 @@ def test_recalculate_program_matches_one_by_one_and_is_set_based(program, revenu
     }
     assert stored == again
     assert ActivityEntry.objects.filter(verb="recalculated progress", count=16).exists()
+
+
+def test_an_unchanged_recalculation_writes_only_last_calculated(program, revenue, registrations):
+    enrollment = PartnerEnrollmentFactory(program=program)
+    OpportunityFactory(account=enrollment.account, amount=Decimal("5000"))
+    services.recalculate_enrollment(enrollment)
+    first = enrollment.last_calculated
+    with CaptureQueriesContext(connection) as ctx:
+        services.recalculate_enrollment(enrollment)
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert [w.split()[:2] for w in writes] == [
+        ["UPDATE", '"partners_partnerenrollment"'],
+        ["INSERT", "INTO"],
+    ]
+    assert '"activity_activityentry"' in writes[1]
+    enrollment.refresh_from_db()
+    assert enrollment.last_calculated > first

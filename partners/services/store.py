@@ -1,0 +1,102 @@
+"""Set-based writes of the engine's output.
+
+At 10,000 enrollments Django's bulk_update (a CASE per row and field) and bulk_create (a model
+instance and field preparation per value) cost seconds. These statements carry ids, numbers and
+dates as parameters: on PostgreSQL as one array per column (``unnest``), elsewhere (SQLite) as
+``VALUES`` rows in batches. Table and column names come from the models' metadata."""
+
+import json
+
+from django.db import connection
+
+from ..models import CriterionResult, PartnerEnrollment
+
+BATCH = 1000  # rows per statement with VALUES (SQLite allows 32,766 parameters)
+PG_BATCH = 20_000  # rows per statement with arrays
+
+
+def _columns(model, names):
+    qn = connection.ops.quote_name
+    return qn(model._meta.db_table), {n: qn(model._meta.get_field(n).column) for n in names}
+
+
+def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
+    """Upsert criterion results: rows of (enrollment id, criterion id, value, met tier ids,
+    percent, required)."""
+    names = ["tenant", "enrollment", "criterion", "value", "met_tier_ids", "percent", "required", "calculated_at"]
+    table, col = _columns(CriterionResult, names)
+    cols = ", ".join(col[n] for n in names)
+    conflict = ", ".join(col[n] for n in names[:3])
+    updates = ", ".join(f"{col[n]} = excluded.{col[n]}" for n in names[3:])
+    ops = connection.ops
+    if connection.vendor == "postgresql":
+        for start in range(0, len(rows), PG_BATCH):
+            batch = rows[start : start + PG_BATCH]
+            e, c, value, met, percent, required = (list(x) for x in zip(*batch, strict=True))
+            sql = (
+                f"INSERT INTO {table} ({cols}) SELECT %s, v.e, v.c, v.val, v.met::jsonb, v.pct, v.req, %s "  # noqa: S608 - names from model meta
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[], %s::numeric[], %s::boolean[]) "
+                f"AS v(e, c, val, met, pct, req) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+            )
+            params = [tenant_id, calculated_at, e, c, value, [json.dumps(m) for m in met], percent, required]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        return
+    when = ops.adapt_datetimefield_value(calculated_at)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        params = []
+        for enrollment_id, criterion_id, value, met, percent, required in batch:
+            params += [tenant_id, enrollment_id, criterion_id, ops.adapt_decimalfield_value(value, 18, 2)]
+            params += [json.dumps(met), ops.adapt_decimalfield_value(percent, 5, 1), required, when]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+        sql = f"INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None:
+    """Write the enrollments' progress columns (percent, next and qualifying tier, last
+    calculated, progress changed at) with one UPDATE ... FROM per batch."""
+    names = ["id", "tenant", "progress_percent", "next_tier", "qualifying_tier", "last_calculated"]
+    table, col = _columns(PartnerEnrollment, [*names, "progress_changed_at"])
+    assign = (
+        f"{col['progress_percent']} = v.p, {col['next_tier']} = v.n, {col['qualifying_tier']} = v.q, "
+        f"{col['last_calculated']} = v.lc, {col['progress_changed_at']} = v.pc"
+    )
+    where = f"{table}.{col['id']} = v.id AND {table}.{col['tenant']} = %s"
+    if connection.vendor == "postgresql":
+        for start in range(0, len(enrollments), PG_BATCH):
+            batch = enrollments[start : start + PG_BATCH]
+            sql = (
+                f"UPDATE {table} SET {assign} FROM unnest(%s::bigint[], %s::numeric[], %s::bigint[], %s::bigint[], "  # noqa: S608
+                f"%s::timestamptz[], %s::timestamptz[]) AS v(id, p, n, q, lc, pc) WHERE {where}"
+            )
+            params = [
+                [e.id for e in batch],
+                [e.progress_percent for e in batch],
+                [e.next_tier_id for e in batch],
+                [e.qualifying_tier_id for e in batch],
+                [e.last_calculated for e in batch],
+                [e.progress_changed_at for e in batch],
+                tenant_id,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        return
+    ops = connection.ops
+    for start in range(0, len(enrollments), BATCH):
+        batch = enrollments[start : start + BATCH]
+        params = []
+        for e in batch:
+            params += [e.id, ops.adapt_decimalfield_value(e.progress_percent, 5, 1), e.next_tier_id]
+            params += [e.qualifying_tier_id, ops.adapt_datetimefield_value(e.last_calculated)]
+            params.append(ops.adapt_datetimefield_value(e.progress_changed_at))
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+        # SQLite names VALUES columns column1, column2, ...
+        sql = (
+            f"UPDATE {table} SET {assign} FROM (SELECT column1 AS id, CAST(column2 AS NUMERIC) AS p, "  # noqa: S608
+            f"column3 AS n, column4 AS q, column5 AS lc, column6 AS pc FROM (VALUES {values})) AS v WHERE {where}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, tenant_id])
