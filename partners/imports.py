@@ -40,6 +40,7 @@ class ChoiceWidget(widgets.CharWidget):
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.lookup = {}
+        self.labels = [str(label) for _, label in choices]
         for value, label in choices:
             self.lookup[value.lower()] = value
             self.lookup[str(label).lower()] = value
@@ -49,7 +50,7 @@ class ChoiceWidget(widgets.CharWidget):
         if not text:
             return ""
         if text.lower() not in self.lookup:
-            raise ValueError(f"“{text}” is not one of {', '.join(sorted(set(self.lookup.values())))}.")
+            raise ValueError(f"“{text}” is not one of {', '.join(self.labels)}.")
         return self.lookup[text.lower()]
 
 

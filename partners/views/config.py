@@ -78,19 +78,27 @@ def program_edit(request, tenant_slug, program_id):
     )
 
 
+def _implicit_text(kind) -> str:
+    """The kind's own condition in words (closed deals: "stage = Closed Won")."""
+    implicit = KINDS[kind].implicit
+    if "completed_date__isnull" in implicit:
+        return "completed"
+    return conditions_text(kind, [{"field": k, "op": "=", "value": v} for k, v in implicit.items()])
+
+
 def _criterion_rows(criteria, tiers):
     rows = []
     for row in selectors.threshold_grid(criteria=criteria, tiers=tiers):
         c = row["criterion"]
-        spec = KINDS[c.kind]
         rows.append(
             {
                 **row,
                 "kind": c.get_kind_display(),
                 "rollup": field_label(c.kind, c.rollup_field) if c.rollup_field else ("—" if c.is_custom else "Count"),
                 "date_field": field_label(c.kind, c.attainment_date_field) if c.attainment_date_field else "—",
-                "filter": conditions_text(c.kind, c.conditions).replace("\n", "; ")
-                or (", ".join(f"{k} = {v}" for k, v in spec.implicit.items()) if spec.implicit else ""),
+                "filter": "; ".join(
+                    filter(None, [_implicit_text(c.kind), conditions_text(c.kind, c.conditions)])
+                ).replace("\n", "; "),
             }
         )
     return rows

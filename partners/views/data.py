@@ -261,6 +261,7 @@ def _import_view(kind):
                 preview_headers = dataset.headers or []
         ctx = {
             "title": f"Import {noun.lower()}",
+            "noun": noun,
             "tabs": tabs(request, list_name),
             "form": form,
             "columns": COLUMNS[kind],
