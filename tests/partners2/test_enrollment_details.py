@@ -203,3 +203,17 @@ def test_edit_of_another_tenants_enrollment_is_404(client, tenant, other_tenant,
     assert client.get(url(tenant, foreign)).status_code == 404
     assert client.get(url(tenant, foreign, "edit/")).status_code == 404
     assert client.post(url(tenant, foreign, "recalculate/")).status_code == 404
+
+
+@pytest.mark.parametrize("colleagues", [2, 6])
+def test_edit_dialog_query_count_is_fixed(client, tenant, django_assert_num_queries, colleagues):
+    program = program_with_criteria(tenant, extra_criteria=7)
+    enrollment = enrolled_partner(program)
+    for _ in range(colleagues):
+        PartnerUserFactory(account=enrollment.account)
+    login(client, manager(tenant))
+    # session, user, membership; enrollment; criteria + thresholds; custom statuses; the
+    # partner user and tier choices.
+    with django_assert_num_queries(9):
+        response = client.get(url(tenant, enrollment, "edit/"), headers={"HX-Request": "true"})
+    assert response.content.decode().count("@example.test") >= colleagues + 1
