@@ -152,6 +152,14 @@ class TestRefusals:
             ("Users", {}, "*/*"),
             ("$metadata", {}, "application/xml"),
             ("Users/$count", {}, "text/plain"),
+            # What Power BI's OData connector sends.
+            (
+                "$metadata",
+                {},
+                "application/json;odata.metadata=minimal;q=1.0,application/json;odata=minimalmetadata;q=0.9,"
+                "application/atomsvc+xml;q=0.8,application/atom+xml;q=0.8,application/xml;q=0.7,text/plain;q=0.7",
+            ),
+            ("Users", {}, "application/json;odata.metadata=minimal;q=1.0,application/xml;q=0.7"),
         ],
     )
     def test_supported_formats(self, odata, path, params, accept):
@@ -159,6 +167,10 @@ class TestRefusals:
         response = odata.get(path, params, **headers)
         assert response.status_code == 200
         assert response["OData-Version"] == "4.0"
+
+    def test_head_is_allowed(self, odata):
+        response = odata.client.head(odata.url("Users"), headers={"Authorization": f"Bearer {odata.key}"})
+        assert response.status_code == 200
 
     @override_settings(ODATA_RATE_LIMIT_PER_MINUTE=3)
     def test_too_many_requests_get_429_with_retry_after(self, odata, tenant, admin_member):

@@ -29,14 +29,15 @@ def balances(tenant, other_tenant):
 @pytest.mark.django_db
 def test_balance_per_user_and_currency(odata, balances):
     ann, bob = balances
-    body = odata.json("RecoverableBalances", {"$count": "true", "$orderby": "UserEmail,Currency"})
+    body = odata.json("RecoverableBalances", {"$count": "true", "$orderby": "UserEmail,Currency", "$expand": "User"})
     assert body["@odata.count"] == 3
     assert [(r["UserEmail"], r["Currency"], r["Balance"], r["RecoverableRewards"]) for r in body["value"]] == [
         ("ann@acme.test", "EUR", 300, 1),
         ("ann@acme.test", "USD", 374.5, 2),
         ("bob@acme.test", "USD", -40, 1),
     ]
-    one = odata.json(f"RecoverableBalances('{ann.pk}-USD')")
+    one = odata.json(f"RecoverableBalances('{ann.pk}-USD')", {"$expand": "User"})
+    assert one["User"] == {"Id": ann.pk, "Email": "ann@acme.test", "FullName": ann.full_name}
     assert one["Balance"] == 374.5 and one["UserId"] == ann.pk
     odata.json("RecoverableBalances('0-USD')", status=404)
 
