@@ -13,6 +13,8 @@ from tests.factories import UserFactory, member
 @pytest.fixture
 def people(tenant, admin_member):
     """admin + 5 members with known names, titles, roles and join dates."""
+    admin_member.user.full_name = "Ada Admin"  # not a random name that could match the filters below
+    admin_member.user.save()
     boss = member(tenant, "Manager", user=UserFactory(email="boss@acme.test", full_name="Bea Boss"), title="Head")
     rows = [
         ("ann@acme.test", "Ann Lee", "Sales Rep", "Rep", True, 2025),
