@@ -82,26 +82,43 @@ def _d(value):
 
 def _report_rows(tenant):
     zone = tenant.zone
-    for e in organization_report_rows(tenant=tenant).iterator(chunk_size=2000):
-        learner = e.learner
+    for (
+        name,
+        email,
+        active,
+        manager,
+        course,
+        version,
+        status,
+        order,
+        order_end,
+        manual,
+        expiry,
+        expired_at,
+        by_hand,
+        enrolled_at,
+        completed,
+        total,
+        last_activity,
+    ) in organization_report_rows(tenant=tenant).iterator(chunk_size=2000):
         yield [
-            learner.user.full_name,
-            learner.user.email,
-            "Yes" if learner.is_active else "No",
-            learner.manager.user.email if learner.manager_id else "",
-            e.course.name,
-            e.version.number,
-            STATUS_BADGES[e.effective_status][1],
-            e.sales_order.tran_id if e.sales_order_id else "",
-            _d(e.sales_order.end_date) if e.sales_order_id else "",
-            _d(e.manual_expiration_date),
-            _d(e.effective_expiry),
-            _dt(e.expired_at, zone),
-            "Yes" if e.expired_by_hand else "No",
-            _dt(e.enrolled_at, zone),
-            e.completed_modules,
-            e.total_modules,
-            _dt(e.last_activity, zone),
+            name,
+            email,
+            "Yes" if active else "No",
+            manager or "",
+            course,
+            version,
+            STATUS_BADGES[status][1],
+            order or "",
+            _d(order_end),
+            _d(manual),
+            _d(expiry),
+            _dt(expired_at, zone),
+            "Yes" if by_hand else "No",
+            _dt(enrolled_at, zone),
+            completed,
+            total,
+            _dt(last_activity, zone),
         ]
     roles = learner_roles(tenant=tenant)
     for m in learners_without_enrollments(tenant=tenant, learner_role_ids=roles).iterator(chunk_size=2000):

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from tenancy.models import Membership, Tenant
 
-from .access import U, X, effective_status, today_for, with_effective_status
+from .access import U, X, today_for, with_effective_status
 from .models import CourseEnrollment, ItemKind, Module, ModuleItem, ModuleProgress, UserGroup
 
 
@@ -232,9 +232,31 @@ def dashboard_counts(queryset: QuerySet[CourseEnrollment]) -> dict:
     )
 
 
-def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet[CourseEnrollment]:
+REPORT_FIELDS = (
+    "learner__user__full_name",
+    "learner__user__email",
+    "learner__is_active",
+    "learner__manager__user__email",
+    "course__name",
+    "version__number",
+    "effective_status",
+    "sales_order__tran_id",
+    "sales_order__end_date",
+    "manual_expiration_date",
+    "effective_expiry",
+    "expired_at",
+    "expired_by_hand",
+    "enrolled_at",
+    "completed_modules",
+    "total_modules",
+    "last_activity",
+)
+
+
+def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet:
     """Every enrollment of every learner (U included: the report is the full record), with the
-    expiry fields and completion."""
+    expiry fields and completion, as tuples of ``REPORT_FIELDS`` (no model instances: the report
+    streams tens of thousands of rows)."""
     today = today or today_for(tenant)
     done = (
         ModuleProgress.objects.filter(
@@ -253,16 +275,16 @@ def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = No
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = (
-        CourseEnrollment.objects.filter(tenant=tenant)
-        .select_related("learner__user", "learner__manager__user", "course", "version", "sales_order")
-        .annotate(
-            completed_modules=Coalesce(Subquery(done), 0),
-            total_modules=Coalesce(Subquery(total), 0),
-            last_activity=last_activity_subquery(tenant.pk),
-        )
+    qs = CourseEnrollment.objects.filter(tenant=tenant).annotate(
+        completed_modules=Coalesce(Subquery(done), 0),
+        total_modules=Coalesce(Subquery(total), 0),
+        last_activity=last_activity_subquery(tenant.pk),
     )
-    return with_effective_status(qs, today=today).order_by("learner__user__email", "course__name")
+    return (
+        with_effective_status(qs, today=today)
+        .order_by("learner__user__email", "course__name")
+        .values_list(*REPORT_FIELDS)
+    )
 
 
 def learners_without_enrollments(*, tenant: Tenant, learner_role_ids: list[int]) -> QuerySet[Membership]:
@@ -272,8 +294,3 @@ def learners_without_enrollments(*, tenant: Tenant, learner_role_ids: list[int])
         .select_related("user", "manager__user")
         .order_by("user__email")
     )
-
-
-def status_of(enrollment: CourseEnrollment, *, today: datetime.date | None = None) -> str:
-    """Effective status of a row that was not annotated."""
-    return getattr(enrollment, "effective_status", None) or effective_status(enrollment, today=today)

@@ -1,0 +1,145 @@
+"""Client admin dashboard and Organization Report at scale: 20,000 learners with one or two
+enrollments each (about a third expired, some unenrolled), the dashboard's first page with the
+Enrollment Expired filter, and the full Organization Report streamed as CSV."""
+
+import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from bench.harness import Result, benchmark, measure, time_sql
+from courses.access import today_for
+from courses.models import Course, CourseEnrollment, CourseVersion, Module, SalesOrder, UserGroup, UserGroupMember
+from tenancy.demo import ensure_member
+from tenancy.models import Membership, User
+from tenancy.services import ensure_builtin_roles, tenant_create
+
+BATCH = 5_000
+
+
+def _seed(tenant, n_learners):
+    roles = ensure_builtin_roles(tenant=tenant)
+    password = make_password("bench-pass-123")
+    User.objects.bulk_create(
+        (
+            User(email=f"cd{i:06d}@bench.test", full_name=f"Dash Learner {i}", password=password)
+            for i in range(n_learners)
+        ),
+        batch_size=BATCH,
+    )
+    users = User.objects.filter(email__startswith="cd").order_by("email").values_list("pk", flat=True)
+    Membership.objects.bulk_create(
+        (Membership(tenant=tenant, user_id=u, role=roles["Learner"]) for u in users), batch_size=BATCH
+    )
+    learners = list(
+        Membership.objects.filter(tenant=tenant, role=roles["Learner"]).order_by("pk").values_list("pk", flat=True)
+    )
+    today = today_for(tenant)
+    ended = SalesOrder.objects.create(tenant=tenant, tran_id="SO-D-ENDED", end_date=today - datetime.timedelta(days=3))
+    open_order = SalesOrder.objects.create(
+        tenant=tenant, tran_id="SO-D-OPEN", end_date=today + datetime.timedelta(days=90)
+    )
+    groups = [UserGroup.objects.create(tenant=tenant, name=f"Region {i}") for i in range(4)]
+    UserGroupMember.objects.bulk_create(
+        (UserGroupMember(tenant=tenant, group=groups[i % 4], learner_id=m) for i, m in enumerate(learners)),
+        batch_size=BATCH,
+    )
+    versions = []
+    for name in ("Dash Course A", "Dash Course B"):
+        course = Course.objects.create(tenant=tenant, name=name)
+        version = CourseVersion.objects.create(tenant=tenant, course=course, number=1, is_current=True)
+        Module.objects.bulk_create(Module(tenant=tenant, version=version, position=p, title=f"M{p}") for p in (1, 2, 3))
+        versions.append(version)
+    rows = []
+    for i, m in enumerate(learners):
+        # Course A for everyone: a third past expiry (half swept to X, half E not yet swept), a
+        # tenth unenrolled; Course B for every other learner.
+        status, order = "E", open_order
+        if i % 3 == 0:
+            order, status = ended, ("X" if i % 2 else "E")
+        elif i % 10 == 1:
+            status = "U"
+        v = versions[0]
+        rows.append(
+            CourseEnrollment(
+                tenant=tenant, learner_id=m, course_id=v.course_id, version=v, status=status, sales_order=order
+            )
+        )
+        if i % 2 == 0:
+            v = versions[1]
+            rows.append(
+                CourseEnrollment(tenant=tenant, learner_id=m, course_id=v.course_id, version=v, sales_order=open_order)
+            )
+    CourseEnrollment.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+@benchmark("courses dashboard")
+def dashboard_bench(scale):
+    tenant = tenant_create(slug="bench-dashboard", name="Bench Dashboard", time_zone="America/New_York")
+    admin = ensure_member(
+        tenant,
+        "bench-dashboard-ca@bench.test",
+        "Bench Client Admin",
+        ensure_builtin_roles(tenant=tenant)["Client Admin"],
+    )
+    n = scale.n(20_000)
+    with measure() as seed, transaction.atomic():
+        made = _seed(tenant, n)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE courses_courseenrollment")
+            cursor.execute("ANALYZE tenancy_membership")
+
+    client = Client()
+    client.force_login(admin.user)
+    url = reverse("courses:client_dashboard", kwargs={"tenant_slug": tenant.slug})
+    client.get(url)  # warm up
+    with measure() as page:
+        assert client.get(url).status_code == 200
+    with measure() as expired:
+        assert client.get(url, {"expired": "on"}).status_code == 200
+    today = today_for(tenant)
+    floor = time_sql(
+        "SELECT e.id, u.email, u.full_name, c.name, e.status, s.tran_id, "
+        "COALESCE(e.manual_expiration_date, s.end_date) FROM courses_courseenrollment e "
+        "JOIN tenancy_membership m ON m.id = e.learner_id "
+        "JOIN tenancy_user u ON u.id = m.user_id JOIN courses_course c ON c.id = e.course_id "
+        "LEFT JOIN courses_salesorder s ON s.id = e.sales_order_id "
+        "WHERE e.tenant_id = %s AND e.status <> 'U' AND (e.status = 'X' OR COALESCE(e.manual_expiration_date, "
+        "s.end_date) < %s) ORDER BY u.email, c.name LIMIT 25",
+        [tenant.pk, today],
+    ) + time_sql(
+        "SELECT COUNT(*) FROM courses_courseenrollment e LEFT JOIN courses_salesorder s ON s.id = e.sales_order_id "
+        "WHERE e.tenant_id = %s AND e.status <> 'U' AND (e.status = 'X' OR COALESCE(e.manual_expiration_date, "
+        "s.end_date) < %s)",
+        [tenant.pk, today],
+    )
+
+    report_url = reverse("courses:organization_report", kwargs={"tenant_slug": tenant.slug})
+    with measure() as report:
+        response = client.get(report_url, {"format": "csv"})
+        lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+    assert lines == made + 1 + 1, (lines, made)  # header, enrollments, the client admin (no course)
+    report_floor = time_sql(
+        "SELECT u.full_name, u.email, c.name, e.status, s.tran_id, s.end_date, e.manual_expiration_date, "
+        "COALESCE(e.manual_expiration_date, s.end_date), e.expired_at FROM courses_courseenrollment e "
+        "JOIN tenancy_membership m ON m.id = e.learner_id JOIN tenancy_user u ON u.id = m.user_id "
+        "JOIN courses_course c ON c.id = e.course_id LEFT JOIN courses_salesorder s ON s.id = e.sales_order_id "
+        "WHERE e.tenant_id = %s ORDER BY u.email, c.name",
+        [tenant.pk],
+    )
+    return [
+        Result("courses dashboard: seed", made, seed.seconds, seed.queries),
+        Result("courses dashboard: first page", made, page.seconds, page.queries),
+        Result("courses dashboard: Enrollment Expired", made, expired.seconds, expired.queries, floor_seconds=floor),
+        Result(
+            "courses dashboard: Organization Report CSV",
+            made,
+            report.seconds,
+            report.queries,
+            floor_seconds=report_floor,
+        ),
+    ]
