@@ -54,3 +54,27 @@ def test_admin_resets_enrollments_of_a_plan(page, live_server, tenant, screensho
         assert text == "Not yet enrolled"
     expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/beneficiaries/$"))
     page.screenshot(path=str(screenshot_dir / "plans-beneficiaries.png"), full_page=True)
+
+
+def test_rep_enrolls_by_typed_signature(page, live_server, tenant, screenshot_dir):
+    rep = member(tenant, "Sales Rep", user__email="riley@acme-test.test", user__full_name="Riley Rep")
+    plan = PlanFactory(tenant=tenant, name="FY26 SDR Signature Plan", enrollment_option="signature")
+    PlanDocumentFactory(plan=plan, body="1. Commission. The plan pays 2.5% on sourced sales.")
+    plan.beneficiaries.create(tenant=tenant, user=rep.user)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, rep.user.email)
+    expect(page.locator("#plans-to-enroll")).to_contain_text("FY26 SDR Signature Plan")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My plans").click()
+    expect(page.locator(".my-plan")).to_contain_text("Not yet enrolled")
+    page.get_by_role("link", name="Enroll").click()
+    expect(page.get_by_text("The plan pays 2.5% on sourced sales.")).to_be_visible()
+
+    page.get_by_label("Type your full name to sign").fill("Someone Else")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.locator(".field-error")).to_contain_text("must match your name: Riley Rep")
+    page.get_by_label("Type your full name to sign").fill("Riley Rep")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.locator(".messages")).to_contain_text("You are enrolled in FY26 SDR Signature Plan")
+    expect(page.locator("#my-status")).to_contain_text("Enrolled")
+    page.screenshot(path=str(screenshot_dir / "plans-my-plan-enrolled.png"), full_page=True)
