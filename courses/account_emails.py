@@ -34,3 +34,21 @@ def send_account_unlock(sender, request=None, username=None, ip_address=None, **
             key=f"lockout:{timezone.now():%Y%m%d%H}",
             extra={"reset_url": link, "cooloff_hours": settings.AXES_COOLOFF_TIME},
         )
+
+
+class UnlockAfterPasswordChange:
+    """Listed in AUTH_PASSWORD_VALIDATORS for its ``password_changed`` hook (Django calls it when a
+    password is saved): setting a new password through the unlock email's link also lifts the
+    lockout at once, instead of after the cool-off. Validates nothing itself."""
+
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def password_changed(self, password, user=None) -> None:
+        if user is not None and user.email:
+            from axes.utils import reset
+
+            reset(username=user.email)
+
+    def get_help_text(self) -> str:
+        return "Setting a new password also unlocks your account if too many failed log-ins locked it."

@@ -99,6 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: a new password lifts a django-axes lockout (the account unlock email's link).
+    {"NAME": "courses.account_emails.UnlockAfterPasswordChange"},
 ]
 
 # Lockout after repeated failed logins (the courses' "account unlock" email builds on it).

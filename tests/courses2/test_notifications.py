@@ -266,6 +266,22 @@ def test_account_unlock_is_sent_to_an_expired_learner_when_axes_locks_them_out(c
     assert (log.status, log.recipient) == ("sent", expired_learner)
 
 
+def test_the_unlock_link_sets_a_new_password_and_lifts_the_lockout(client, settings, expired_learner):
+    import re
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "lee@example.test", "password": "wrong"})
+    (unlock,) = [m for m in mail.outbox if "locked" in m.subject]
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", unlock.body).group(1)
+    form = client.get(link, follow=True)
+    new_password = "a-brand-new-pass-42"  # noqa: S105
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302
+    response = client.post(reverse("login"), {"username": "lee@example.test", "password": new_password}, follow=True)
+    assert response.wsgi_request.user == expired_learner.user
+    assert "Your course has expired." in response.content.decode()
+
+
 def test_no_unlock_email_for_an_unknown_address(client, settings, tenant):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "nobody@example.test", "password": "wrong"})
