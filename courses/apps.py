@@ -15,6 +15,7 @@ class CoursesConfig(AppConfig):
         from . import notification_tasks  # noqa: F401 - registers the course email tasks with Celery
         from .account_emails import send_account_unlock
         from .learner_home import learner_panel
+        from .panels import learning_admin_panel
 
         register(NavItem("Learning", "Courses", "courses:course_list", C.MANAGE_LEARNING, order=500))
         register(NavItem("Learning", "Sales orders", "courses:sales_order_list", C.MANAGE_LEARNING, order=510))
@@ -24,4 +25,5 @@ class CoursesConfig(AppConfig):
         register(NavItem("Learning", "Client dashboard", "courses:client_dashboard", C.CLIENT_DASHBOARD, order=530))
         register(NavItem("Learning", "Course emails", "courses:notification_log", C.MANAGE_LEARNING, order=540))
         register_panel(learner_panel, order=20)
+        register_panel(learning_admin_panel, order=500)
         user_locked_out.connect(send_account_unlock, dispatch_uid="courses_account_unlock")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -469,8 +469,11 @@ def expire_due_enrollments(*, tenant: Tenant, now=None) -> int:
     today = today_for(tenant, now=now)
     values = {"status": X, "expired_at": now, "status_changed_at": now, "expired_by_hand": False}
     with transaction.atomic():
-        # NO KEY UPDATE: does not block inserts that reference the tenant (they take KEY SHARE).
-        Tenant.objects.select_for_update(no_key=True).filter(pk=tenant.pk).values_list("pk", flat=True).first()
+        if connection.features.has_select_for_update:
+            # NO KEY UPDATE: does not block inserts that reference the tenant (they take KEY SHARE).
+            Tenant.objects.select_for_update(no_key=True).filter(pk=tenant.pk).values_list("pk", flat=True).first()
+        # SQLite has no row locks: its first UPDATE takes the database write lock (waiting for a
+        # running sweep) and then reads the committed rows, which serializes sweeps just the same.
         due = CourseEnrollment.objects.filter(tenant=tenant, status=E)
         count = due.filter(manual_expiration_date__lt=today).update(**values)
         ended = SalesOrder.objects.filter(tenant=tenant, end_date__lt=today).values("pk")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from activity.models import ActivityEntry
+from courses.access import today_for
 from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder, UserGroupMember
 from tests.conftest import login
 from tests.factories import member
@@ -391,3 +392,17 @@ def test_sync_now_against_the_fake_server(admin_client, tenant, httpserver):
     response = admin_client.post(url("sales_order_sync", tenant), follow=True)
     assert b"Synced sales orders: 1 new, 0 updated." in response.content
     assert SalesOrder.objects.get(tenant=tenant).tran_id == "SO-9"
+
+
+def test_home_panel_counts_effective_statuses_and_orders_ending_soon(admin_client, client, tenant, version):
+    soon = SalesOrderFactory(tenant=tenant, tran_id="SO-SOON", end_date=today_for(tenant) + datetime.timedelta(days=5))
+    ended = SalesOrderFactory(tenant=tenant, end_date=datetime.date(2026, 1, 1))
+    bulk_enroll(tenant, version, 2, order=soon)
+    bulk_enroll(tenant, version, 3, order=ended)  # stored E, effectively X
+    home = reverse("workspace_home", kwargs={"tenant_slug": tenant.slug})
+    panel = next(p for p in admin_client.get(home).context["panels"] if p["template"] == "courses/home_panel.html")
+    assert panel["counts"] == {"enrolled": 2, "expired": 3}
+    assert [o.tran_id for o in panel["ending"]] == ["SO-SOON"]
+    assert panel["ending"][0].following == 2
+    login(client, member(tenant, "Learner"))
+    assert all(p["template"] != "courses/home_panel.html" for p in client.get(home).context["panels"])
