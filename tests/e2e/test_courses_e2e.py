@@ -62,6 +62,7 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     expect(inactive.locator("input[type=checkbox]")).to_be_disabled()
 
     page.get_by_label("Select all on this page").check()
+    page.wait_for_function("() => window.htmx !== undefined")
     page.locator("#edit-selected").click()
     dialog = page.locator("#edit-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Edit 3 enrollments")
@@ -78,8 +79,10 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
         expect(row).to_contain_text("03/31/2027")
         expect(row.locator(".badge")).to_have_text("E")
 
+    page.wait_for_function("() => window.htmx !== undefined")  # the reloaded page's htmx is bound
     rows.filter(has_text="Chloe Nguyen").get_by_role("checkbox").check()
     page.locator("#edit-selected").click()
+    expect(page.locator("#edit-dialog").get_by_role("heading")).to_have_text("Edit 1 enrollment")
     page.locator("#edit-dialog").get_by_label("Expire (X)").check()
     page.locator("#edit-dialog").get_by_role("button", name="Apply to 1 learner").click()
     expect(page.locator(".message")).to_have_text("Expired 1 enrollment in Consultative Selling.")
