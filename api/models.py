@@ -13,8 +13,9 @@ class ApiKey(TenantOwned):
     # The first characters of the key, shown in lists so a person can tell keys apart.
     prefix = models.CharField(max_length=16)
     # SHA-256 of the whole key. Keys are 256-bit random, so a fast hash is enough (as for
-    # GitHub tokens); a slow password hash would cost every API request.
-    key_hash = models.CharField(max_length=64, unique=True)
+    # GitHub tokens); a slow password hash would cost every API request. Indexed on its own too:
+    # a request is matched to its key before the tenant is compared (a foreign key answers 404).
+    key_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -24,6 +25,7 @@ class ApiKey(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint("tenant", "key_hash", name="apikey_unique_hash_per_tenant")]
         indexes = [models.Index(fields=["tenant", "user"], name="apikey_tenant_user")]
 
     def __str__(self) -> str:
