@@ -83,6 +83,7 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     rows.filter(has_text="Chloe Nguyen").get_by_role("checkbox").check()
     page.locator("#edit-selected").click()
     expect(page.locator("#edit-dialog").get_by_role("heading")).to_have_text("Edit 1 enrollment")
+    expect(rows.filter(has_text="Chloe Nguyen").get_by_role("checkbox")).to_be_checked()  # ticking kept the table
     page.locator("#edit-dialog").get_by_label("Expire (X)").check()
     page.locator("#edit-dialog").get_by_role("button", name="Apply to 1 learner").click()
     expect(page.locator(".message")).to_have_text("Expired 1 enrollment in Consultative Selling.")
