@@ -14,7 +14,8 @@ backoff (tenacity); any other error page raises ``NetSuiteError`` with NetSuite'
 
 import datetime
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
@@ -58,12 +59,14 @@ class NetSuiteClient:
         page_size: int = 1000,
         attempts: int = 4,
         backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.connection = connection
         self.session = session or requests.Session()
         self.page_size = page_size
         self.attempts = attempts
         self.backoff = backoff
+        self.sleep = sleep  # injectable, so tests check the backoff without waiting for it
         self._token: str | None = None
 
     # --- auth -------------------------------------------------------------------------------
@@ -118,6 +121,7 @@ class NetSuiteClient:
             retry=retry_if_exception_type(RetryableError),
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=self.backoff, max=30),
+            sleep=self.sleep,
             reraise=True,
         )
         return retrying(self._get_once, url, params)

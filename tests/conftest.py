@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from tests import clock
 from tests.factories import TenantFactory, member
 
 IN_CI = os.environ.get("CI") == "true"
@@ -17,6 +18,25 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
     if info.ispkg and (Path(__file__).parent / info.name / "isolation.py").exists():
         importlib.import_module(f"tests.{info.name}.isolation")
+
+
+_session_clock = clock.travel()
+
+
+def pytest_configure(config):
+    """Freeze the clock before anything is collected, so even import-time reads see FROZEN_AT."""
+    _session_clock.start()
+
+
+def pytest_unconfigure(config):
+    _session_clock.stop()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """Every test starts at the same instant (tests/clock.py), whatever the day the suite runs."""
+    with clock.travel():
+        yield
 
 
 def _missing(reason: str) -> None:

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
@@ -21,7 +21,11 @@ WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].pop("OPTIONS", None)
+    # A file, with the OPTIONS of `make run` (WAL, IMMEDIATE, the busy timeout): threads and the
+    # live server then get real separate connections and real locking, so the races of two clicks
+    # are tested as they happen (an in-memory database is one shared connection).
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 # Playwright's sync API runs an event loop in the test thread; live_server then needs this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

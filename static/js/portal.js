@@ -6,6 +6,13 @@
     });
   }
   document.addEventListener("htmx:afterSwap", function (e) { openDialogs(e.detail.target); });
+  // A busy database answers 503 with a dialog for #modal (common/busy.py): show it, not nothing.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.xhr.status === 503 && e.detail.xhr.getResponseHeader("HX-Retarget") === "#modal") {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
   document.addEventListener("click", function (e) {
     var closer = e.target.closest("[data-close-dialog]");
     if (closer) {

@@ -14,9 +14,8 @@ from courses.models import (
     UserGroup,
     UserGroupMember,
 )
+from tests.clock import TODAY  # noqa: F401 - re-exported: the suite's frozen today
 from tests.factories import MembershipFactory, TenantFactory
-
-TODAY = datetime.date(2026, 11, 23)
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

@@ -9,12 +9,13 @@ from activity.models import ActivityEntry
 from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder
 from courses.netsuite import NetSuiteClient, NetSuiteError
 from courses.sync import sync_sales_orders
+from tests.clock import FROZEN_AT
 
 from .factories import CourseEnrollmentFactory, SalesOrderFactory
 from .fake_netsuite import FakeNetSuite, record
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 11, 23, 17, 0, tzinfo=datetime.UTC)
+NOW = FROZEN_AT
 
 
 @pytest.fixture
@@ -34,8 +35,10 @@ def connect(tenant, fake, **kwargs):
     return NetSuiteConnection.objects.create(tenant=tenant, **{**defaults, **kwargs})
 
 
-def client(conn, **kwargs):
-    return NetSuiteClient(conn, page_size=kwargs.pop("page_size", 2), backoff=0, **kwargs)
+def client(conn, *, waits=None, **kwargs):
+    """A client whose backoff waits are recorded in ``waits`` instead of slept."""
+    sleep = waits.append if waits is not None else (lambda seconds: None)
+    return NetSuiteClient(conn, page_size=kwargs.pop("page_size", 2), sleep=sleep, **kwargs)
 
 
 def orders(n, *, modified="2026-11-20T10:00:00Z"):
@@ -136,15 +139,19 @@ def test_server_errors_are_retried_with_backoff(tenant, fake):
     fake.add(*orders(1))
     fake.fail_next = [503, 429]
     conn = connect(tenant, fake)
-    result = sync_sales_orders(tenant=tenant, client=client(conn), now=NOW)
+    waits = []
+    result = sync_sales_orders(tenant=tenant, client=client(conn, waits=waits), now=NOW)
     assert (len(result.created), result.error) == (1, "")
+    assert waits == [0.5, 1.0]  # exponential backoff: 0.5 s, then 1 s
 
 
 def test_error_page_after_retries_changes_nothing_and_is_kept(tenant, fake):
     fake.add(*orders(3))
     fake.fail_next = [500] * 4  # every attempt of the first page fails
     conn = connect(tenant, fake)
-    result = sync_sales_orders(tenant=tenant, client=client(conn, attempts=4), now=NOW)
+    waits = []
+    result = sync_sales_orders(tenant=tenant, client=client(conn, attempts=4, waits=waits), now=NOW)
+    assert waits == [0.5, 1.0, 2.0]  # three waits between four attempts, never slept
     assert "HTTP 500" in result.error and "fake failure 500" in result.error
     assert not SalesOrder.objects.exists()
     conn.refresh_from_db()

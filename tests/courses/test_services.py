@@ -13,6 +13,7 @@ from courses import services
 from courses.models import CourseEnrollment, ModuleProgress
 from courses.selectors import last_completed_module
 from courses.services import BulkAction
+from tests.clock import FROZEN_AT
 
 from .factories import (
     CourseEnrollmentFactory,
@@ -25,7 +26,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-NOW = datetime.datetime(2026, 11, 23, 17, 0, tzinfo=datetime.UTC)  # Nov 23 in New York
+NOW = FROZEN_AT  # Nov 23, noon in New York
 
 
 def statuses(*rows):
@@ -103,9 +104,9 @@ class TestSweep:
         assert statuses(row) == ["X"]
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_never_double_record(tenant):
+    """Two sweeps at once (two beat ticks, or the worker and a command), on SQLite and PostgreSQL."""
     order = SalesOrderFactory(tenant=tenant, end_date=D(2026, 1, 1))
     version = CourseVersionFactory(tenant=tenant, course__tenant=tenant)
     learners = LearnerFactory.create_batch(40, tenant=tenant)
