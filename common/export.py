@@ -2,10 +2,12 @@
 
 The rows come from ``queryset.iterator(chunk_size=...)`` so memory stays bounded whatever the
 row count; CSV streams as it is produced, XLSX is written by openpyxl's write-only workbook into
-a temporary file (spooled to disk past a few MB) and then streamed.
+a temporary file (spooled to disk past a few MB) and then streamed. Both writers neutralise
+text cells that a spreadsheet would run as formulas (``neutralise``).
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -13,10 +15,28 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.http import content_disposition_header
 from django_scopes import scope
 from django_tables2.rows import BoundRow
 
 EXPORT_FORMATS = ("csv", "xlsx")
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV and XLSX alike):
+# OWASP's CSV injection advice is to make such text cells start with a quote instead.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; numbers, money
+    (Decimal) and dates are not text and stay what they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _safe(rows: Iterable[list]) -> Iterator[list]:
+    for row in rows:
+        yield [neutralise(value) for value in row]
 
 
 class _Echo:
@@ -63,12 +83,18 @@ def stream_csv(filename: str, header: list[str], rows: Iterable[list], *, tenant
 
     def lines():
         yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 correctly
-        for row in _in_tenant(tenant, rows):
+        for row in _safe(_in_tenant(tenant, rows)):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    # Names come from user data (a course's name): let Django quote them (RFC 6266).
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
     return response
+
+
+def sheet_title(name: str) -> str:
+    """Excel refuses ``[]:*?/\\`` in a sheet title and more than 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", " ", name)[:31].strip() or "Export"
 
 
 def stream_xlsx(
@@ -77,9 +103,9 @@ def stream_xlsx(
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet = workbook.create_sheet(sheet_title(sheet))
     worksheet.append(header)
-    for row in _in_tenant(tenant, rows):
+    for row in _safe(_in_tenant(tenant, rows)):
         worksheet.append(row)
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     workbook.save(buffer)

@@ -45,3 +45,14 @@ def tenant_admin_email(tenant):
     from tenancy.models import Membership
 
     return Membership.objects.get(tenant=tenant, role__name="Administrator").user.email
+
+
+def test_names_from_user_data_make_valid_files():
+    """A course named "Q3: Pricing / Advanced" once crashed the XLSX export (Excel refuses ':' and
+    '/' in a sheet title); a quote in a name must not break the Content-Disposition header."""
+    from common.export import sheet_title, stream_csv
+
+    assert sheet_title("Q3: Pricing / Advanced [EMEA] users") == "Q3  Pricing   Advanced  EMEA  u"
+    assert sheet_title("::") == "Export"
+    response = stream_csv('Say "hi" users', ["A"], [], tenant=None)  # headers only: rows never read
+    assert response["Content-Disposition"] == 'attachment; filename="Say \\"hi\\" users.csv"'
