@@ -114,7 +114,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout after repeated failed logins (the courses' "account unlock" email builds on it).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair (this username from this address), not each alone: behind a reverse proxy every
+# user shares one address, and locking the address would lock out the whole office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True

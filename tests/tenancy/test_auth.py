@@ -82,3 +82,17 @@ def test_logout(admin_client):
     response = admin_client.post(reverse("logout"))
     assert response.status_code == 302
     assert admin_client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_locked_account_does_not_lock_its_neighbours(client, tenant, settings):
+    """Lockout is per username *and* address: behind a proxy every user shares one address, so a
+    lock on the address alone would shut the whole office out."""
+    victim, colleague = member(tenant, "Sales Rep"), member(tenant, "Sales Rep")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        _login(client, victim.user.email, "wrong")
+    assert _login(client, victim.user.email).status_code == 429
+    assert _login(client, colleague.user.email).status_code == 302  # same address, other person
+    other_address = {"REMOTE_ADDR": "198.51.100.20"}
+    response = client.post(reverse("login"), {"username": victim.user.email, "password": PASSWORD}, **other_address)
+    assert response.status_code == 302  # the victim, from another address
