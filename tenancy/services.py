@@ -1,5 +1,6 @@
 """Writes on tenants, roles and memberships. One function per action; each atomic and logged."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_scopes import scope
 
@@ -7,7 +8,7 @@ from activity.models import Action
 from activity.services import record
 from common.services import model_update
 
-from .capabilities import BUILTIN_ROLES
+from .capabilities import BUILTIN_ROLES, Capability
 from .models import Membership, Role, Tenant, User
 
 
@@ -54,8 +55,21 @@ def role_update(*, role: Role, actor, data: dict) -> Role:
         data = {**data, "capabilities": sorted(data["capabilities"])}
     role, updated, changes = model_update(instance=role, fields=["name", "capabilities"], data=data)
     if updated:
+        _ensure_an_administrator_remains(role.tenant, field="capabilities")
         record(tenant=role.tenant, actor=actor, action=Action.UPDATE, target=role, changes=changes)
     return role
+
+
+def _ensure_an_administrator_remains(tenant: Tenant, *, field: str) -> None:
+    """Called after a change, inside its transaction: refuse (and so roll back) a change that
+    leaves the workspace with no active member who can administer it. The administrators' rows
+    are locked first, so two administrators demoting each other at once cannot both succeed."""
+    admin_roles = [r.pk for r in Role.objects.filter(tenant=tenant) if r.has(Capability.ADMINISTER)]
+    admins = Membership.objects.select_for_update().filter(tenant=tenant, role__in=admin_roles, is_active=True)
+    if not list(admins.values_list("pk", flat=True)):
+        raise ValidationError(
+            {field: "This would leave the workspace without an administrator: it is the last active administrator."}
+        )
 
 
 @transaction.atomic
@@ -94,6 +108,8 @@ def member_update(*, membership: Membership, actor, data: dict) -> Membership:
     membership, updated, changes = model_update(
         instance=membership, fields=["role", "is_active", "manager", "title"], data=data
     )
+    if updated and ("role" in changes or "is_active" in changes):
+        _ensure_an_administrator_remains(membership.tenant, field="is_active" if "is_active" in changes else "role")
     if updated:
         record(
             tenant=membership.tenant,

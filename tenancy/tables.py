@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from common.tables import PortalTable
 
+from .capabilities import Capability
 from .models import Membership, Role
 
 
@@ -28,6 +29,14 @@ class MembershipTable(PortalTable):
         return format_html('<a class="btn btn-sm" href="{}">Edit</a>', url)
 
 
+def _capability_label(code: str) -> str:
+    """The label people read ("Manage plans, …"), not the stored code."""
+    try:
+        return Capability(code).label
+    except ValueError:
+        return code
+
+
 class RoleTable(PortalTable):
     name = tables.Column()
     capabilities = tables.Column(orderable=False)
@@ -39,7 +48,10 @@ class RoleTable(PortalTable):
         fields = ("name", "capabilities", "is_builtin")
 
     def render_capabilities(self, value):
-        return ", ".join(value) if value else "—"
+        return "; ".join(_capability_label(code) for code in value) if value else "—"
+
+    def value_capabilities(self, value):
+        return "; ".join(_capability_label(code) for code in value) if value else ""
 
     def render_edit(self, record):
         url = reverse("tenancy:role_edit", kwargs={"tenant_slug": self.request.tenant.slug, "role_id": record.pk})

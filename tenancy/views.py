@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -81,9 +82,13 @@ def member_edit(request, tenant_slug, membership_id):
     }
     form = MemberEditForm(request.POST or None, initial=initial, tenant=request.tenant, membership=membership)
     if request.method == "POST" and form.is_valid():
-        services.member_update(membership=membership, actor=request.user, data=form.cleaned_data)
-        messages.success(request, f"Saved {membership.user.email}.")
-        return redirect(back)
+        try:
+            services.member_update(membership=membership, actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # a dict of field errors lands next to its fields
+        else:
+            messages.success(request, f"Saved {membership.user.email}.")
+            return redirect(back)
     return _form_page(request, form, f"Edit member {membership.user.email}", back)
 
 
@@ -104,7 +109,14 @@ def role_edit(request, tenant_slug, role_id):
     back = reverse("tenancy:role_list", kwargs={"tenant_slug": tenant_slug})
     form = RoleForm(request.POST or None, instance=role, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
-        services.role_update(role=role, actor=request.user, data=form.cleaned_data)
-        messages.success(request, f"Saved role {role.name}.")
-        return redirect(back)
+        # The ModelForm has written the posted values onto its own instance: the service compares
+        # them with the role as stored, so it gets a fresh copy.
+        stored = access_role(tenant=request.tenant, role_id=role_id)
+        try:
+            role = services.role_update(role=stored, actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # a dict of field errors lands next to its fields
+        else:
+            messages.success(request, f"Saved role {role.name}.")
+            return redirect(back)
     return _form_page(request, form, f"Edit role {role.name}", back)

@@ -113,3 +113,48 @@ def test_left_pane_shows_only_what_the_role_allows(client, tenant):
     client.force_login(member(tenant, "Administrator").user)
     response = client.get(reverse("workspace_home", kwargs={"tenant_slug": tenant.slug}))
     assert b"Activity log" in response.content and b"Members" in response.content
+
+
+@pytest.mark.django_db
+def test_role_edit_saves_the_rename_and_the_revoked_capability(admin_client, tenant):
+    from tenancy.models import Role
+
+    admin_client.post(url(tenant, "role_add"), {"name": "Auditor", "capabilities": ["view_activity", "manage_plans"]})
+    role = Role.objects.get(tenant=tenant, name="Auditor")
+    response = admin_client.post(
+        url(tenant, "role_edit", role_id=role.pk), {"name": "Plan auditor", "capabilities": ["view_activity"]}
+    )
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert (role.name, role.capabilities) == ("Plan auditor", ["view_activity"])
+    entry = ActivityEntry.objects.get(tenant=tenant, object_type="Role", action="update")
+    assert entry.changes == {
+        "name": ["Auditor", "Plan auditor"],
+        "capabilities": [str(["manage_plans", "view_activity"]), str(["view_activity"])],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [{"role": "Sales Rep", "is_active": "on"}, {"role": "Administrator"}])
+def test_the_last_active_administrator_cannot_demote_or_deactivate_themselves(
+    admin_client, tenant, admin_member, change
+):
+    role = member(tenant, change["role"]).role if change["role"] != "Administrator" else admin_member.role
+    data = {**change, "role": role.pk}
+    response = admin_client.post(url(tenant, "member_edit", membership_id=admin_member.pk), data)
+    assert response.status_code == 200
+    assert b"the last active administrator" in response.content
+    admin_member.refresh_from_db()
+    assert admin_member.is_active and admin_member.role.name == "Administrator"
+    # With a second active administrator, the same change is allowed.
+    member(tenant, "Administrator")
+    assert admin_client.post(url(tenant, "member_edit", membership_id=admin_member.pk), data).status_code == 302
+
+
+@pytest.mark.django_db
+def test_roles_list_shows_capability_labels_not_codes(admin_client, tenant):
+    admin_client.post(url(tenant, "role_add"), {"name": "Auditor", "capabilities": ["view_activity"]})
+    html = admin_client.get(url(tenant, "role_list"), {"q": "Auditor"}).content.decode()
+    from tenancy.capabilities import Capability
+
+    assert str(Capability.VIEW_ACTIVITY.label) in html and "view_activity" not in html
