@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.balances.factories import RecoverableRewardFactory
-from tests.e2e.test_platform_e2e import log_in
+from tests.e2e.test_platform_e2e import htmx_ready, log_in
 from tests.factories import member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,6 +37,7 @@ def test_all_users_exports_exactly_the_searched_rows(page, live_server, tenant):
     name, body = download(page, "Export CSV")
     assert name.endswith(".csv") and len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == 1 + 6
 
+    htmx_ready(page)
     search = page.get_by_placeholder("Search…")
     search.fill("rhea")
     search.press("Enter")
