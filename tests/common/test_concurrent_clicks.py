@@ -14,7 +14,6 @@ from activity.models import ActivityEntry
 from balances import services as balance_services
 from enrollments import services as enrollment_services
 from enrollments.models import EnrollmentReset, PlanEnrollment
-from partners.models import PartnerEnrollment
 from partners.services import recalc
 from plans.models import Reward
 from tests.balances.factories import RecoverableRewardFactory
@@ -124,6 +123,6 @@ def test_an_edit_between_two_recalculates_is_saved(live_server, monkeypatch, ten
     for name in ("recalculate 1", "recalculate 2"):
         ok(race.response(name), "Recalculated")
     ok(race.response("edit"), "Progress will be recalculated within 5 minutes.")
-    enrollment = PartnerEnrollment.objects.get(pk=enrollment.pk)
+    enrollment.refresh_from_db()
     assert enrollment.expiration_date == dt.date(2027, 3, 31)
     assert ActivityEntry.objects.filter(tenant=tenant, verb="recalculated progress", actor__isnull=False).count() == 2
