@@ -26,5 +26,21 @@
         .forEach(function (box) { box.checked = selectAll.checked; });
     }
   });
-  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+  // A filter typed before htmx bound the page (a fast typist, or a form the browser restored on
+  // Back) would leave the list unfiltered under a filled-in form: send it once htmx listens.
+  function edited(field) {
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return field.value !== field.defaultValue;
+  }
+  function submitEditedFilters() {
+    document.querySelectorAll("form.filters[hx-get]").forEach(function (form) {
+      if (Array.prototype.some.call(form.elements, function (f) { return f.name && edited(f); })) {
+        htmx.trigger(form, "submit");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); submitEditedFilters(); });
 })();

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from activity.services import record
 from tests.factories import PASSWORD, member
+from tests.plans.factories import PlanFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +45,23 @@ def test_admin_logs_in_and_filters_activity(page, live_server, tenant, screensho
     expect(page.locator("table.table tbody")).to_contain_text("Q3 run")
     expect(page).to_have_url(re.compile(r"action=delete"))
     page.screenshot(path=str(screenshot_dir / "activity-filtered.png"), full_page=True)
+
+
+def test_a_search_typed_before_htmx_bound_the_page_still_filters(page, live_server, tenant):
+    """A fast typist (or the browser restoring the form on Back) fills the search before the
+    deferred scripts run: the list must not stay unfiltered under a filled-in search box."""
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test")
+    PlanFactory(tenant=tenant, name="FY26 SDR Plan")
+    PlanFactory(tenant=tenant, name="FY26 Enterprise Commission Plan")
+    log_in(page, live_server, admin.user.email)
+    expect(page).to_have_url(re.compile(rf"/w/{tenant.slug}/$"))
+
+    held = []
+    page.route("**/htmx.min.js", lambda route: held.append(route))  # hold htmx until we have typed
+    page.goto(f"{live_server.url}/w/{tenant.slug}/plans/", wait_until="commit")
+    page.get_by_placeholder("Search…").fill("enterprise")
+    expect(page.locator("#row-count")).to_have_text("2 rows")
+    assert len(held) == 1  # the page was parsed while htmx was held: nothing could listen yet
+    held[0].continue_()
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    expect(page).to_have_url(re.compile(r"q=enterprise"))
