@@ -14,7 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from .export import EXPORT_FORMATS, export_response, table_rows
 from .htmx import htmx_partial
-from .permissions import CapabilityRequiredMixin
+from .permissions import CapabilityRequiredMixin, member_has
 
 
 class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
@@ -29,6 +29,7 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     export_name = "export"
     export_formats = EXPORT_FORMATS
     create_url_name: str | None = None
+    create_capability: str | None = None  # the New button's; the page's own when unset
     table_pagination = {"per_page": settings.PORTAL_PAGE_SIZE}
     strict = False  # an invalid filter shows its error next to the field and an empty table
 
@@ -71,7 +72,8 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = self.title
         ctx["export_formats"] = self.export_formats
-        ctx["create_url_name"] = self.create_url_name
+        can_create = member_has(self.request, self.create_capability or self.capability)
+        ctx["create_url_name"] = self.create_url_name if can_create else None
         return ctx
 
 
@@ -91,6 +93,15 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
     def describe(self, obj) -> str:
         return ""
 
+    def details(self, obj) -> list[str]:
+        """Lines listed under the message: what exactly goes or changes."""
+        return []
+
+    def refusal(self, obj) -> str:
+        """Why the action cannot be done on ``obj`` now ("" when it can): the dialog then says so
+        and offers no confirm button, and a POST changes nothing."""
+        return ""
+
     def perform(self, obj) -> str:
         """Do it; return the message to show afterwards."""
         raise NotImplementedError
@@ -100,9 +111,12 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
+        refusal = self.refusal(obj)
         ctx = {
             "title": self.title,
-            "message": self.describe(obj),
+            "message": refusal or self.describe(obj),
+            "details": [] if refusal else self.details(obj),
+            "refused": bool(refusal),
             "confirm_label": self.confirm_label,
             "danger": self.danger,
             "action_url": request.get_full_path(),
@@ -114,8 +128,10 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
-        message = self.perform(obj)
-        if message:
+        refusal = self.refusal(obj)
+        if refusal:
+            messages.error(request, refusal)
+        elif message := self.perform(obj):
             messages.success(request, message)
         url = self.get_success_url(obj)
         if htmx_partial(request):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from common.htmx import render_page
-from common.permissions import capability_required
+from common.permissions import capability_required, member_has
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
 
@@ -19,6 +19,7 @@ from .filters import PlanFilter, TeamFilter
 from .forms import BeneficiaryAddForm, CalculationRunForm, PlanForm, TeamForm, apply_errors
 from .tables import CalculationTable, CreditTable, PlanTable, RewardTable, TeamTable
 
+VIEW = Capability.VIEW_PLANS
 MANAGE = Capability.MANAGE_PLANS
 
 
@@ -43,12 +44,13 @@ def render_tab(request, plan, tab: str, template: str, context: dict):
 
 
 class PlanListView(TenantListView):
-    capability = MANAGE
+    capability = VIEW
     title = "All Plans"
     table_class = PlanTable
     filterset_class = PlanFilter
     export_name = "plans"
     create_url_name = "plans:plan_create"
+    create_capability = MANAGE
 
     def get_base_queryset(self):
         return selectors.plan_list(tenant=self.request.tenant)
@@ -92,7 +94,7 @@ def plan_edit(request, tenant_slug, plan_id):
     return _form_page(request, form, f"Edit {plan.name}", back)
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def plan_detail(request, tenant_slug, plan_id):
     """The Overview tab."""
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
@@ -106,24 +108,30 @@ def plan_detail(request, tenant_slug, plan_id):
     return render_tab(request, plan, "overview", "plans/plan_overview.html", ctx)
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def credit_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
     table = paginate(request, CreditTable(selectors.credit_list(plan=plan), request=request))
     return render_tab(request, plan, "credits", "plans/plan_table_tab.html", {"table": table})
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def reward_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
     table = paginate(request, RewardTable(selectors.reward_list(plan=plan), request=request))
     return render_tab(request, plan, "rewards", "plans/plan_table_tab.html", {"table": table})
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def calculation_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
-    table = CalculationTable(selectors.calculation_list(plan=plan), request=request, plan=plan, can_manage=True)
+    table = CalculationTable(
+        selectors.calculation_list(plan=plan),
+        request=request,
+        plan=plan,
+        can_release=member_has(request, MANAGE),
+        can_delete=member_has(request, Capability.DELETE_PLANS),
+    )
     start, end = services.next_calculation_period(plan=plan)
     form = CalculationRunForm(initial={"period_start": start, "period_end": end})
     ctx = {"table": paginate(request, table), "run_form": form}
@@ -163,7 +171,7 @@ def beneficiary_add(request, tenant_slug, plan_id):
 
 
 class PlanDeleteView(ConfirmActionView):
-    capability = MANAGE
+    capability = Capability.DELETE_PLANS
     title = "Delete plan"
     confirm_label = "Delete plan"
 
@@ -193,7 +201,7 @@ class PlanDeleteView(ConfirmActionView):
 
 
 class CalculationDeleteView(ConfirmActionView):
-    capability = MANAGE
+    capability = Capability.DELETE_PLANS
     title = "Delete calculation"
     confirm_label = "Delete calculation"
 
@@ -259,12 +267,13 @@ class BeneficiaryRemoveView(ConfirmActionView):
 
 
 class TeamListView(TenantListView):
-    capability = MANAGE
+    capability = VIEW
     title = "Teams"
     table_class = TeamTable
     filterset_class = TeamFilter
     export_name = "teams"
     create_url_name = "plans:team_create"
+    create_capability = MANAGE
 
     def get_base_queryset(self):
         return selectors.team_list(tenant=self.request.tenant)

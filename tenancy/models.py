@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from .capabilities import Capability
+from .capabilities import IMPLIED_BY, REQUIRES, Capability
 
 
 def validate_time_zone(value: str) -> None:
@@ -122,10 +122,18 @@ class Role(TenantOwned):
         unknown = set(self.capabilities or []) - set(Capability.values)
         if unknown:
             raise ValidationError({"capabilities": f"Unknown capabilities: {', '.join(sorted(unknown))}."})
+        for capability, needs in REQUIRES.items():
+            if capability in (self.capabilities or []) and not self.has(needs):
+                message = (
+                    f"“{Capability(capability).label}” needs “{Capability(needs).label}”: its button is on that page."
+                )
+                raise ValidationError({"capabilities": message})
 
     def has(self, capability: str) -> bool:
         caps = self.capabilities or []
-        return Capability.ADMINISTER in caps or capability in caps
+        if Capability.ADMINISTER in caps or capability in caps:
+            return True
+        return any(other in caps for other in IMPLIED_BY.get(capability, ()))
 
 
 class Membership(TenantOwned):
