@@ -170,6 +170,26 @@ def beneficiary_add(request, tenant_slug, plan_id):
     return _form_page(request, form, f"Add beneficiaries to {plan.name}", back, "Add")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _released_lines(c: dict[str, int]) -> list[str]:
+    """Released and unreleased credits and rewards apart: released ones vanish from the
+    beneficiaries' own pages (My plans), which they may have seen already."""
+    released = f"{_plural(c['credits_released'], 'credit')} and {_plural(c['rewards_released'], 'reward')}"
+    unreleased_credits = c["credits"] - c["credits_released"]
+    unreleased_rewards = c["rewards"] - c["rewards_released"]
+    return [
+        f"Released: {released}. They disappear from the beneficiaries' own pages.",
+        f"Not released: {_plural(unreleased_credits, 'credit')} and {_plural(unreleased_rewards, 'reward')}.",
+    ]
+
+
+def _balance_lines(changes) -> list[str]:
+    return [f"Owed balance of {change}: its recoverable rewards go." for change in changes]
+
+
 class PlanDeleteView(ConfirmActionView):
     capability = Capability.DELETE_PLANS
     title = "Delete plan"
@@ -185,6 +205,10 @@ class PlanDeleteView(ConfirmActionView):
             f"{c['rewards']} rewards, {c['beneficiaries']} beneficiary entries and {c['enrollments']} "
             "enrollments? This cannot be undone."
         )
+
+    def details(self, plan):
+        c = selectors.plan_deletion_counts(plan=plan)
+        return [*_released_lines(c), *_balance_lines(selectors.balance_changes_of_deletion(plan=plan))]
 
     def perform(self, plan):
         name = plan.name
@@ -210,7 +234,12 @@ class CalculationDeleteView(ConfirmActionView):
 
     def describe(self, calc):
         c = selectors.calculation_deletion_counts(calculation=calc)
-        return f"Delete {calc.name} with its {c['credits']} credits and {c['rewards']} rewards?"
+        return f"Delete {calc.name} with its {c['credits']} credits and {c['rewards']} rewards? This cannot be undone."
+
+    def details(self, calc):
+        c = selectors.calculation_deletion_counts(calculation=calc)
+        changes = selectors.balance_changes_of_deletion(plan=calc.plan, calculation=calc)
+        return [*_released_lines(c), *_balance_lines(changes)]
 
     def perform(self, calc):
         name = calc.name
