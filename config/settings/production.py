@@ -1,4 +1,4 @@
-"""Production: PostgreSQL, Redis, HTTPS. SECRET_KEY, ALLOWED_HOSTS and PORTAL_BASE_URL must come from the environment."""
+"""Production: PostgreSQL, Redis, HTTPS. SECRET_KEY, ALLOWED_HOSTS and PORTAL_BASE_URL come from the environment."""
 
 from .base import *  # noqa: F403
 from .base import env
