@@ -1,5 +1,6 @@
 import zoneinfo
 
+import pycountry
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,9 +15,17 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone.")
 
 
+# ISO 4217 lists codes that are not money anyone is paid in: precious metals, bond-market units,
+# the testing code and "no currency".
+NOT_MONEY = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
+
+
 def validate_currency(value: str) -> None:
+    """An active ISO 4217 currency code (the maintained list of pycountry), in capitals."""
     if len(value) != 3 or not value.isalpha() or not value.isupper():
-        raise ValidationError("Use a three-letter ISO 4217 code, e.g. USD.")
+        raise ValidationError("Use a three-letter ISO 4217 code in capitals, e.g. USD.")
+    if value in NOT_MONEY or pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(f"“{value}” is not an ISO 4217 currency. Use a code such as USD, EUR or GBP.")
 
 
 class Tenant(models.Model):
