@@ -38,7 +38,7 @@ def test_opportunity_crud_marks_due_and_records(tenant, tiers_client):
     assert tiers_client.post(u(tenant, "opportunity_add"), data).status_code == 302
     opp = Opportunity.objects.get(tenant=tenant)
     assert opp.currency == "EUR"
-    assert PartnerEnrollment.objects.get(pk=enrollment.pk).recalc_due_at is not None
+    assert PartnerEnrollment.objects.filter(tenant=tenant, pk=enrollment.pk).get().recalc_due_at is not None
     data["amount"] = "abc"
     response = tiers_client.post(u(tenant, "opportunity_edit", opportunity_id=opp.pk), data)
     assert response.status_code == 200 and b"Enter a number" in response.content
@@ -90,7 +90,7 @@ def test_import_preview_shows_row_errors_and_saves_nothing_then_imports(tenant, 
     response = tiers_client.post(u(tenant, "opportunity_import"), {"payload": good, "confirm": "on"})
     assert response.status_code == 302
     assert Opportunity.objects.filter(tenant=tenant).count() == 2
-    assert PartnerEnrollment.objects.get(pk=enrollment.pk).recalc_due_at is not None
+    assert PartnerEnrollment.objects.filter(tenant=tenant, pk=enrollment.pk).get().recalc_due_at is not None
     entry = ActivityEntry.objects.get(verb="imported opportunities")
     assert entry.count == 2
 
