@@ -245,6 +245,7 @@ class TenantObjectDeleteView(ConfirmActionView):
     delete_service = None
     consequence = ""
     success_url_name = ""
+    deleted = False  # set by perform(), so get_success_url() can tell a refused deletion apart
 
     def get_object(self):
         return self.access(tenant=self.request.tenant, **{self.id_kwarg: self.kwargs[self.id_kwarg]})

@@ -126,7 +126,7 @@ class ProgramDeleteView(PartnerDeleteView):
 
     def get_success_url(self, obj):
         # A refused deletion (the program has enrollments) goes back to the program.
-        if getattr(self, "deleted", False):
+        if self.deleted:
             return url(self.request, "partners:program_list")
         return _program_url(self.request, obj)
 
