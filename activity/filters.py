@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from common.filters import TenantFilterSet
+from common.widgets import SearchableSelect
 from tenancy.selectors import member_users
 
 from .models import Action, ActivityEntry
@@ -10,7 +11,9 @@ from .selectors import activity_object_types
 
 class ActivityFilter(TenantFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    actor = django_filters.ModelChoiceFilter(queryset=None, label="Actor", empty_label="Anyone")
+    actor = django_filters.ModelChoiceFilter(
+        queryset=None, label="Actor", to_field_name="email", widget=SearchableSelect, empty_label=None
+    )
     system = django_filters.BooleanFilter(
         field_name="actor", lookup_expr="isnull", label="System only", widget=forms.CheckboxInput
     )
@@ -31,6 +34,9 @@ class ActivityFilter(TenantFilterSet):
         super().__init__(*args, **kwargs)
         self.filters["actor"].queryset = member_users(tenant=self.tenant)
         self.filters["object_type"].extra["choices"] = [(t, t) for t in activity_object_types(tenant=self.tenant)]
+        # Built last: the form is made from the filters once. Names repeat across 500 people;
+        # the email (the value typed) tells them apart.
+        self.form.fields["actor"].label_from_instance = lambda user: user.full_name or user.email
 
     def search(self, queryset, name, value):
         return queryset.filter(object_label__icontains=value) | queryset.filter(verb__icontains=value)

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.http import Http404
 
 from .models import ActivityEntry
 
@@ -18,3 +19,15 @@ def activity_object_types(*, tenant) -> list[str]:
 
 def activity_for_object(*, tenant, object_type: str, object_id) -> QuerySet[ActivityEntry]:
     return activity_list(tenant=tenant).filter(object_type=object_type, object_id=str(object_id))
+
+
+def access_entry(*, tenant, entry_id) -> ActivityEntry:
+    entry = activity_list(tenant=tenant).filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404("No such activity entry.")
+    return entry
+
+
+def touched_ids(entry, *, limit: int) -> list:
+    """The first ``limit`` ids a mass action recorded (the entry keeps them all)."""
+    return list(entry.object_ids or [])[:limit]

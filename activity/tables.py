@@ -1,8 +1,11 @@
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 
 from common.tables import PortalTable
 
+from .changes import readable_changes
 from .models import ActivityEntry
 
 
@@ -23,19 +26,12 @@ class ActivityTable(PortalTable):
     def render_action(self, value, record):
         return format_html('<span class="badge badge-{}">{}</span>', record.action, record.get_action_display())
 
-    def render_changes(self, value):
-        if not value:
-            return "—"
-        return format_html(
-            '<dl class="changes">{}</dl>',
-            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((k, _fmt(v)) for k, v in value.items())),
-        )
+    def render_verb(self, value, record):
+        url = reverse("activity:entry_detail", kwargs={"tenant_slug": self.request.tenant.slug, "entry_id": record.pk})
+        return format_html('<a href="{}">{}</a>', url, value)
 
-    def value_changes(self, value):
-        return "; ".join(f"{k}: {_fmt(v)}" for k, v in (value or {}).items())
+    def render_changes(self, record):
+        return render_to_string("activity/_changes.html", {"changes": readable_changes(record)})
 
-
-def _fmt(v):
-    if isinstance(v, list) and len(v) == 2:
-        return f"{v[0]} → {v[1]}"
-    return str(v)
+    def value_changes(self, record):
+        return "; ".join(str(change) for change in readable_changes(record))

@@ -1,9 +1,16 @@
+from django.shortcuts import render
+
+from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
+from .changes import model_named, readable_changes
 from .filters import ActivityFilter
-from .selectors import activity_list
+from .links import entry_links, object_url
+from .selectors import access_entry, activity_list, touched_ids
 from .tables import ActivityTable
+
+TOUCHED_SHOWN = 100
 
 
 class ActivityListView(TenantListView):
@@ -15,3 +22,34 @@ class ActivityListView(TenantListView):
 
     def get_base_queryset(self):
         return activity_list(tenant=self.request.tenant)
+
+
+@capability_required(Capability.VIEW_ACTIVITY)
+def entry_detail(request, tenant_slug, entry_id):
+    """One entry in full: who, what, the changes in words, and what a mass action touched, each
+    linked to its page where it has one."""
+    entry = access_entry(tenant=request.tenant, entry_id=entry_id)
+    ids = touched_ids(entry, limit=TOUCHED_SHOWN)
+    model = model_named(entry.object_type)
+    labels = {}
+    if model is not None and ids:
+        # select_related() follows every foreign key in the one query, so __str__ costs nothing more
+        objects = model.objects.filter(tenant=request.tenant, pk__in=ids).select_related()
+        labels = {str(obj.pk): str(obj) for obj in objects}
+    touched = [
+        {
+            "id": i,
+            "label": labels.get(str(i), f"#{i} (deleted since)" if model else f"#{i}"),
+            "url": object_url(entry, i),
+        }
+        for i in ids
+    ]
+    ctx = {
+        "entry": entry,
+        "changes": readable_changes(entry),
+        "links": entry_links(entry),
+        "object_url": object_url(entry, entry.object_id),
+        "touched": touched,
+        "touched_total": len(entry.object_ids or []),
+    }
+    return render(request, "activity/entry_detail.html", ctx)

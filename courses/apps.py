@@ -8,6 +8,7 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
+        from activity.links import register_object_page
         from common.home import register_panel
         from common.nav import NavItem, register
         from tenancy.capabilities import Capability as C
@@ -27,3 +28,4 @@ class CoursesConfig(AppConfig):
         register_panel(learner_panel, order=20)
         register_panel(learning_admin_panel, order=500)
         user_locked_out.connect(send_account_unlock, dispatch_uid="courses_account_unlock")
+        register_object_page("Course", "courses:course_detail", "course_id")

@@ -248,7 +248,7 @@ class CourseEnrollment(TenantOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.learner_id} in {self.course_id}: {self.status}"
+        return f"{self.learner.user} in {self.course} ({self.status})"
 
 
 # The notification log lives in its own module; importing it here registers it with the app.

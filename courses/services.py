@@ -479,6 +479,12 @@ def expire_due_enrollments(*, tenant: Tenant, now=None) -> int:
         ended = SalesOrder.objects.filter(tenant=tenant, end_date__lt=today).values("pk")
         count += due.filter(manual_expiration_date__isnull=True, sales_order__in=ended).update(**values)
         if count:
+            # This sweep's rows are those it stamped with its own instant: the entry lists them.
+            swept = list(
+                CourseEnrollment.objects.filter(tenant=tenant, status=X, expired_at=now, expired_by_hand=False)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             record(
                 tenant=tenant,
                 actor=None,
@@ -487,6 +493,7 @@ def expire_due_enrollments(*, tenant: Tenant, now=None) -> int:
                 verb="expired (sweep)",
                 changes={"status": [E, X]},
                 count=count,
+                object_ids=swept,
                 label=f"{count} enrollment{'s' if count != 1 else ''} past their expiry",
             )
     return count

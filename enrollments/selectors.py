@@ -113,6 +113,13 @@ def reset_list(*, plan: Plan) -> QuerySet[EnrollmentReset]:
     return EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("reset_by")
 
 
+def reset_of_plan(*, plan: Plan, reset_id) -> EnrollmentReset | None:
+    """The plan's reset batch with this id, or None (no id, not a number, another plan's)."""
+    if not str(reset_id or "").isdigit():
+        return None
+    return reset_list(plan=plan).filter(pk=int(reset_id)).first()
+
+
 def my_plans(*, tenant: Tenant, user: User) -> QuerySet[Plan]:
     """Plans where the user is a beneficiary (drafts are not shown to beneficiaries), with the
     user's current acceptance and last view annotated."""

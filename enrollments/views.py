@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django_tables2 import RequestConfig
 
+from activity.links import Link
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
 from common.views import ConfirmActionView
@@ -54,8 +56,12 @@ def beneficiary_list(request, tenant_slug, plan_id):
 @capability_required(Capability.ADMINISTER)
 def enrollment_history(request, tenant_slug, plan_id):
     plan = access_plan(tenant=request.tenant, plan_id=plan_id)
-    table = _paginate(request, EnrollmentHistoryTable(selectors.enrollment_history(plan=plan), request=request))
-    ctx = {"table": table, "resets": list(selectors.reset_list(plan=plan)[:20])}
+    history = selectors.enrollment_history(plan=plan)
+    batch = selectors.reset_of_plan(plan=plan, reset_id=request.GET.get("batch"))
+    if batch is not None:  # the acceptances one reset hid (linked from its activity entry)
+        history = history.filter(reset_batch=batch)
+    table = _paginate(request, EnrollmentHistoryTable(history, request=request))
+    ctx = {"table": table, "resets": list(selectors.reset_list(plan=plan)[:20]), "batch": batch}
     return render_tab(request, plan, "history", "enrollments/history.html", ctx)
 
 
@@ -147,3 +153,14 @@ def my_plan(request, tenant_slug, plan_id):
         ),
     }
     return render_page(request, "enrollments/my_plan.html", ctx)
+
+
+def reset_links(entry) -> list[Link]:
+    """A Reset Enrollments entry leads to the acceptances its batch hid."""
+    batch = (entry.changes or {}).get("reset_batch")
+    if not batch or not entry.object_id:
+        return []
+    url = reverse(
+        "enrollments:enrollment_history", kwargs={"tenant_slug": entry.tenant.slug, "plan_id": entry.object_id}
+    )
+    return [Link(f"The {entry.count or 0} acceptances hidden by reset #{batch}", f"{url}?batch={batch}")]

@@ -6,6 +6,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partner program tiers"
 
     def ready(self) -> None:
+        from activity.links import register_object_page
         from common.nav import NavItem, register
         from tenancy.capabilities import Capability as C
 
@@ -17,3 +18,4 @@ class PartnersConfig(AppConfig):
             NavItem("Partner Management", "Partner Program Tiers", "partners:program_list", C.PARTNER_TIERS, order=400)
         )
         register_enrollment_pages()
+        register_object_page("PartnerEnrollment", "partners:enrollment_detail", "enrollment_id")

@@ -159,9 +159,14 @@ def team_update(*, team: Team, actor: User | None, name: str, users: Iterable[Us
     return team
 
 
+def _emails(user_ids) -> list[str]:
+    return sorted(User.objects.filter(pk__in=list(user_ids)).values_list("email", flat=True)) if user_ids else []
+
+
 @transaction.atomic
 def team_members_set(*, team: Team, actor: User | None, users: Iterable[User]) -> tuple[int, int]:
     """Make the team's members exactly ``users``; returns (added, removed)."""
+    users = list(users)
     wanted = {u.pk for u in users}
     current = set(TeamMember.objects.filter(tenant_id=team.tenant_id, team=team).values_list("user_id", flat=True))
     to_add, to_remove = wanted - current, current - wanted
@@ -177,7 +182,7 @@ def team_members_set(*, team: Team, actor: User | None, users: Iterable[User]) -
             action=Action.UPDATE,
             target=team,
             verb="change team members",
-            changes={"added": sorted(to_add), "removed": sorted(to_remove)},
+            changes={"added members": _emails(to_add), "removed members": _emails(to_remove)},
             count=len(to_add) + len(to_remove),
         )
     return len(to_add), len(to_remove)

@@ -113,8 +113,14 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
 
 @transaction.atomic
 def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> PartnerEnrollment:
-    """Recompute one enrollment now (the Recalculate button); updates Last Calculated."""
+    """Recompute one enrollment now (the Recalculate button); updates Last Calculated. The
+    activity entry has the stored progress before and after (not the caller's copy's)."""
     program = enrollment.program
+    before = (
+        PartnerEnrollment.objects.filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk)
+        .values_list("progress_percent", flat=True)
+        .first()
+    )
     done = _recalculate(program=program, enrollment_ids=[enrollment.id])
     if done:
         fresh = done[0]
@@ -134,9 +140,13 @@ def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> Part
         action=Action.UPDATE,
         target=enrollment,
         verb="recalculated progress",
-        changes={"progress_percent": [None, str(enrollment.progress_percent)]},
+        changes={"progress_percent": [_percent(before), _percent(enrollment.progress_percent)]},
     )
     return enrollment
+
+
+def _percent(value) -> str | None:
+    return None if value is None else f"{value}%"
 
 
 @transaction.atomic

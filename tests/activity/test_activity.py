@@ -76,7 +76,7 @@ def test_filters(admin_client, tenant, admin_member):
         return admin_client.get(list_url(tenant), params).context["table"].paginator.count
 
     assert count() == 13
-    assert count(actor=admin_member.user.pk) == 6
+    assert count(actor=admin_member.user.email) == 6
     assert count(system="on") == 7
     assert count(action="delete") == 5
     assert count(object_type="Calculation") == 1

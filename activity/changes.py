@@ -1,0 +1,107 @@
+"""The one place that turns an activity entry's ``changes`` into words people read:
+"Tier: Silver → Gold", "Cleared: USD 500.00", "Recoverable: Yes → No".
+
+Services record ``changes`` as JSON: ``{field: [old, new]}`` for an edit, and plain values or
+lists for facts of a mass action. The activity page, its export, the entry's own page and the
+tier history all read entries through ``readable_changes``."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+
+EMPTY = "—"
+
+# Keys whose value is a list of what a mass action touched, never an [old, new] pair, even when
+# it holds two items.
+LISTS = frozenset({"added members", "removed members", "rewards", "owed balances"})
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    new: str
+    old: str | None = None  # None: a fact of the action, not a before/after pair
+
+    @property
+    def is_edit(self) -> bool:
+        return self.old is not None
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.old} → {self.new}" if self.is_edit else f"{self.label}: {self.new}"
+
+
+def model_named(object_type: str):
+    """The project model an entry's ``object_type`` names (its class name), if any."""
+    for model in apps.get_models():
+        if model.__name__ == object_type and not model._meta.app_label.startswith(("auth", "django", "axes")):
+            return model
+    return None
+
+
+def _label(model, key: str) -> str:
+    if model is not None:
+        try:
+            return capfirst(str(model._meta.get_field(key).verbose_name))
+        except FieldDoesNotExist:
+            pass
+    return capfirst(key.replace("_", " "))
+
+
+def _amount(value) -> str | None:
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def text(value) -> str:
+    """One recorded value as text: booleans as Yes/No, nothing as a dash, a per-currency mapping
+    as amounts, a list as its items."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            amount = _amount(v) if len(str(k)) == 3 and str(k).isupper() else None
+            parts.append(f"{k} {amount}" if amount is not None else f"{k}: {text(v)}")
+        return ", ".join(parts) or EMPTY
+    if isinstance(value, list):
+        return ", ".join(text(v) for v in value) or EMPTY
+    return str(value)
+
+
+def _is_pair(key: str, value) -> bool:
+    """``[old, new]``: two plain values under a key that is not a list of touched things."""
+    return (
+        key not in LISTS
+        and isinstance(value, list)
+        and len(value) == 2
+        and not any(isinstance(v, (list, dict)) for v in value)
+    )
+
+
+def readable_changes(entry) -> list[Change]:
+    model = model_named(entry.object_type)
+    changes = []
+    for key, value in (entry.changes or {}).items():
+        label = _label(model, key)
+        if (
+            key not in LISTS
+            and isinstance(value, list)
+            and len(value) == 2
+            and not any(isinstance(v, (list, dict)) for v in value)
+        ):
+            changes.append(Change(key, label, text(value[1]), text(value[0])))
+        else:
+            changes.append(Change(key, label, text(value)))
+    return changes
+
+
+def change_of(entry, key: str) -> Change | None:
+    return next((c for c in readable_changes(entry) if c.key == key), None)
