@@ -8,6 +8,7 @@ text cells that a spreadsheet would run as formulas (``neutralise``).
 
 import csv
 import datetime
+import html
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,9 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django_scopes import scope
 from django_tables2.rows import BoundRow
 from django_tables2.utils import Accessor
@@ -78,6 +81,8 @@ def _cell(value):
         return ""
     if isinstance(value, (int, float, bool, Decimal, datetime.date)):  # numbers and dates stay typed
         return value
+    if isinstance(value, SafeString):  # a column's HTML (a link, a badge): its text, not its markup
+        return html.unescape(strip_tags(value)).strip()
     return force_str(value, strings_only=True)
 
 

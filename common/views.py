@@ -72,7 +72,9 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     def get_template_names(self):
         names = super().get_template_names()
         if htmx_partial(self.request):
-            return [f"{names[0]}#table"]
+            # A page that extends the list page inherits its partial, which Django finds only
+            # under the template that defines it.
+            return [f"{names[0]}#table", "components/list_page.html#table"]
         return names
 
     def get(self, request, *args, **kwargs):
