@@ -8,7 +8,7 @@ deactivated learner. The learner's other, active courses are not affected: the d
 enrollment. Account emails (password reset, account unlock) are always sent.
 
 Each email is rendered from ``templates/emails/courses/<email>.txt`` (first line: subject; the
-rest: body) by a Celery task (``courses.tasks``, which builds on this module: the tasks queue
+rest: body) and sent by a Celery task (``courses.tasks``, which builds on this module: the tasks queue
 and run what is decided here). Every decision, sent or suppressed, is written to
 ``NotificationLog`` with its reason; a ``key`` per event makes a trigger that fires twice (a
 retried task, two beat runs) send once. The two date-driven triggers (Item Unlocked, Inactive
