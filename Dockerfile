@@ -5,7 +5,7 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade pip
 COPY . .
 RUN pip install --no-cache-dir . \
- && DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
+ && DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only ALLOWED_HOSTS=localhost PORTAL_BASE_URL=http://localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 CACHE_URL=locmemcache:// python manage.py collectstatic --noinput
 RUN useradd --create-home portal && chown -R portal /app
 USER portal

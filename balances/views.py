@@ -130,7 +130,7 @@ def my_balance(request, tenant_slug):
 class BalanceClearView(ConfirmActionView):
     """Clear under Balance: confirm (stating the amount and the count), then clear."""
 
-    capability = Capability.MANAGE_USERS
+    capability = Capability.CLEAR_BALANCES
     title = "Clear balance"
     confirm_label = "Clear"
 

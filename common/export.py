@@ -7,9 +7,11 @@ text cells that a spreadsheet would run as formulas (``neutralise``).
 """
 
 import csv
+import datetime
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
@@ -18,6 +20,7 @@ from django.utils.encoding import force_str
 from django.utils.http import content_disposition_header
 from django_scopes import scope
 from django_tables2.rows import BoundRow
+from django_tables2.utils import Accessor
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -45,15 +48,27 @@ class _Echo:
 
 
 def table_rows(table, queryset) -> tuple[list[str], Iterator[list]]:
-    """Header and an iterator of row values, with the table's ``value_*``/``render_*`` rules."""
+    """Header and an iterator of row values, with the table's ``value_*``/``render_*`` rules.
+
+    A column whose field holds a date, a datetime or a Decimal exports that value, not the text
+    shown on the page, unless the table says otherwise with a ``value_<column>`` method: the
+    spreadsheet gets real dates and numbers it can sort and sum."""
     columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
     header = [force_str(c.header) for c in columns]
     chunk = getattr(settings, "EXPORT_CHUNK_SIZE", 2000)
+    typed = {c.name: Accessor(c.accessor) for c in columns if not hasattr(table, f"value_{c.name}")}
+
+    def cell(row, record, name):
+        if name in typed:
+            raw = typed[name].resolve(record, quiet=True)
+            if isinstance(raw, (datetime.date, Decimal)):
+                return raw
+        return _cell(row.get_cell_value(name))
 
     def rows():
         for record in queryset.iterator(chunk_size=chunk):
             row = BoundRow(record, table=table)
-            yield [_cell(row.get_cell_value(c.name)) for c in columns]
+            yield [cell(row, record, c.name) for c in columns]
 
     return header, rows()
 
@@ -61,11 +76,44 @@ def table_rows(table, queryset) -> tuple[list[str], Iterator[list]]:
 def _cell(value):
     if value is None:
         return ""
-    if isinstance(value, (int, float, bool)):
-        return value
-    if hasattr(value, "quantize"):  # Decimal: keep it numeric for spreadsheets
+    if isinstance(value, (int, float, bool, Decimal, datetime.date)):  # numbers and dates stay typed
         return value
     return force_str(value, strings_only=True)
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    """A datetime in the workspace's zone, without tzinfo (spreadsheets have no time zones)."""
+    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+
+
+def csv_text(value):
+    """Dates as the pages show them (MM/DD/YYYY, with the time in the workspace's zone)."""
+    if isinstance(value, datetime.datetime):
+        return _local(value).strftime("%m/%d/%Y %I:%M %p")
+    if isinstance(value, datetime.date):
+        return value.strftime("%m/%d/%Y")
+    return value
+
+
+def xlsx_cell(worksheet, value):
+    """Money and other decimals as numbers with at least two decimals (300.00, a rate 1.0834),
+    dates and datetimes as real dates."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Decimal):
+        places = max(2, -value.as_tuple().exponent) if value.is_finite() else 2
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = "#,##0." + "0" * places
+        return cell
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(worksheet, value=_local(value))
+        cell.number_format = "mm/dd/yyyy hh:mm AM/PM"
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = "mm/dd/yyyy"
+        return cell
+    return value
 
 
 def _in_tenant(tenant, rows: Iterable[list]) -> Iterator[list]:
@@ -84,7 +132,7 @@ def stream_csv(filename: str, header: list[str], rows: Iterable[list], *, tenant
     def lines():
         yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 correctly
         for row in _safe(_in_tenant(tenant, rows)):
-            yield writer.writerow(row)
+            yield writer.writerow([csv_text(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     # Names come from user data (a course's name): let Django quote them (RFC 6266).
@@ -106,7 +154,7 @@ def stream_xlsx(
     worksheet = workbook.create_sheet(sheet_title(sheet))
     worksheet.append(header)
     for row in _safe(_in_tenant(tenant, rows)):
-        worksheet.append(row)
+        worksheet.append([xlsx_cell(worksheet, value) for value in row])
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     workbook.save(buffer)
     buffer.seek(0)

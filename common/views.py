@@ -1,11 +1,26 @@
 """Small generic views (after NetBox's generic views): a list that sorts, filters, paginates,
-swaps its table with htmx and exports exactly the filtered rows; and a confirm-then-act view for
-destructive or mass actions."""
+swaps its table with htmx and exports exactly the filtered rows; a create/edit form whose save is
+a service call; and a confirm-then-act view for destructive or mass actions, with its
+confirm-then-delete form.
+
+A page declares what it shows and which service writes, NetBox style::
+
+    class OpportunityListView(TenantListView):
+        selector = staticmethod(selectors.opportunity_list)
+        table_class, filterset_class = OpportunityTable, OpportunityFilter
+
+    class OpportunityEditView(TenantObjectEditView):
+        form_class, access, id_kwarg = OpportunityForm, staticmethod(selectors.access_opportunity), "opportunity_id"
+        create_service = staticmethod(services.opportunity_create)
+        update_service = staticmethod(services.opportunity_update)
+"""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
 from django_filters.views import FilterView
@@ -13,12 +28,19 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import SingleTableMixin
 
 from .export import EXPORT_FORMATS, export_response, table_rows
+from .forms import add_service_errors
 from .htmx import htmx_partial
-from .permissions import CapabilityRequiredMixin
+from .permissions import CapabilityRequiredMixin, member_has
+
+
+def tenant_url(request, name: str, **kwargs) -> str:
+    """``reverse`` of a workspace URL name, in the request's workspace."""
+    return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
 
 class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
-    """Declare ``capability``, ``table_class``, ``filterset_class``, ``get_base_queryset()``.
+    """Declare ``capability``, ``table_class``, ``filterset_class`` and either ``selector``
+    (``selector(tenant=)`` returns the page's queryset) or ``get_base_queryset()``.
 
     ``?export=csv|xlsx`` returns the filtered, sorted rows of every exportable column, streamed.
     htmx requests get only the ``#table`` partial of the template.
@@ -29,11 +51,15 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     export_name = "export"
     export_formats = EXPORT_FORMATS
     create_url_name: str | None = None
+    create_capability: str | None = None  # the New button's; the page's own when unset
     table_pagination = {"per_page": settings.PORTAL_PAGE_SIZE}
     strict = False  # an invalid filter shows its error next to the field and an empty table
+    selector = None  # staticmethod: selector(tenant=) -> the tenant's rows, with the joins the table needs
 
     def get_base_queryset(self):
-        raise NotImplementedError("TenantListView subclasses return their selector's queryset")
+        if self.selector is None:
+            raise NotImplementedError("TenantListView subclasses declare a selector or get_base_queryset()")
+        return self.selector(tenant=self.request.tenant)
 
     def get_queryset(self):
         return self.get_base_queryset()
@@ -71,7 +97,8 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = self.title
         ctx["export_formats"] = self.export_formats
-        ctx["create_url_name"] = self.create_url_name
+        can_create = member_has(self.request, self.create_capability or self.capability)
+        ctx["create_url_name"] = self.create_url_name if can_create else None
         return ctx
 
 
@@ -91,6 +118,15 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
     def describe(self, obj) -> str:
         return ""
 
+    def details(self, obj) -> list[str]:
+        """Lines listed under the message: what exactly goes or changes."""
+        return []
+
+    def refusal(self, obj) -> str:
+        """Why the action cannot be done on ``obj`` now ("" when it can): the dialog then says so
+        and offers no confirm button, and a POST changes nothing."""
+        return ""
+
     def perform(self, obj) -> str:
         """Do it; return the message to show afterwards."""
         raise NotImplementedError
@@ -100,9 +136,12 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
+        refusal = self.refusal(obj)
         ctx = {
             "title": self.title,
-            "message": self.describe(obj),
+            "message": refusal or self.describe(obj),
+            "details": [] if refusal else self.details(obj),
+            "refused": bool(refusal),
             "confirm_label": self.confirm_label,
             "danger": self.danger,
             "action_url": request.get_full_path(),
@@ -114,10 +153,131 @@ class ConfirmActionView(CapabilityRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
-        message = self.perform(obj)
-        if message:
+        refusal = self.refusal(obj)
+        if refusal:
+            messages.error(request, refusal)
+        elif message := self.perform(obj):
             messages.success(request, message)
         url = self.get_success_url(obj)
         if htmx_partial(request):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)
+
+
+class TenantObjectEditView(CapabilityRequiredMixin, View):
+    """Create (no ``id_kwarg`` in the URL) or edit (``id_kwarg`` in the URL) one object of the
+    request's tenant. The form only validates: the save is a service call, so services stay the
+    only writers and every write is recorded by them. A ValidationError the service raises goes
+    back next to the form's fields and nothing is saved.
+
+    Declare ``form_class`` (takes ``tenant=`` and ``instance=``, offers ``data_for_service()``),
+    ``access`` (the app's ``access_<model>(tenant=, <id_kwarg>=)``: 404 for another tenant's id),
+    ``id_kwarg``, ``create_service(tenant=, actor=, data=)``, ``update_service(obj, actor=, data=)``,
+    ``noun`` and ``success_url_name``. Override ``create``/``update`` when a service takes other
+    arguments."""
+
+    template_name = "components/form_page.html"
+    form_class = None
+    noun = ""
+    id_kwarg = ""
+    access = None
+    create_service = None
+    update_service = None
+    success_url_name = ""
+
+    def get_object(self):
+        if self.id_kwarg not in self.kwargs:
+            return None
+        return self.access(tenant=self.request.tenant, **{self.id_kwarg: self.kwargs[self.id_kwarg]})
+
+    def get_form_kwargs(self, obj) -> dict:
+        return {"instance": obj, "tenant": self.request.tenant}
+
+    def get_form(self, obj):
+        return self.form_class(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs(obj))
+
+    def create(self, form):
+        return self.create_service(tenant=self.request.tenant, actor=self.request.user, data=form.data_for_service())
+
+    def update(self, obj, form):
+        return self.update_service(obj, actor=self.request.user, data=form.data_for_service())
+
+    def created_message(self, obj) -> str:
+        return f"Created {self.noun} {obj}."
+
+    def saved_message(self, obj) -> str:
+        return f"Saved {self.noun} {obj}."
+
+    def get_title(self, obj) -> str:
+        return f"Edit {self.noun} {obj}" if obj is not None else f"New {self.noun}"
+
+    def get_success_url(self, obj) -> str:
+        return tenant_url(self.request, self.success_url_name)
+
+    def get_cancel_url(self, obj) -> str:
+        return tenant_url(self.request, self.success_url_name)
+
+    def get_context_data(self, form, obj) -> dict:
+        return {"form": form, "title": self.get_title(obj), "cancel_url": self.get_cancel_url(obj)}
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render(self.get_form(obj), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj)
+        if form.is_valid():
+            try:
+                if obj is None:
+                    obj = self.create(form)
+                    message = self.created_message(obj)
+                else:
+                    obj = self.update(obj, form)
+                    message = self.saved_message(obj)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(self.get_success_url(obj))
+        return self.render(form, obj)
+
+    def render(self, form, obj):
+        return render(self.request, self.template_name, self.get_context_data(form, obj))
+
+
+class TenantObjectDeleteView(ConfirmActionView):
+    """Confirm, then delete one object of the request's tenant through its service. A
+    ValidationError from the service (e.g. "still in use") is shown and nothing is deleted.
+
+    Declare ``access``, ``id_kwarg``, ``delete_service(obj, actor=)``, ``noun``,
+    ``success_url_name`` and optionally ``consequence`` (what else the deletion does)."""
+
+    title = "Delete?"
+    confirm_label = "Delete"
+    noun = ""
+    id_kwarg = ""
+    access = None
+    delete_service = None
+    consequence = ""
+    success_url_name = ""
+    deleted = False  # set by perform(), so get_success_url() can tell a refused deletion apart
+
+    def get_object(self):
+        return self.access(tenant=self.request.tenant, **{self.id_kwarg: self.kwargs[self.id_kwarg]})
+
+    def describe(self, obj) -> str:
+        return f"Delete {self.noun} “{obj}”? {self.consequence}".strip()
+
+    def perform(self, obj) -> str:
+        try:
+            self.delete_service(obj, actor=self.request.user)
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+            self.deleted = False
+            return ""
+        self.deleted = True
+        return f"Deleted {self.noun} “{obj}”."
+
+    def get_success_url(self, obj) -> str:
+        return tenant_url(self.request, self.success_url_name)

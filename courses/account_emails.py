@@ -27,7 +27,7 @@ def send_account_unlock(sender, request=None, username=None, ip_address=None, **
             return
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
-        link = absolute_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+        link = absolute_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}), request)
         deliver_account_email(
             user,
             email=Email.ACCOUNT_UNLOCK,

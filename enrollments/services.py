@@ -123,7 +123,10 @@ def reset_enrollments(plan: Plan, *, actor: User | None) -> int:
     The current acceptances are not deleted: one set-based UPDATE stamps them with this reset
     (who, when, which batch), which hides them from status views and keeps them in the history.
     The plan row is locked so two resets cannot interleave. Returns how many acceptances were
-    reset; a second reset finds none, changes nothing and records nothing."""
+    reset; a second reset finds none, changes nothing and records nothing. A plan that requires no
+    enrollment has nothing to reset and is refused."""
+    if not plan.requires_enrollment:
+        raise ValidationError(f"{plan.name} does not require enrollment: there are no enrollments to reset.")
     Plan.objects.select_for_update().filter(tenant_id=plan.tenant_id, pk=plan.pk).values_list("pk").first()
     current = PlanEnrollment.objects.filter(tenant_id=plan.tenant_id, plan=plan, reset_at__isnull=True)
     if not current.exists():

@@ -27,7 +27,7 @@ def _paginate(request, table):
     return table
 
 
-@capability_required(Capability.MANAGE_PLANS)
+@capability_required(Capability.VIEW_PLANS)
 def beneficiary_list(request, tenant_slug, plan_id):
     plan = access_plan(tenant=request.tenant, plan_id=plan_id)
     form = BeneficiaryFilterForm(request.GET or None)
@@ -35,13 +35,18 @@ def beneficiary_list(request, tenant_slug, plan_id):
     if form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
     rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
-    table = _paginate(request, BeneficiaryStatusTable(rows, request=request, plan=plan, can_manage=True))
+    table = _paginate(
+        request,
+        BeneficiaryStatusTable(
+            rows, request=request, plan=plan, can_manage=member_has(request, Capability.MANAGE_PLANS)
+        ),
+    )
     ctx = {
         "table": table,
         "filter": {"form": form},
         "counts": selectors.enrollment_counts(plan=plan),
         "teams": [b for b in beneficiary_entries(plan=plan).filter(team__isnull=False)],
-        "can_reset": member_has(request, Capability.MANAGE_PLANS),
+        "can_reset": plan.requires_enrollment and member_has(request, Capability.RESET_ENROLLMENTS),
     }
     return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
 
@@ -55,12 +60,17 @@ def enrollment_history(request, tenant_slug, plan_id):
 
 
 class ResetEnrollmentsView(ConfirmActionView):
-    capability = Capability.MANAGE_PLANS
+    capability = Capability.RESET_ENROLLMENTS
     title = "Reset Enrollments"
     confirm_label = "Reset Enrollments"
 
     def get_object(self):
         return access_plan(tenant=self.request.tenant, plan_id=self.kwargs["plan_id"])
+
+    def refusal(self, plan):
+        if not plan.requires_enrollment:
+            return f"{plan.name} does not require enrollment: there are no enrollments to reset."
+        return ""
 
     def describe(self, plan):
         n = selectors.current_enrollments(plan=plan).count()

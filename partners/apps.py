@@ -11,7 +11,7 @@ class PartnersConfig(AppConfig):
 
         # Registers the delayed recalculation with the due-work sweep (common.due).
         from . import services  # noqa: F401
-        from .portal_views import register_enrollment_pages
+        from .views.portal import register_enrollment_pages
 
         register(
             NavItem("Partner Management", "Partner Program Tiers", "partners:program_list", C.PARTNER_TIERS, order=400)

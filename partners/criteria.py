@@ -14,8 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .models.data import LeadStatus, OpportunityStage
-from .models.program import CriterionKind
+from .choices import CriterionKind, LeadStatus, OpportunityStage
 
 # field name -> (label, type, choices or None); type is "text", "choice", "decimal" or "date".
 OPPORTUNITY_FIELDS = {

@@ -1,29 +1,44 @@
-from django.urls import include, path
+from django.urls import path
 
-from .views import config, data
+from .views import config, data, enrollments, portal
 
 app_name = "partners"
 urlpatterns = [
     path("", config.ProgramListView.as_view(), name="program_list"),
     # Enrollments, Enrollment Details, Edit, Recalculate and the partner portal.
-    path("", include("partners.enrollment_urls")),
-    path("programs/add/", config.program_add, name="program_add"),
+    path("enrollments/", enrollments.EnrollmentListView.as_view(), name="enrollment_list"),
+    path("enrollments/<int:enrollment_id>/", enrollments.enrollment_detail, name="enrollment_detail"),
+    path("enrollments/<int:enrollment_id>/edit/", enrollments.enrollment_edit, name="enrollment_edit"),
+    path(
+        "enrollments/<int:enrollment_id>/recalculate/",
+        enrollments.enrollment_recalculate,
+        name="enrollment_recalculate",
+    ),
+    path(
+        "programs/<int:program_id>/enrollments/",
+        enrollments.ProgramEnrollmentsView.as_view(),
+        name="program_enrollments",
+    ),
+    path("portal/", portal.portal, name="portal"),
+    # Programs, tiers, criteria and the benefit library.
+    path("programs/add/", config.ProgramFormView.as_view(), name="program_add"),
     path("programs/<int:program_id>/", config.program_detail, name="program_detail"),
-    path("programs/<int:program_id>/edit/", config.program_edit, name="program_edit"),
+    path("programs/<int:program_id>/edit/", config.ProgramFormView.as_view(), name="program_edit"),
     path("programs/<int:program_id>/delete/", config.ProgramDeleteView.as_view(), name="program_delete"),
     path("programs/<int:program_id>/recalculate/", config.ProgramRecalculateView.as_view(), name="program_recalculate"),
-    path("programs/<int:program_id>/tiers/add/", config.tier_add, name="tier_add"),
-    path("programs/<int:program_id>/criteria/add/", config.criterion_add, name="criterion_add"),
+    path("programs/<int:program_id>/tiers/add/", config.TierFormView.as_view(), name="tier_add"),
+    path("programs/<int:program_id>/criteria/add/", config.CriterionFormView.as_view(), name="criterion_add"),
     path("programs/<int:program_id>/benefits/", config.benefit_values, name="benefit_values"),
-    path("tiers/<int:tier_id>/edit/", config.tier_edit, name="tier_edit"),
+    path("tiers/<int:tier_id>/edit/", config.TierFormView.as_view(), name="tier_edit"),
     path("tiers/<int:tier_id>/move/", config.tier_move, name="tier_move"),
     path("tiers/<int:tier_id>/delete/", config.TierDeleteView.as_view(), name="tier_delete"),
-    path("criteria/<int:criterion_id>/edit/", config.criterion_edit, name="criterion_edit"),
+    path("criteria/<int:criterion_id>/edit/", config.CriterionFormView.as_view(), name="criterion_edit"),
     path("criteria/<int:criterion_id>/delete/", config.CriterionDeleteView.as_view(), name="criterion_delete"),
     path("benefits/", config.BenefitListView.as_view(), name="benefit_list"),
     path("benefits/add/", config.BenefitFormView.as_view(), name="benefit_add"),
     path("benefits/<int:benefit_id>/edit/", config.BenefitFormView.as_view(), name="benefit_edit"),
     path("benefits/<int:benefit_id>/delete/", config.BenefitDeleteView.as_view(), name="benefit_delete"),
+    # Partner data and its CSV imports.
     path("accounts/", data.AccountListView.as_view(), name="account_list"),
     path("accounts/add/", data.AccountFormView.as_view(), name="account_add"),
     path("accounts/<int:account_id>/edit/", data.AccountFormView.as_view(), name="account_edit"),

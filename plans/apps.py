@@ -9,5 +9,5 @@ class PlansConfig(AppConfig):
         from common.nav import NavItem, register
         from tenancy.capabilities import Capability as C
 
-        register(NavItem("Plans", "All Plans", "plans:plan_list", C.MANAGE_PLANS, order=200))
-        register(NavItem("Plans", "Teams", "plans:team_list", C.MANAGE_PLANS, order=210))
+        register(NavItem("Plans", "All Plans", "plans:plan_list", C.VIEW_PLANS, order=200))
+        register(NavItem("Plans", "Teams", "plans:team_list", C.VIEW_PLANS, order=210))

@@ -1,10 +1,15 @@
 """Reads of plans and what hangs off them. Each list is one queryset (joins and aggregates in SQL)
 so a page costs the same number of queries whatever the row count."""
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from tenancy.models import Tenant, User
+from tenancy.models import Membership, Tenant, User
 
 from .models import Calculation, Credit, Plan, PlanBeneficiary, PlanDocument, Reward, SalesTransaction, Team, TeamMember
 
@@ -37,14 +42,28 @@ def access_team(*, tenant: Tenant, team_id, for_update: bool = False) -> Team:
     return _access(Team.objects.filter(tenant=tenant), team_id, "No such team.", for_update)
 
 
+def _people_of_plan() -> RawSQL:
+    """Distinct people a plan benefits, teams expanded and only members of the workspace: the
+    count the Beneficiaries tab shows, as a correlated subquery so a page of plans stays one query.
+    Raw SQL because the ORM cannot correlate a UNION; the UNION makes a person assigned directly
+    and through a team count once."""
+    q = connection.ops.quote_name
+    plan, entry = q(Plan._meta.db_table), q(PlanBeneficiary._meta.db_table)
+    team_member, membership = q(TeamMember._meta.db_table), q(Membership._meta.db_table)
+    sql = f"""SELECT COUNT(*) FROM (
+        SELECT b.user_id AS user_id FROM {entry} b WHERE b.plan_id = {plan}.id AND b.user_id IS NOT NULL
+        UNION
+        SELECT t.user_id FROM {team_member} t INNER JOIN {entry} bt ON bt.team_id = t.team_id
+        WHERE bt.plan_id = {plan}.id
+    ) people WHERE EXISTS (
+        SELECT 1 FROM {membership} m WHERE m.user_id = people.user_id AND m.tenant_id = {plan}.tenant_id
+    )"""  # noqa: S608 - table names come from the models, nothing from input
+    return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611 - no user input in the SQL
+
+
 def plan_list(*, tenant: Tenant) -> QuerySet[Plan]:
-    """Plans with their beneficiary entries counted (one query for a page)."""
-    direct = PlanBeneficiary.objects.filter(tenant=tenant, plan=OuterRef("pk"))
-    return (
-        Plan.objects.filter(tenant=tenant)
-        .annotate(beneficiary_count=Subquery(direct.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]))
-        .order_by("name")
-    )
+    """Plans with the people they benefit counted (one query for a page)."""
+    return Plan.objects.filter(tenant=tenant).annotate(beneficiary_count=_people_of_plan()).order_by("name")
 
 
 def current_document(*, plan: Plan) -> PlanDocument | None:
@@ -114,13 +133,20 @@ def plan_summary(*, plan: Plan) -> dict:
     }
 
 
+def _released_split(queryset, name: str) -> dict[str, int]:
+    """``{name: all, name_released: released}`` in one query: released credits and rewards show
+    on the beneficiaries' own pages, so deleting them is worth saying apart."""
+    counts = queryset.aggregate(n=Count("pk"), released=Count("pk", filter=Q(released=True)))
+    return {name: counts["n"], f"{name}_released": counts["released"]}
+
+
 def plan_deletion_counts(*, plan: Plan) -> dict[str, int]:
     """What deleting the plan takes with it (stated in the confirmation and the activity log)."""
     t = plan.tenant_id
     return {
         "calculations": Calculation.objects.filter(tenant_id=t, plan=plan).count(),
-        "credits": Credit.objects.filter(tenant_id=t, plan=plan).count(),
-        "rewards": Reward.objects.filter(tenant_id=t, plan=plan).count(),
+        **_released_split(Credit.objects.filter(tenant_id=t, plan=plan), "credits"),
+        **_released_split(Reward.objects.filter(tenant_id=t, plan=plan), "rewards"),
         "beneficiaries": PlanBeneficiary.objects.filter(tenant_id=t, plan=plan).count(),
         # Every acceptance ever made, reset or not, through the reverse relation: the enrollments
         # app builds on plans, so plans does not import it.
@@ -131,9 +157,37 @@ def plan_deletion_counts(*, plan: Plan) -> dict[str, int]:
 def calculation_deletion_counts(*, calculation: Calculation) -> dict[str, int]:
     t = calculation.tenant_id
     return {
-        "credits": Credit.objects.filter(tenant_id=t, calculation=calculation).count(),
-        "rewards": Reward.objects.filter(tenant_id=t, calculation=calculation).count(),
+        **_released_split(Credit.objects.filter(tenant_id=t, calculation=calculation), "credits"),
+        **_released_split(Reward.objects.filter(tenant_id=t, calculation=calculation), "rewards"),
     }
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    """How a user's owed balance moves when recoverable rewards are deleted with their plan or
+    calculation: ``amount`` is the change (minus what the rewards added)."""
+
+    email: str
+    name: str
+    currency: str
+    amount: Decimal
+
+    def __str__(self) -> str:
+        return f"{self.name or self.email} ({self.email}): {self.currency} {self.amount:+,.2f}"
+
+
+def balance_changes_of_deletion(*, plan: Plan, calculation: Calculation | None = None) -> list[BalanceChange]:
+    """Owed balances that deleting the plan (or one calculation of it) changes, per user and
+    currency, in one grouped query."""
+    rewards = Reward.objects.filter(tenant_id=plan.tenant_id, plan=plan, recoverable=True)
+    if calculation is not None:
+        rewards = rewards.filter(calculation=calculation)
+    rows = (
+        rewards.values("user__email", "user__full_name", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by("user__email", "currency")
+    )
+    return [BalanceChange(r["user__email"], r["user__full_name"], r["currency"], -r["total"]) for r in rows]
 
 
 def calculation_list(*, plan: Plan) -> QuerySet[Calculation]:

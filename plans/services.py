@@ -30,7 +30,13 @@ from .models import (
     Team,
     TeamMember,
 )
-from .selectors import beneficiary_users, calculation_deletion_counts, current_document, plan_deletion_counts
+from .selectors import (
+    balance_changes_of_deletion,
+    beneficiary_users,
+    calculation_deletion_counts,
+    current_document,
+    plan_deletion_counts,
+)
 
 PLAN_FIELDS = [
     "name",
@@ -106,8 +112,9 @@ def plan_document_publish(*, plan: Plan, actor: User | None, body: str, title: s
 @transaction.atomic
 def plan_delete(*, plan: Plan, actor: User | None) -> dict[str, int]:
     """Delete the plan with its calculations, credits, rewards, beneficiaries and enrollments.
-    Returns the counts (also in the activity entry)."""
+    Returns the counts (also in the activity entry, with the owed balances that change)."""
     counts = plan_deletion_counts(plan=plan)
+    balances = balance_changes_of_deletion(plan=plan)
     plan_id, label, tenant = plan.pk, plan.name, plan.tenant
     plan.delete()
     record(
@@ -118,9 +125,16 @@ def plan_delete(*, plan: Plan, actor: User | None) -> dict[str, int]:
         label=label,
         object_ids=[plan_id],
         count=1,
-        changes={k: [v, 0] for k, v in counts.items()},
+        changes=_deletion_changes(counts, balances),
     )
     return counts
+
+
+def _deletion_changes(counts: dict[str, int], balances) -> dict:
+    changes: dict = {k: [v, 0] for k, v in counts.items()}
+    if balances:
+        changes["owed balances"] = [str(change) for change in balances]
+    return changes
 
 
 # Teams -----------------------------------------------------------------------------------------
@@ -351,6 +365,7 @@ def calculation_release(*, calculation: Calculation, actor: User | None) -> int:
 def calculation_delete(*, calculation: Calculation, actor: User | None) -> dict[str, int]:
     """Delete the calculation with its credits and rewards; returns their counts."""
     counts = calculation_deletion_counts(calculation=calculation)
+    balances = balance_changes_of_deletion(plan=calculation.plan, calculation=calculation)
     calc_id, label, tenant = calculation.pk, calculation.name, calculation.plan.tenant
     Reward.objects.filter(tenant=tenant, calculation_id=calc_id).delete()
     Credit.objects.filter(tenant=tenant, calculation_id=calc_id).delete()
@@ -363,7 +378,7 @@ def calculation_delete(*, calculation: Calculation, actor: User | None) -> dict[
         label=label,
         object_ids=[calc_id],
         count=1,
-        changes={k: [v, 0] for k, v in counts.items()},
+        changes=_deletion_changes(counts, balances),
     )
     return counts
 

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from common.tables import PortalTable
 from common.templatetags.portal import money, us_datetime
@@ -50,9 +50,9 @@ class CalculationTable(PortalTable):
         model = Calculation
         fields = ("name", "period_start", "period_end", "status", "calculated_at")
 
-    def __init__(self, *args, plan=None, can_manage=False, **kwargs):
+    def __init__(self, *args, plan=None, can_release=False, can_delete=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.plan, self.can_manage = plan, can_manage
+        self.plan, self.can_release, self.can_delete = plan, can_release, can_delete
 
     def render_status(self, value, record):
         return format_html('<span class="badge badge-{}">{}</span>', STATUS_BADGE[record.status], value)
@@ -64,17 +64,18 @@ class CalculationTable(PortalTable):
         return money(value, self.plan.currency if self.plan else "")
 
     def render_actions(self, record):
-        if not self.can_manage:
-            return ""
         parts = []
-        if not record.released:
+        if self.can_release and not record.released:
             url = _url(self, "plans:calculation_release", calculation_id=record.pk)
             parts.append(
                 format_html('<a class="btn btn-sm" href="{0}" hx-get="{0}" hx-target="#modal">Release</a>', url)
             )
-        url = _url(self, "plans:calculation_delete", calculation_id=record.pk)
-        parts.append(format_html('<a class="btn btn-sm" href="{0}" hx-get="{0}" hx-target="#modal">Delete</a>', url))
-        return format_html(" ".join(["{}"] * len(parts)), *parts)
+        if self.can_delete:
+            url = _url(self, "plans:calculation_delete", calculation_id=record.pk)
+            parts.append(
+                format_html('<a class="btn btn-sm" href="{0}" hx-get="{0}" hx-target="#modal">Delete</a>', url)
+            )
+        return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
 class CreditTable(PortalTable):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from common.htmx import render_page
-from common.permissions import capability_required
+from common.permissions import capability_required, member_has
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
 
@@ -19,6 +19,7 @@ from .filters import PlanFilter, TeamFilter
 from .forms import BeneficiaryAddForm, CalculationRunForm, PlanForm, TeamForm, apply_errors
 from .tables import CalculationTable, CreditTable, PlanTable, RewardTable, TeamTable
 
+VIEW = Capability.VIEW_PLANS
 MANAGE = Capability.MANAGE_PLANS
 
 
@@ -43,12 +44,13 @@ def render_tab(request, plan, tab: str, template: str, context: dict):
 
 
 class PlanListView(TenantListView):
-    capability = MANAGE
+    capability = VIEW
     title = "All Plans"
     table_class = PlanTable
     filterset_class = PlanFilter
     export_name = "plans"
     create_url_name = "plans:plan_create"
+    create_capability = MANAGE
 
     def get_base_queryset(self):
         return selectors.plan_list(tenant=self.request.tenant)
@@ -92,7 +94,7 @@ def plan_edit(request, tenant_slug, plan_id):
     return _form_page(request, form, f"Edit {plan.name}", back)
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def plan_detail(request, tenant_slug, plan_id):
     """The Overview tab."""
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
@@ -106,24 +108,30 @@ def plan_detail(request, tenant_slug, plan_id):
     return render_tab(request, plan, "overview", "plans/plan_overview.html", ctx)
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def credit_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
     table = paginate(request, CreditTable(selectors.credit_list(plan=plan), request=request))
     return render_tab(request, plan, "credits", "plans/plan_table_tab.html", {"table": table})
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def reward_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
     table = paginate(request, RewardTable(selectors.reward_list(plan=plan), request=request))
     return render_tab(request, plan, "rewards", "plans/plan_table_tab.html", {"table": table})
 
 
-@capability_required(MANAGE)
+@capability_required(VIEW)
 def calculation_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
-    table = CalculationTable(selectors.calculation_list(plan=plan), request=request, plan=plan, can_manage=True)
+    table = CalculationTable(
+        selectors.calculation_list(plan=plan),
+        request=request,
+        plan=plan,
+        can_release=member_has(request, MANAGE),
+        can_delete=member_has(request, Capability.DELETE_PLANS),
+    )
     start, end = services.next_calculation_period(plan=plan)
     form = CalculationRunForm(initial={"period_start": start, "period_end": end})
     ctx = {"table": paginate(request, table), "run_form": form}
@@ -162,8 +170,28 @@ def beneficiary_add(request, tenant_slug, plan_id):
     return _form_page(request, form, f"Add beneficiaries to {plan.name}", back, "Add")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _released_lines(c: dict[str, int]) -> list[str]:
+    """Released and unreleased credits and rewards apart: released ones vanish from the
+    beneficiaries' own pages (My plans), which they may have seen already."""
+    released = f"{_plural(c['credits_released'], 'credit')} and {_plural(c['rewards_released'], 'reward')}"
+    unreleased_credits = c["credits"] - c["credits_released"]
+    unreleased_rewards = c["rewards"] - c["rewards_released"]
+    return [
+        f"Released: {released}. They disappear from the beneficiaries' own pages.",
+        f"Not released: {_plural(unreleased_credits, 'credit')} and {_plural(unreleased_rewards, 'reward')}.",
+    ]
+
+
+def _balance_lines(changes) -> list[str]:
+    return [f"Owed balance of {change}: its recoverable rewards go." for change in changes]
+
+
 class PlanDeleteView(ConfirmActionView):
-    capability = MANAGE
+    capability = Capability.DELETE_PLANS
     title = "Delete plan"
     confirm_label = "Delete plan"
 
@@ -177,6 +205,10 @@ class PlanDeleteView(ConfirmActionView):
             f"{c['rewards']} rewards, {c['beneficiaries']} beneficiary entries and {c['enrollments']} "
             "enrollments? This cannot be undone."
         )
+
+    def details(self, plan):
+        c = selectors.plan_deletion_counts(plan=plan)
+        return [*_released_lines(c), *_balance_lines(selectors.balance_changes_of_deletion(plan=plan))]
 
     def perform(self, plan):
         name = plan.name
@@ -193,7 +225,7 @@ class PlanDeleteView(ConfirmActionView):
 
 
 class CalculationDeleteView(ConfirmActionView):
-    capability = MANAGE
+    capability = Capability.DELETE_PLANS
     title = "Delete calculation"
     confirm_label = "Delete calculation"
 
@@ -202,7 +234,12 @@ class CalculationDeleteView(ConfirmActionView):
 
     def describe(self, calc):
         c = selectors.calculation_deletion_counts(calculation=calc)
-        return f"Delete {calc.name} with its {c['credits']} credits and {c['rewards']} rewards?"
+        return f"Delete {calc.name} with its {c['credits']} credits and {c['rewards']} rewards? This cannot be undone."
+
+    def details(self, calc):
+        c = selectors.calculation_deletion_counts(calculation=calc)
+        changes = selectors.balance_changes_of_deletion(plan=calc.plan, calculation=calc)
+        return [*_released_lines(c), *_balance_lines(changes)]
 
     def perform(self, calc):
         name = calc.name
@@ -259,12 +296,13 @@ class BeneficiaryRemoveView(ConfirmActionView):
 
 
 class TeamListView(TenantListView):
-    capability = MANAGE
+    capability = VIEW
     title = "Teams"
     table_class = TeamTable
     filterset_class = TeamFilter
     export_name = "teams"
     create_url_name = "plans:team_create"
+    create_capability = MANAGE
 
     def get_base_queryset(self):
         return selectors.team_list(tenant=self.request.tenant)

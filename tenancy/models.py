@@ -1,12 +1,13 @@
 import zoneinfo
 
+import pycountry
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from .capabilities import Capability
+from .capabilities import IMPLIED_BY, REQUIRES, Capability
 
 
 def validate_time_zone(value: str) -> None:
@@ -14,9 +15,17 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone.")
 
 
+# ISO 4217 lists codes that are not money anyone is paid in: precious metals, bond-market units,
+# the testing code and "no currency".
+NOT_MONEY = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
+
+
 def validate_currency(value: str) -> None:
+    """An active ISO 4217 currency code (the maintained list of pycountry), in capitals."""
     if len(value) != 3 or not value.isalpha() or not value.isupper():
-        raise ValidationError("Use a three-letter ISO 4217 code, e.g. USD.")
+        raise ValidationError("Use a three-letter ISO 4217 code in capitals, e.g. USD.")
+    if value in NOT_MONEY or pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(f"“{value}” is not an ISO 4217 currency. Use a code such as USD, EUR or GBP.")
 
 
 class Tenant(models.Model):
@@ -122,10 +131,18 @@ class Role(TenantOwned):
         unknown = set(self.capabilities or []) - set(Capability.values)
         if unknown:
             raise ValidationError({"capabilities": f"Unknown capabilities: {', '.join(sorted(unknown))}."})
+        for capability, needs in REQUIRES.items():
+            if capability in (self.capabilities or []) and not self.has(needs):
+                message = (
+                    f"“{Capability(capability).label}” needs “{Capability(needs).label}”: its button is on that page."
+                )
+                raise ValidationError({"capabilities": message})
 
     def has(self, capability: str) -> bool:
         caps = self.capabilities or []
-        return Capability.ADMINISTER in caps or capability in caps
+        if Capability.ADMINISTER in caps or capability in caps:
+            return True
+        return any(other in caps for other in IMPLIED_BY.get(capability, ()))
 
 
 class Membership(TenantOwned):

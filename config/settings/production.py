@@ -1,4 +1,4 @@
-"""Production: PostgreSQL, Redis, HTTPS. SECRET_KEY and ALLOWED_HOSTS must come from the environment."""
+"""Production: PostgreSQL, Redis, HTTPS. SECRET_KEY, ALLOWED_HOSTS and PORTAL_BASE_URL come from the environment."""
 
 from .base import *  # noqa: F403
 from .base import env
@@ -6,6 +6,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Links in emails sent by background jobs (no request to take the host from): no default.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -71,7 +71,12 @@ def suppression_reason(enrollment: CourseEnrollment, *, today: datetime.date | N
     return ""
 
 
-def absolute_url(path: str) -> str:
+def absolute_url(path: str, request=None) -> str:
+    """A link for an email. From the request when there is one, as Django's password reset builds
+    its link (the host and scheme the person used); otherwise, for emails sent by background jobs,
+    from ``PORTAL_BASE_URL``, which production settings require."""
+    if request is not None:
+        return request.build_absolute_uri(path)
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 

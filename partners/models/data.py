@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from tenancy.models import TenantOwned, validate_currency
 
+from ..choices import LeadStatus, OpportunityStage
+
 
 def _today():
     return timezone.localdate()
@@ -56,15 +58,6 @@ class PartnerUser(TenantOwned):
                 raise ValidationError({"user": "This person is not a member of the workspace."})
 
 
-class OpportunityStage(models.TextChoices):
-    PROSPECTING = "prospecting", "Prospecting"
-    QUALIFICATION = "qualification", "Qualification"
-    PROPOSAL = "proposal", "Proposal"
-    NEGOTIATION = "negotiation", "Negotiation"
-    CLOSED_WON = "closed_won", "Closed Won"
-    CLOSED_LOST = "closed_lost", "Closed Lost"
-
-
 class Opportunity(TenantOwned):
     account = models.ForeignKey(PartnerAccount, on_delete=models.CASCADE, related_name="opportunities")
     owner = models.ForeignKey(
@@ -88,12 +81,6 @@ class Opportunity(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
-
-
-class LeadStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
 
 
 class Lead(TenantOwned):

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from tenancy.models import TenantOwned, validate_currency
 
+from ..choices import CriterionKind
+from ..criteria import validate_criterion_fields
+
 DEFAULT_TIERS = ["Launch", "Build", "Scale", "Elevate"]
 
 
@@ -73,15 +76,6 @@ class TierBenefit(TenantOwned):
         return f"{self.benefit} @ {self.tier}: {self.value}"
 
 
-class CriterionKind(models.TextChoices):
-    REVENUE = "revenue", "Total revenue"
-    APPROVED_REGISTRATIONS = "approved_registrations", "Approved deal registrations"
-    CLOSED_DEALS = "closed_deals", "Closed deals"
-    REGISTERED_DEALS = "registered_deals", "Number of deals registered"
-    CERTIFICATIONS = "certifications", "Certifications"
-    CUSTOM = "custom", "Custom (verified by hand)"
-
-
 class Criterion(TenantOwned):
     """A measured requirement of a program. See ``partners.criteria`` for what each kind counts,
     its rollup and attainment date fields and the filter conditions it accepts."""
@@ -112,8 +106,6 @@ class Criterion(TenantOwned):
         return self.kind == CriterionKind.REVENUE
 
     def clean(self) -> None:
-        from partners.criteria import validate_criterion_fields
-
         validate_criterion_fields(self)
 
 

@@ -12,7 +12,7 @@ from activity.services import record
 from common.services import model_update
 
 from ..models import Criterion, CriterionResult, CriterionThreshold, CustomCriterionStatus, PartnerEnrollment, Tier
-from ..selectors_enrollments import TIER_CHANGE_VERB
+from ..selectors.enrollments import TIER_CHANGE_VERB
 from .enrollment import PROGRESS_FIELDS, set_custom_criterion_status
 from .recalc import mark_enrollments_due
 

@@ -13,9 +13,9 @@ from tenancy.capabilities import Capability
 from .. import selectors, services
 from ..criteria import KINDS, conditions_text, field_label
 from ..filters import BenefitFilter, ProgramFilter
-from ..forms import BenefitForm, BenefitValuesForm, CriterionForm, ProgramForm, TierForm, add_service_errors
+from ..forms.config import BenefitForm, BenefitValuesForm, CriterionForm, ProgramForm, TierForm
 from ..tables import BenefitTable, ProgramTable
-from .base import PartnerListView, RecordDeleteView, RecordFormView, form_page, tabs, url
+from .base import PartnerDeleteView, PartnerEditView, PartnerListView, tabs, url
 
 C = Capability.PARTNER_TIERS
 
@@ -26,56 +26,45 @@ class ProgramListView(PartnerListView):
     filterset_class = ProgramFilter
     export_name = "partner-programs"
     create_url_name = "partners:program_add"
-
-    def get_base_queryset(self):
-        return selectors.program_list(tenant=self.request.tenant)
+    selector = staticmethod(selectors.program_list)
 
 
 def _program_url(request, program):
     return url(request, "partners:program_detail", program_id=program.pk)
 
 
-@capability_required(C)
-def program_add(request, tenant_slug):
-    form = ProgramForm(
-        request.POST or None, tenant=request.tenant, initial={"currency": request.tenant.default_currency}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = services.program_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Created program {program} with tiers Launch, Build, Scale and Elevate.")
-            return redirect(_program_url(request, program))
-    return form_page(
-        request,
-        form,
-        title="New partner program",
-        back=url(request, "partners:program_list"),
-        active_tab="partners:program_list",
-    )
+class ProgramFormView(PartnerEditView):
+    """New partner program (with the default tiers) and Edit program; both land on the program."""
 
+    form_class = ProgramForm
+    noun = "program"
+    id_kwarg = "program_id"
+    access = staticmethod(selectors.access_program)
+    success_url_name = "partners:program_list"
 
-@capability_required(C)
-def program_edit(request, tenant_slug, program_id):
-    program = selectors.access_program(tenant=request.tenant, program_id=program_id)
-    form = ProgramForm(request.POST or None, instance=program, tenant=request.tenant)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.program_update(program, actor=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Saved program {program}.")
-            return redirect(_program_url(request, program))
-    return form_page(
-        request,
-        form,
-        title=f"Edit program {program}",
-        back=_program_url(request, program),
-        active_tab="partners:program_list",
-    )
+    def get_form_kwargs(self, obj) -> dict:
+        kwargs = super().get_form_kwargs(obj)
+        if obj is None:
+            kwargs["initial"] = {"currency": self.request.tenant.default_currency}
+        return kwargs
+
+    def create(self, form):
+        return services.program_create(tenant=self.request.tenant, actor=self.request.user, **form.cleaned_data)
+
+    def update(self, obj, form):
+        return services.program_update(obj, actor=self.request.user, data=form.cleaned_data)
+
+    def created_message(self, obj) -> str:
+        return f"Created program {obj} with tiers Launch, Build, Scale and Elevate."
+
+    def get_title(self, obj) -> str:
+        return "New partner program" if obj is None else f"Edit program {obj}"
+
+    def get_success_url(self, obj) -> str:
+        return _program_url(self.request, obj)
+
+    def get_cancel_url(self, obj) -> str:
+        return super().get_cancel_url(obj) if obj is None else _program_url(self.request, obj)
 
 
 def _implicit_text(kind) -> str:
@@ -122,31 +111,22 @@ def program_detail(request, tenant_slug, program_id):
     return render_page(request, "partners/program_detail.html", ctx)
 
 
-class ProgramDeleteView(ConfirmActionView):
-    capability = C
+class ProgramDeleteView(PartnerDeleteView):
     title = "Delete program?"
     confirm_label = "Delete program"
-
-    def get_object(self):
-        return selectors.access_program(tenant=self.request.tenant, program_id=self.kwargs["program_id"])
+    noun = "program"
+    id_kwarg = "program_id"
+    access = staticmethod(selectors.access_program)
+    delete_service = staticmethod(services.program_delete)
 
     def describe(self, obj):
         return (
             f"Delete “{obj}” with its tiers, criteria and benefit values? A program with enrollments cannot be deleted."
         )
 
-    def perform(self, obj):
-        try:
-            services.program_delete(obj, actor=self.request.user)
-        except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
-            self.deleted = False
-            return ""
-        self.deleted = True
-        return f"Deleted program “{obj}”."
-
     def get_success_url(self, obj):
-        if getattr(self, "deleted", False):
+        # A refused deletion (the program has enrollments) goes back to the program.
+        if self.deleted:
             return url(self.request, "partners:program_list")
         return _program_url(self.request, obj)
 
@@ -175,53 +155,46 @@ class ProgramRecalculateView(ConfirmActionView):
 # --- Tiers ---------------------------------------------------------------------------------------
 
 
-@capability_required(C)
-def tier_add(request, tenant_slug, program_id):
-    program = selectors.access_program(tenant=request.tenant, program_id=program_id)
-    form = TierForm(request.POST or None, request.FILES or None, tenant=request.tenant, program=program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tier = services.tier_create(
-                program, actor=request.user, name=form.cleaned_data["name"], badge=form.cleaned_data.get("badge")
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+class TierFormView(PartnerEditView):
+    """New tier of a program (``program_id`` in the URL) and Edit tier (``tier_id``): name and badge."""
+
+    form_class = TierForm
+    noun = "tier"
+    id_kwarg = "tier_id"
+    access = staticmethod(selectors.access_tier)
+    active_tab = "partners:program_list"
+
+    def get_object(self):
+        tier = super().get_object()
+        if tier is not None:
+            self.program = tier.program
         else:
-            messages.success(request, f"Added tier {tier}.")
-            return redirect(_program_url(request, program))
-    return form_page(
-        request,
-        form,
-        title=f"New tier of {program}",
-        back=_program_url(request, program),
-        active_tab="partners:program_list",
-    )
+            self.program = selectors.access_program(tenant=self.request.tenant, program_id=self.kwargs["program_id"])
+        return tier
 
+    def get_form_kwargs(self, obj) -> dict:
+        return {**super().get_form_kwargs(obj), "program": self.program}
 
-@capability_required(C)
-def tier_edit(request, tenant_slug, tier_id):
-    tier = selectors.access_tier(tenant=request.tenant, tier_id=tier_id)
-    form = TierForm(
-        request.POST or None, request.FILES or None, instance=tier, tenant=request.tenant, program=tier.program
-    )
-    if request.method == "POST" and form.is_valid():
+    def create(self, form):
+        data = form.cleaned_data
+        return services.tier_create(self.program, actor=self.request.user, name=data["name"], badge=data.get("badge"))
+
+    def update(self, obj, form):
         data = {"name": form.cleaned_data["name"]}
-        if "badge" in form.changed_data:
+        if "badge" in form.changed_data:  # an untouched badge stays as it is
             data["badge"] = form.cleaned_data["badge"] or ""
-        try:
-            services.tier_update(tier, actor=request.user, data=data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Saved tier {tier}.")
-            return redirect(_program_url(request, tier.program))
-    return form_page(
-        request,
-        form,
-        title=f"Edit tier {tier} ({tier.program})",
-        back=_program_url(request, tier.program),
-        active_tab="partners:program_list",
-    )
+        return services.tier_update(obj, actor=self.request.user, data=data)
+
+    def created_message(self, obj) -> str:
+        return f"Added tier {obj}."
+
+    def get_title(self, obj) -> str:
+        return f"New tier of {self.program}" if obj is None else f"Edit tier {obj} ({self.program})"
+
+    def get_success_url(self, obj) -> str:
+        return _program_url(self.request, self.program)
+
+    get_cancel_url = get_success_url
 
 
 @require_POST
@@ -238,8 +211,7 @@ def tier_move(request, tenant_slug, tier_id):
     return redirect(_program_url(request, tier.program))
 
 
-class TierDeleteView(RecordDeleteView):
-    capability = C
+class TierDeleteView(PartnerDeleteView):
     noun = "tier"
     id_kwarg = "tier_id"
     access = staticmethod(selectors.access_tier)
@@ -253,44 +225,55 @@ class TierDeleteView(RecordDeleteView):
 # --- Criteria ------------------------------------------------------------------------------------
 
 
-def _criterion_form(request, program, criterion=None):
-    tiers = selectors.program_tiers(program=program)
-    form = CriterionForm(request.POST or None, tenant=request.tenant, program=program, tiers=tiers, criterion=criterion)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if criterion is None:
-                criterion = services.criterion_create(
-                    program, actor=request.user, data=form.service_data(), thresholds=form.thresholds()
-                )
-                messages.success(request, f"Added criterion {criterion}; progress is recalculated within 5 minutes.")
-            else:
-                services.criterion_update(
-                    criterion, actor=request.user, data=form.service_data(), thresholds=form.thresholds()
-                )
-                messages.success(request, f"Saved criterion {criterion}; progress is recalculated within 5 minutes.")
-            return redirect(_program_url(request, program))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    title = f"Edit criterion {criterion}" if criterion else f"New criterion of {program}"
-    return form_page(
-        request, form, title=title, back=_program_url(request, program), active_tab="partners:program_list"
-    )
+class CriterionFormView(PartnerEditView):
+    """New criterion of a program (``program_id`` in the URL) and Edit criterion
+    (``criterion_id``), with its threshold at each tier and its filter conditions."""
+
+    form_class = CriterionForm
+    noun = "criterion"
+    id_kwarg = "criterion_id"
+    access = staticmethod(selectors.access_criterion)
+    active_tab = "partners:program_list"
+
+    def get_object(self):
+        criterion = super().get_object()
+        if criterion is not None:
+            self.program = criterion.program
+        else:
+            self.program = selectors.access_program(tenant=self.request.tenant, program_id=self.kwargs["program_id"])
+        return criterion
+
+    def get_form(self, obj):
+        tiers = selectors.program_tiers(program=self.program)
+        return CriterionForm(
+            self.request.POST or None, tenant=self.request.tenant, program=self.program, tiers=tiers, criterion=obj
+        )
+
+    def create(self, form):
+        return services.criterion_create(
+            self.program, actor=self.request.user, data=form.service_data(), thresholds=form.thresholds()
+        )
+
+    def update(self, obj, form):
+        services.criterion_update(obj, actor=self.request.user, data=form.service_data(), thresholds=form.thresholds())
+        return obj
+
+    def created_message(self, obj) -> str:
+        return f"Added criterion {obj}; progress is recalculated within 5 minutes."
+
+    def saved_message(self, obj) -> str:
+        return f"Saved criterion {obj}; progress is recalculated within 5 minutes."
+
+    def get_title(self, obj) -> str:
+        return f"New criterion of {self.program}" if obj is None else f"Edit criterion {obj}"
+
+    def get_success_url(self, obj) -> str:
+        return _program_url(self.request, self.program)
+
+    get_cancel_url = get_success_url
 
 
-@capability_required(C)
-def criterion_add(request, tenant_slug, program_id):
-    program = selectors.access_program(tenant=request.tenant, program_id=program_id)
-    return _criterion_form(request, program)
-
-
-@capability_required(C)
-def criterion_edit(request, tenant_slug, criterion_id):
-    criterion = selectors.access_criterion(tenant=request.tenant, criterion_id=criterion_id)
-    return _criterion_form(request, criterion.program, criterion)
-
-
-class CriterionDeleteView(RecordDeleteView):
-    capability = C
+class CriterionDeleteView(PartnerDeleteView):
     noun = "criterion"
     id_kwarg = "criterion_id"
     access = staticmethod(selectors.access_criterion)
@@ -327,33 +310,28 @@ def benefit_values(request, tenant_slug, program_id):
 
 class BenefitListView(PartnerListView):
     title = "Benefit library"
+    selector = staticmethod(selectors.benefit_library)
     table_class = BenefitTable
     filterset_class = BenefitFilter
     export_name = "partner-benefits"
     create_url_name = "partners:benefit_add"
 
-    def get_base_queryset(self):
-        return selectors.benefit_library(tenant=self.request.tenant)
 
-
-def _benefit_create(*, tenant, actor, data):
-    return services.benefit_create(tenant=tenant, actor=actor, **data)
-
-
-class BenefitFormView(RecordFormView):
-    capability = C
+class BenefitFormView(PartnerEditView):
     form_class = BenefitForm
     noun = "benefit"
-    list_url_name = "partners:benefit_list"
+    success_url_name = "partners:benefit_list"
     id_kwarg = "benefit_id"
     access = staticmethod(selectors.access_benefit)
-    create_service = staticmethod(_benefit_create)
     update_service = staticmethod(services.benefit_update)
 
+    def create(self, form):
+        return services.benefit_create(tenant=self.request.tenant, actor=self.request.user, **form.data_for_service())
 
-class BenefitDeleteView(RecordDeleteView):
+
+class BenefitDeleteView(PartnerDeleteView):
     noun = "benefit"
-    list_url_name = "partners:benefit_list"
+    success_url_name = "partners:benefit_list"
     id_kwarg = "benefit_id"
     access = staticmethod(selectors.access_benefit)
     delete_service = staticmethod(services.benefit_delete)

@@ -1,5 +1,9 @@
 """Partner data pages: accounts, partner users, opportunities, deal registrations, course
-assignments, currency rates (list, create, edit, delete) and the CSV imports with a preview."""
+assignments, currency rates (list, create, edit, delete) and the CSV imports with a preview.
+
+Each page is a class that declares what it shows and which service writes (see common.views):
+a list declares its selector, table and filterset; an edit page its form, ``access_*`` lookup and
+create/update services; a delete page its lookup and delete service."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -17,7 +21,7 @@ from ..filters import (
     PartnerAccountFilter,
     PartnerUserFilter,
 )
-from ..forms import (
+from ..forms.data import (
     CourseAssignmentForm,
     CurrencyRateForm,
     ImportForm,
@@ -35,7 +39,7 @@ from ..tables import (
     PartnerAccountTable,
     PartnerUserTable,
 )
-from .base import PartnerListView, RecordDeleteView, RecordFormView, tabs, url
+from .base import PartnerDeleteView, PartnerEditView, PartnerListView, tabs, url
 
 C = Capability.PARTNER_TIERS
 
@@ -44,57 +48,51 @@ C = Capability.PARTNER_TIERS
 
 class AccountListView(PartnerListView):
     title = "Partner accounts"
+    selector = staticmethod(selectors.partner_account_list)
     table_class = PartnerAccountTable
     filterset_class = PartnerAccountFilter
     export_name = "partner-accounts"
     create_url_name = "partners:account_add"
 
-    def get_base_queryset(self):
-        return selectors.partner_account_list(tenant=self.request.tenant)
 
-
-def _account_create(*, tenant, actor, data):
-    return services.partner_account_create(tenant=tenant, actor=actor, **data)
-
-
-class AccountFormView(RecordFormView):
+class AccountFormView(PartnerEditView):
     form_class = PartnerAccountForm
     noun = "partner account"
-    list_url_name = "partners:account_list"
+    success_url_name = "partners:account_list"
     id_kwarg = "account_id"
     access = staticmethod(selectors.access_partner_account)
-    create_service = staticmethod(_account_create)
     update_service = staticmethod(services.partner_account_update)
+
+    def create(self, form):
+        return services.partner_account_create(
+            tenant=self.request.tenant, actor=self.request.user, **form.data_for_service()
+        )
 
 
 class PartnerUserListView(PartnerListView):
     title = "Partner users"
+    selector = staticmethod(selectors.partner_user_list)
     table_class = PartnerUserTable
     filterset_class = PartnerUserFilter
     export_name = "partner-users"
     create_url_name = "partners:partner_user_add"
 
-    def get_base_queryset(self):
-        return selectors.partner_user_list(tenant=self.request.tenant)
 
-
-def _partner_user_create(*, tenant, actor, data):
-    return services.partner_user_create(tenant=tenant, actor=actor, **data)
-
-
-def _partner_user_update(partner_user, *, actor, data):
-    data = {k: v for k, v in data.items() if k != "user"}  # who the person is never changes
-    return services.partner_user_update(partner_user, actor=actor, data=data)
-
-
-class PartnerUserFormView(RecordFormView):
+class PartnerUserFormView(PartnerEditView):
     form_class = PartnerUserForm
     noun = "partner user"
-    list_url_name = "partners:partner_user_list"
+    success_url_name = "partners:partner_user_list"
     id_kwarg = "partner_user_id"
     access = staticmethod(selectors.access_partner_user)
-    create_service = staticmethod(_partner_user_create)
-    update_service = staticmethod(_partner_user_update)
+
+    def create(self, form):
+        return services.partner_user_create(
+            tenant=self.request.tenant, actor=self.request.user, **form.data_for_service()
+        )
+
+    def update(self, obj, form):
+        data = {k: v for k, v in form.data_for_service().items() if k != "user"}  # who the person is never changes
+        return services.partner_user_update(obj, actor=self.request.user, data=data)
 
 
 # --- Opportunities, deal registrations, course assignments, rates ------------------------------
@@ -102,29 +100,27 @@ class PartnerUserFormView(RecordFormView):
 
 class OpportunityListView(PartnerListView):
     title = "Opportunities"
+    selector = staticmethod(selectors.opportunity_list)
     table_class = OpportunityTable
     filterset_class = OpportunityFilter
     export_name = "opportunities"
     create_url_name = "partners:opportunity_add"
     import_url_name = "partners:opportunity_import"
 
-    def get_base_queryset(self):
-        return selectors.opportunity_list(tenant=self.request.tenant)
 
-
-class OpportunityFormView(RecordFormView):
+class OpportunityFormView(PartnerEditView):
     form_class = OpportunityForm
     noun = "opportunity"
-    list_url_name = "partners:opportunity_list"
+    success_url_name = "partners:opportunity_list"
     id_kwarg = "opportunity_id"
     access = staticmethod(selectors.access_opportunity)
     create_service = staticmethod(services.opportunity_create)
     update_service = staticmethod(services.opportunity_update)
 
 
-class OpportunityDeleteView(RecordDeleteView):
+class OpportunityDeleteView(PartnerDeleteView):
     noun = "opportunity"
-    list_url_name = "partners:opportunity_list"
+    success_url_name = "partners:opportunity_list"
     id_kwarg = "opportunity_id"
     access = staticmethod(selectors.access_opportunity)
     delete_service = staticmethod(services.opportunity_delete)
@@ -132,29 +128,27 @@ class OpportunityDeleteView(RecordDeleteView):
 
 class LeadListView(PartnerListView):
     title = "Deal registrations"
+    selector = staticmethod(selectors.lead_list)
     table_class = LeadTable
     filterset_class = LeadFilter
     export_name = "deal-registrations"
     create_url_name = "partners:lead_add"
     import_url_name = "partners:lead_import"
 
-    def get_base_queryset(self):
-        return selectors.lead_list(tenant=self.request.tenant)
 
-
-class LeadFormView(RecordFormView):
+class LeadFormView(PartnerEditView):
     form_class = LeadForm
     noun = "deal registration"
-    list_url_name = "partners:lead_list"
+    success_url_name = "partners:lead_list"
     id_kwarg = "lead_id"
     access = staticmethod(selectors.access_lead)
     create_service = staticmethod(services.lead_create)
     update_service = staticmethod(services.lead_update)
 
 
-class LeadDeleteView(RecordDeleteView):
+class LeadDeleteView(PartnerDeleteView):
     noun = "deal registration"
-    list_url_name = "partners:lead_list"
+    success_url_name = "partners:lead_list"
     id_kwarg = "lead_id"
     access = staticmethod(selectors.access_lead)
     delete_service = staticmethod(services.lead_delete)
@@ -162,29 +156,27 @@ class LeadDeleteView(RecordDeleteView):
 
 class CourseAssignmentListView(PartnerListView):
     title = "Course assignments"
+    selector = staticmethod(selectors.course_assignment_list)
     table_class = CourseAssignmentTable
     filterset_class = CourseAssignmentFilter
     export_name = "course-assignments"
     create_url_name = "partners:course_add"
     import_url_name = "partners:course_import"
 
-    def get_base_queryset(self):
-        return selectors.course_assignment_list(tenant=self.request.tenant)
 
-
-class CourseAssignmentFormView(RecordFormView):
+class CourseAssignmentFormView(PartnerEditView):
     form_class = CourseAssignmentForm
     noun = "course assignment"
-    list_url_name = "partners:course_list"
+    success_url_name = "partners:course_list"
     id_kwarg = "assignment_id"
     access = staticmethod(selectors.access_course_assignment)
     create_service = staticmethod(services.course_assignment_create)
     update_service = staticmethod(services.course_assignment_update)
 
 
-class CourseAssignmentDeleteView(RecordDeleteView):
+class CourseAssignmentDeleteView(PartnerDeleteView):
     noun = "course assignment"
-    list_url_name = "partners:course_list"
+    success_url_name = "partners:course_list"
     id_kwarg = "assignment_id"
     access = staticmethod(selectors.access_course_assignment)
     delete_service = staticmethod(services.course_assignment_delete)
@@ -192,28 +184,26 @@ class CourseAssignmentDeleteView(RecordDeleteView):
 
 class CurrencyRateListView(PartnerListView):
     title = "Currency rates"
+    selector = staticmethod(selectors.currency_rate_list)
     table_class = CurrencyRateTable
     filterset_class = CurrencyRateFilter
     export_name = "currency-rates"
     create_url_name = "partners:rate_add"
 
-    def get_base_queryset(self):
-        return selectors.currency_rate_list(tenant=self.request.tenant)
 
-
-class CurrencyRateFormView(RecordFormView):
+class CurrencyRateFormView(PartnerEditView):
     form_class = CurrencyRateForm
     noun = "currency rate"
-    list_url_name = "partners:rate_list"
+    success_url_name = "partners:rate_list"
     id_kwarg = "rate_id"
     access = staticmethod(selectors.access_currency_rate)
     create_service = staticmethod(services.currency_rate_create)
     update_service = staticmethod(services.currency_rate_update)
 
 
-class CurrencyRateDeleteView(RecordDeleteView):
+class CurrencyRateDeleteView(PartnerDeleteView):
     noun = "currency rate"
-    list_url_name = "partners:rate_list"
+    success_url_name = "partners:rate_list"
     id_kwarg = "rate_id"
     access = staticmethod(selectors.access_currency_rate)
     delete_service = staticmethod(services.currency_rate_delete)

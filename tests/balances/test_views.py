@@ -292,3 +292,29 @@ class TestMyBalance:
     def test_needs_my_plans(self, client, tenant, role):
         login(client, member(tenant, role))
         assert client.get(url(tenant, "my_balance")).status_code == 403
+
+
+def test_a_balance_that_nets_to_zero_can_still_be_cleared(admin_client, tenant):
+    """+500 and -500 USD: the balance reads 0, yet two recoverable rewards are there to clear."""
+    rep = member(tenant, "Sales Rep", user__full_name="Nora Net")
+    RecoverableRewardFactory(member=rep, amount=Decimal("500.00"))
+    RecoverableRewardFactory(member=rep, amount=Decimal("-500.00"))
+    page = admin_client.get(url(tenant, "user_detail", membership_id=rep.pk)).content.decode()
+    assert 'id="clear-balance"' in page and "Nothing to clear" not in page
+    dialog = admin_client.get(url(tenant, "balance_clear", membership_id=rep.pk)).content.decode()
+    assert "USD 0.00 from 2 recoverable rewards" in dialog
+    response = admin_client.post(url(tenant, "balance_clear", membership_id=rep.pk), follow=True)
+    assert "Cleared 2 recoverable rewards of Nora Net" in response.content.decode()
+    assert not Reward.objects.filter(tenant=tenant, user=rep.user, recoverable=True).exists()
+
+
+def test_only_cleared_rewards_leave_nothing_to_clear(admin_client, tenant):
+    """The other case: rewards exist, but none is recoverable any more."""
+    rep = member(tenant, "Sales Rep", user__full_name="Nora Net")
+    RecoverableRewardFactory(member=rep, amount=Decimal("500.00"), recoverable=False)
+    page = admin_client.get(url(tenant, "user_detail", membership_id=rep.pk)).content.decode()
+    assert 'id="clear-balance"' not in page and 'title="Nothing to clear"' in page
+    dialog = admin_client.get(url(tenant, "balance_clear", membership_id=rep.pk)).content.decode()
+    assert "nothing to clear" in dialog
+    admin_client.post(url(tenant, "balance_clear", membership_id=rep.pk))
+    assert not ActivityEntry.objects.filter(tenant=tenant, verb="clear balance").exists()

@@ -18,7 +18,7 @@ from partners.services import recalc
 from plans.models import Reward
 from tests.balances.factories import RecoverableRewardFactory
 from tests.factories import member
-from tests.partners2.builders import enrolled_partner, manager, program_with_criteria
+from tests.partners.factories import enrolled_partner, manager, program_with_criteria
 from tests.plans.factories import BeneficiaryFactory, EnrollmentFactory, PlanFactory
 from tests.races import Race, Visitor
 

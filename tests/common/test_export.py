@@ -56,3 +56,43 @@ def test_names_from_user_data_make_valid_files():
     assert sheet_title("::") == "Export"
     response = stream_csv('Say "hi" users', ["A"], [], tenant=None)  # headers only: rows never read
     assert response["Content-Disposition"] == 'attachment; filename="Say \\"hi\\" users.csv"'
+
+
+@pytest.mark.django_db
+def test_xlsx_money_has_two_decimals_and_dates_are_dates(admin_client, tenant):
+    """300 shows as 300.00 (a number, not text) and a plan's dates are dates a spreadsheet sorts;
+    the CSV keeps the dates as the pages show them."""
+    import datetime
+    from decimal import Decimal
+
+    from activity.services import record
+    from tests.balances.factories import RecoverableRewardFactory
+    from tests.clock import travel
+    from tests.plans.factories import PlanFactory
+
+    PlanFactory(tenant=tenant, name="FY26 Plan")
+    url = reverse("plans:plan_list", kwargs={"tenant_slug": tenant.slug})
+    sheet = load_workbook(io.BytesIO(_body(admin_client.get(url, {"export": "xlsx"})))).active
+    header = [c.value for c in sheet[1]]
+    start = sheet.cell(row=2, column=header.index("Start") + 1)
+    assert start.value == datetime.datetime(2026, 1, 1)  # noqa: DTZ001 - cells have no zone
+    assert start.number_format == "mm/dd/yyyy"
+    rows = list(csv.reader(io.StringIO(_body(admin_client.get(url, {"export": "csv"})).decode("utf-8-sig"))))
+    assert rows[1][header.index("Start")] == "01/01/2026"
+
+    RecoverableRewardFactory(member=member(tenant, "Sales Rep", user__email="rhea@acme.test"), amount=Decimal("300"))
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    sheet = load_workbook(io.BytesIO(_body(admin_client.get(url, {"export": "xlsx", "q": "rhea"})))).active
+    header = [c.value for c in sheet[1]]
+    owed = sheet.cell(row=2, column=header.index("Owed balance USD") + 1)
+    assert owed.value == 300 and owed.number_format == "#,##0.00"
+
+    with travel(datetime.datetime(2026, 3, 2, 15, 30, tzinfo=datetime.UTC)):
+        record(tenant=tenant, actor=None, action="update", target="Plan", label="FY26 Plan")
+    url = reverse("activity:activity_list", kwargs={"tenant_slug": tenant.slug})
+    sheet = load_workbook(io.BytesIO(_body(admin_client.get(url, {"export": "xlsx"})))).active
+    header = [c.value for c in sheet[1]]
+    when = sheet.cell(row=2, column=header.index("When") + 1)
+    # 15:30 UTC is 10:30 in the workspace's New York, written without a zone
+    assert when.value == datetime.datetime(2026, 3, 2, 10, 30)  # noqa: DTZ001 - cells have no zone
+    assert when.number_format == "mm/dd/yyyy hh:mm AM/PM"

@@ -42,6 +42,7 @@ def test_check_deploy_with_production_settings_is_clean():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7!kq2#pz9-production-like-secret-key-with-enough-entropy-0123456789",
         "ALLOWED_HOSTS": "portal.example.com",
+        "PORTAL_BASE_URL": "https://portal.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
         "CACHE_URL": "locmemcache://",
     }

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from partners.models import PartnerEnrollment
 from tests.factories import member
-from tests.partners2.builders import enrolled_partner, program_with_criteria
+from tests.partners.factories import enrolled_partner, program_with_criteria
 
 from .test_platform_e2e import log_in
 

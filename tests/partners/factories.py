@@ -1,7 +1,11 @@
+"""Factories of the partners app, the realistic program the enrollment page tests share, and
+bulk inserts of many enrollments for the query-count tests."""
+
 import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from partners.models import (
     Benefit,
@@ -19,9 +23,12 @@ from partners.models import (
     PartnerProgram,
     PartnerUser,
     Tier,
+    TierBenefit,
 )
 from partners.models.program import DEFAULT_TIERS
-from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from partners.services import recalculate_enrollment
+from tenancy.models import User
+from tests.factories import MembershipFactory, TenantFactory, UserFactory, member
 
 START = dt.date(2026, 1, 1)
 END = dt.date(2026, 12, 31)
@@ -187,3 +194,93 @@ class PartnerEnrollmentFactory(factory.django.DjangoModelFactory):
 
 def tier(program, name) -> Tier:
     return program.tiers.get(name=name)
+
+
+# --- A realistic program: the seed's four tiers, revenue, deal registrations and a custom
+# criterion, three benefits, and enrolled partners -----------------------------------------------
+
+BENEFITS = {
+    "Partner Portal Access": ["Yes", "Yes", "Yes", "Yes"],
+    "Margin Uplift": ["", "5%", "10%", "15%"],
+    "MDF Allocation": ["", "$5,000", "$20,000", "$50,000"],
+}
+
+
+def program_with_criteria(tenant, *, name="Global Partner Program", extra_criteria=0):
+    program = PartnerProgramFactory(tenant=tenant, name=name)
+    revenue = CriterionFactory(program=program, name="Annual Partner Revenue", kind=CriterionKind.REVENUE)
+    set_thresholds(revenue, [25_000, 100_000, 500_000, 1_000_000])
+    regs = CriterionFactory(program=program, name="Deal Registrations", kind=CriterionKind.APPROVED_REGISTRATIONS)
+    set_thresholds(regs, [3, 10, 25, 50])
+    custom = CriterionFactory(program=program, name="Joint Business Plan", kind=CriterionKind.CUSTOM)
+    set_thresholds(custom, [0, 1, 1, 1])
+    for i in range(extra_criteria):
+        c = CriterionFactory(program=program, name=f"Closed deals {i}", kind=CriterionKind.CLOSED_DEALS)
+        set_thresholds(c, [1, 2, 3, 4])
+    tiers = list(program.tiers.order_by("position"))
+    for pos, (bname, values) in enumerate(BENEFITS.items()):
+        benefit, _ = Benefit.objects.get_or_create(tenant=tenant, name=bname, defaults={"position": pos})
+        TierBenefit.objects.bulk_create(
+            [
+                TierBenefit(tenant=tenant, tier=t, benefit=benefit, value=v)
+                for t, v in zip(tiers, values, strict=True)
+                if v
+            ]
+        )
+    return program
+
+
+def enrolled_partner(program, *, revenue=Decimal("125000"), registrations=15, account_name="Prairie Systems"):
+    """An enrollment in Launch with some revenue and approved registrations, calculated."""
+    enrollment = PartnerEnrollmentFactory(program=program, account__name=account_name)
+    if revenue:
+        OpportunityFactory(account=enrollment.account, amount=revenue, close_date=dt.date(2026, 3, 1))
+    for _ in range(registrations):
+        LeadFactory(account=enrollment.account)
+    recalculate_enrollment(enrollment)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def manager(tenant):
+    return member(tenant, "Partner Program Tiers Access")
+
+
+# --- Many enrollments fast (bulk inserts), for the query-count tests and benchmarks -------------
+
+
+def bulk_enrollments(program, n: int, *, prefix: str = "Bulk") -> None:
+    tenant = program.tenant
+    tiers = list(program.tiers.order_by("position"))
+    users = User.objects.bulk_create(
+        [User(email=f"{prefix.lower()}{i}@{tenant.slug}.test", full_name=f"{prefix} User {i}") for i in range(n)]
+    )
+    accounts = PartnerAccount.objects.bulk_create(
+        [PartnerAccount(tenant=tenant, name=f"{prefix} Partner {i:05d}") for i in range(n)]
+    )
+    pus = PartnerUser.objects.bulk_create(
+        [
+            PartnerUser(tenant=tenant, account=a, user=u, is_partner_admin=True)
+            for a, u in zip(accounts, users, strict=True)
+        ]
+    )
+    now = timezone.now()
+    PartnerEnrollment.objects.bulk_create(
+        [
+            PartnerEnrollment(
+                tenant=tenant,
+                program=program,
+                account=a,
+                tier=tiers[i % len(tiers)],
+                next_tier=tiers[i % len(tiers) + 1] if i % len(tiers) + 1 < len(tiers) else None,
+                progress_percent=Decimal(i % 100),
+                enrollment_date=dt.date(2026, 1, 1),
+                expiration_date=dt.date(2026, 12, 31) + dt.timedelta(days=i % 400),
+                primary_partner_user=pu,
+                last_calculated=now - dt.timedelta(days=i % 20),
+                progress_changed_at=now - dt.timedelta(days=i % 90),
+            )
+            for i, (a, pu) in enumerate(zip(accounts, pus, strict=True))
+        ],
+        batch_size=1000,
+    )

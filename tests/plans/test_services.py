@@ -277,13 +277,19 @@ def test_delete_calculation_deletes_its_credits_and_rewards_only(plan, tenant, a
     CreditFactory(calculation=keep)
     RewardFactory(plan=plan, calculation=calc)
     RewardFactory(plan=plan, calculation=keep)
-    assert selectors.calculation_deletion_counts(calculation=calc) == {"credits": 3, "rewards": 1}
+    expected = {"credits": 3, "credits_released": 0, "rewards": 1, "rewards_released": 1}
+    assert selectors.calculation_deletion_counts(calculation=calc) == expected
     counts = services.calculation_delete(calculation=calc, actor=admin_member.user)
-    assert counts == {"credits": 3, "rewards": 1}
+    assert counts == expected
     assert not Calculation.objects.filter(pk=calc.pk).exists()
     assert Credit.objects.filter(plan=plan).count() == 1 and Reward.objects.filter(plan=plan).count() == 1
     entry = ActivityEntry.objects.get(tenant=tenant, object_type="Calculation", action="delete")
-    assert entry.changes == {"credits": [3, 0], "rewards": [1, 0]}
+    assert entry.changes == {
+        "credits": [3, 0],
+        "credits_released": [0, 0],
+        "rewards": [1, 0],
+        "rewards_released": [1, 0],
+    }
 
 
 def test_delete_plan_deletes_everything_of_the_plan(plan, tenant, admin_member):
@@ -297,7 +303,15 @@ def test_delete_plan_deletes_everything_of_the_plan(plan, tenant, admin_member):
     other = PlanFactory(tenant=tenant)
     RewardFactory(plan=other)
     counts = services.plan_delete(plan=plan, actor=admin_member.user)
-    assert counts == {"calculations": 1, "credits": 1, "rewards": 1, "beneficiaries": 1, "enrollments": 2}
+    assert counts == {
+        "calculations": 1,
+        "credits": 1,
+        "credits_released": 0,
+        "rewards": 1,
+        "rewards_released": 1,
+        "beneficiaries": 1,
+        "enrollments": 2,
+    }
     assert not Plan.objects.filter(pk=plan.pk).exists()
     assert not PlanBeneficiary.objects.filter(plan_id=plan.pk).exists()
     assert Reward.objects.filter(plan=other).count() == 1

@@ -62,6 +62,31 @@ def test_all_plans_costs_the_same_queries_at_n_and_3n(admin_client, tenant, djan
         admin_client.get(u(tenant, "plans:plan_list"))
 
 
+def test_all_plans_counts_distinct_people_as_the_beneficiaries_tab(admin_client, tenant, other_tenant):
+    """A team counts as its members, a person assigned directly and through a team counts once,
+    and someone no longer a member of the workspace does not count: the tab's "of N"."""
+    from enrollments.selectors import enrollment_counts
+
+    plan = PlanFactory(tenant=tenant, name="Team plan")
+    reps = [member(tenant, "Sales Rep").user for _ in range(4)]
+    team = TeamFactory(tenant=tenant)
+    for user in reps[1:]:
+        TeamMemberFactory(team=team, user=user)
+    BeneficiaryFactory(plan=plan, user=reps[0])
+    BeneficiaryFactory(plan=plan, user=reps[1])  # also in the team
+    BeneficiaryFactory(plan=plan, team=team, user=None)
+    outsider = member(other_tenant, "Sales Rep").user  # a team member who is not in this workspace
+    TeamMemberFactory(team=team, user=outsider)
+    PlanFactory(tenant=tenant, name="Empty plan")
+
+    table = admin_client.get(u(tenant, "plans:plan_list"), {"export": "csv"})
+    rows = b"".join(table.streaming_content).decode().splitlines()
+    team_row = next(r for r in rows if r.startswith("Team plan"))
+    empty_row = next(r for r in rows if r.startswith("Empty plan"))
+    assert enrollment_counts(plan=plan)["total"] == 4
+    assert team_row.endswith(",4") and empty_row.endswith(",0")
+
+
 def test_create_plan_shows_field_errors_and_changes_nothing(admin_client, tenant, plan):
     data = {
         "name": "fy26 enterprise plan",
@@ -375,3 +400,30 @@ def test_my_plans_costs_the_same_queries_at_n_and_3n(client, tenant, django_asse
     fill(4)
     with django_assert_num_queries(len(ctx.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_delete_dialogs_say_what_was_released_and_whose_balance_changes(admin_client, tenant, plan):
+    """Released credits and rewards are stated apart (they vanish from personal pages), and the
+    owed balances that recoverable rewards of the plan make up are named with their change."""
+    rhea = member(tenant, "Sales Rep", user__email="rhea@acme-test.test", user__full_name="Rhea Lee")
+    calc = CalculationFactory(plan=plan)
+    CreditFactory(calculation=calc, released=True)
+    CreditFactory(calculation=calc, released=True)
+    CreditFactory(calculation=calc)
+    RewardFactory(plan=plan, calculation=calc, released=True)
+    RewardFactory(plan=plan, calculation=calc, user=rhea.user, recoverable=True, released=True, amount=300)
+    RewardFactory(plan=plan, user=rhea.user, recoverable=True, amount=200)  # a draw on the plan
+    other = PlanFactory(tenant=tenant)
+    RewardFactory(plan=other, user=rhea.user, recoverable=True, amount=50)  # stays
+
+    dialog = admin_client.get(u(tenant, "plans:calculation_delete", calculation_id=calc.pk)).content.decode()
+    assert "Released: 2 credits and 2 rewards. They disappear from the beneficiaries&#x27; own pages." in dialog
+    assert "Not released: 1 credit and 0 rewards." in dialog
+    assert "Owed balance of Rhea Lee (rhea@acme-test.test): USD -300.00" in dialog
+
+    dialog = admin_client.get(u(tenant, "plans:plan_delete", plan_id=plan.pk)).content.decode()
+    assert "Owed balance of Rhea Lee (rhea@acme-test.test): USD -500.00" in dialog
+    admin_client.post(u(tenant, "plans:plan_delete", plan_id=plan.pk))
+    entry = ActivityEntry.objects.get(tenant=tenant, object_type="Plan", action="delete")
+    assert entry.changes["owed balances"] == ["Rhea Lee (rhea@acme-test.test): USD -500.00"]
+    assert entry.changes["rewards_released"] == [3, 0]

@@ -96,3 +96,19 @@ def test_a_locked_account_does_not_lock_its_neighbours(client, tenant, settings)
     other_address = {"REMOTE_ADDR": "198.51.100.20"}
     response = client.post(reverse("login"), {"username": victim.user.email, "password": PASSWORD}, **other_address)
     assert response.status_code == 302  # the victim, from another address
+
+
+@pytest.mark.django_db
+def test_unlock_and_reset_emails_link_to_the_host_the_person_used(client, admin_member, settings):
+    """Both links come from the request, as Django's password reset builds its own; the unlock
+    email once linked to PORTAL_BASE_URL's default, http://localhost:8000."""
+    settings.ALLOWED_HOSTS = ["portal.example.com"]
+    settings.PORTAL_BASE_URL = "http://localhost:8000"
+    host = {"HTTP_HOST": "portal.example.com", "secure": True}
+    client.post(reverse("password_reset"), {"email": admin_member.user.email}, **host)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": admin_member.user.email, "password": "wrong"}, **host)
+    reset, unlock = mail.outbox[0], next(m for m in mail.outbox if "locked" in m.subject)
+    for email in (reset, unlock):
+        assert "https://portal.example.com/accounts/reset/" in email.body, email.subject
+        assert "localhost" not in email.body

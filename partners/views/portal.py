@@ -6,7 +6,8 @@ from common.htmx import render_page
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
 
-from .selectors_enrollments import PRESETS, attention_counts, portal_enrollments, portal_summary
+from ..selectors.enrollments import PRESETS, attention_counts
+from ..selectors.portal import portal_enrollments, portal_summary
 
 
 @capability_required(Capability.PARTNER_PORTAL)

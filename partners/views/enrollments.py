@@ -5,7 +5,6 @@ Enrollment Details page, Recalculate and the Edit dialog."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -15,11 +14,11 @@ from common.permissions import capability_required, check_capability
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
-from . import selectors
-from .filters_enrollments import EnrollmentFilter
-from .forms_enrollment import EnrollmentEditForm
-from .models import CustomCriterionStatus, PartnerAccount
-from .selectors_enrollments import (
+from .. import selectors
+from ..filters import EnrollmentFilter
+from ..forms.enrollments import EnrollmentEditForm
+from ..models import CustomCriterionStatus, PartnerAccount
+from ..selectors.enrollments import (
     PRESETS,
     attention_counts,
     enrollment_page,
@@ -27,16 +26,13 @@ from .selectors_enrollments import (
     export_rows,
     tier_distribution,
 )
-from .services import recalculate_enrollment
-from .services.enrollment_edit import edit_enrollment, unmet_criteria
-from .tables_enrollments import EnrollmentTable
-from .views.base import tabs as section_tabs
+from ..services import recalculate_enrollment
+from ..services.enrollment_edit import edit_enrollment, unmet_criteria
+from ..tables import EnrollmentTable
+from .base import tabs as section_tabs
+from .base import url as _url
 
 CAP = Capability.PARTNER_TIERS
-
-
-def _url(request, name: str, **kwargs) -> str:
-    return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
 
 class EnrollmentListView(TenantListView):

@@ -1,6 +1,6 @@
 """Reads of the enrollment pages: the monitoring list and its attention presets, the tier
-distribution of a program, the Enrollment Details page (with its tier history) and the partner
-portal. Each page costs a fixed number of queries whatever the number of rows."""
+distribution of a program, the Enrollment Details page (with its tier history) and the choices
+of the Edit dialog. Each page costs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,8 +13,70 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from common.templatetags.portal import money, us_datetime
 
-from .models import CriterionKind, PartnerEnrollment, PartnerProgram, PartnerUser, Tier
-from .selectors import enrollment_detail, enrollment_list
+from ..models import (
+    CriterionKind,
+    CriterionResult,
+    CustomCriterionStatus,
+    PartnerEnrollment,
+    PartnerProgram,
+    PartnerUser,
+    Tier,
+)
+from .base import access_object
+from .config import benefit_grid, program_criteria, program_tiers, threshold_grid
+
+
+def access_enrollment(*, tenant, enrollment_id, for_update=False) -> PartnerEnrollment:
+    qs = PartnerEnrollment.objects.select_related(
+        "program", "account", "tier", "next_tier", "qualifying_tier", "primary_partner_user__user"
+    )
+    return access_object(
+        PartnerEnrollment, tenant=tenant, pk=enrollment_id, for_update=for_update, qs=qs, label="enrollment"
+    )
+
+
+def enrollment_list(*, tenant) -> QuerySet[PartnerEnrollment]:
+    return PartnerEnrollment.objects.filter(tenant=tenant).select_related(
+        "program", "account", "tier", "next_tier", "primary_partner_user__user"
+    )
+
+
+def enrollment_detail(*, tenant, enrollment_id) -> dict:
+    """Everything the Enrollment Details page shows, in a fixed number of queries: the
+    enrollment, the program's tiers, criteria with thresholds, the stored result per criterion,
+    custom criterion statuses, and the benefit grid."""
+    enrollment = access_enrollment(tenant=tenant, enrollment_id=enrollment_id)
+    program = enrollment.program
+    tiers = program_tiers(program=program)
+    criteria = program_criteria(program=program)
+    results = {r.criterion_id: r for r in CriterionResult.objects.filter(tenant=tenant, enrollment=enrollment)}
+    customs = {
+        s.criterion_id: s
+        for s in CustomCriterionStatus.objects.filter(tenant=tenant, enrollment=enrollment).select_related(
+            "verified_by"
+        )
+    }
+    rows = []
+    for row in threshold_grid(criteria=criteria, tiers=tiers):
+        c = row["criterion"]
+        result = results.get(c.id)
+        met = set(result.met_tier_ids) if result else set()
+        rows.append(
+            {
+                **row,
+                "result": result,
+                "met": [t.id in met for t in tiers],
+                "custom_status": customs.get(c.id),
+            }
+        )
+    return {
+        "enrollment": enrollment,
+        "program": program,
+        "tiers": tiers,
+        "criteria": rows,
+        "benefits": benefit_grid(program=program, tiers=tiers, only_offered=True),
+    }
+
 
 # Attention presets of the Enrollments list (the seed's review checklist).
 APPROACHING_MIN, APPROACHING_MAX = Decimal(85), Decimal(96)  # "85–95%" as the headline shows it (floored)
@@ -254,33 +316,3 @@ def account_partner_users(*, enrollment: PartnerEnrollment) -> QuerySet[PartnerU
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
-
-
-# --- Partner portal -------------------------------------------------------------------------------
-
-
-def portal_enrollments(*, tenant, user) -> tuple[PartnerUser | None, list[dict]]:
-    """The partner user profile of ``user`` and the Enrollment Details data of each of their
-    account's enrollments (only their own account: the account comes from the profile)."""
-    profile = PartnerUser.objects.filter(tenant=tenant, user=user).select_related("account").first()
-    if profile is None:
-        return None, []
-    ids = list(
-        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
-        .order_by("program__name")
-        .values_list("id", flat=True)
-    )
-    return profile, [enrollment_page(tenant=tenant, enrollment_id=pk) for pk in ids]
-
-
-def portal_summary(*, tenant, user) -> tuple[PartnerUser | None, list[PartnerEnrollment]]:
-    """The partner user profile of ``user`` and their account's enrollments (home panel)."""
-    profile = PartnerUser.objects.filter(tenant=tenant, user=user).select_related("account").first()
-    if profile is None:
-        return None, []
-    enrollments = list(
-        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
-        .select_related("program", "tier", "next_tier")
-        .order_by("program__name")
-    )
-    return profile, enrollments

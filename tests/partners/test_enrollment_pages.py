@@ -1,5 +1,5 @@
-"""The Enrollments tab, a program's Enrollments tab, the attention presets and the partner
-portal: capability checks, content, export, query counts."""
+"""The Enrollments tab, a program's Enrollments tab and the attention presets: capability checks,
+content, filters, export, query counts."""
 
 import csv
 import datetime as dt
@@ -13,9 +13,15 @@ from openpyxl import load_workbook
 from partners.models import PartnerEnrollment
 from tests.conftest import login
 from tests.factories import member
-from tests.partners.factories import PartnerEnrollmentFactory, PartnerProgramFactory, PartnerUserFactory, tier
-from tests.partners2.builders import enrolled_partner, manager, program_with_criteria
-from tests.partners2.bulk import bulk_enrollments
+from tests.partners.factories import (
+    PartnerEnrollmentFactory,
+    PartnerProgramFactory,
+    bulk_enrollments,
+    enrolled_partner,
+    manager,
+    program_with_criteria,
+    tier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -217,53 +223,6 @@ def test_enrollments_list_query_count_is_fixed(client, tenant, django_assert_num
     assert f"{n} rows" in response.content.decode()
     with django_assert_num_queries(9):
         client.get(url(tenant, f"programs/{program.pk}/enrollments/?view=approaching"))
-
-
-# --- Partner portal ------------------------------------------------------------------------------
-
-
-def test_partner_user_sees_own_tier_progress_gaps_and_benefits(client, tenant):
-    program = program_with_criteria(tenant)
-    mine = enrolled_partner(program)
-    other = enrolled_partner(program, account_name="Competitor Inc", revenue=Decimal("900000"))
-    login(client, mine.primary_partner_user.user.memberships.get(tenant=tenant))
-    html = client.get(url(tenant, "portal/")).content.decode()
-    assert "Prairie Systems" in html and "Global Partner Program" in html
-    assert "66% to Build" in html and 'aria-current="step"' in html
-    assert "needs verification" in html  # the custom criterion Build asks for
-    assert "What Build adds" in html and "MDF Allocation" in html and "$5,000" in html
-    assert "Competitor Inc" not in html and other.account.name not in html
-    assert "Recalculate" not in html and "Edit" not in html
-    home = client.get(f"/w/{tenant.slug}/").content.decode()
-    assert "Partner program" in home and "66% to Build" in home
-    assert "Partner portal" in home  # left pane: My work > Partner portal
-
-
-def test_portal_capability(client, tenant):
-    login(client, member(tenant, "Sales Rep"))
-    assert client.get(url(tenant, "portal/")).status_code == 403
-    login(client, manager(tenant))
-    assert client.get(url(tenant, "portal/")).status_code == 403
-    login(client, member(tenant, "Administrator"))
-    html = client.get(url(tenant, "portal/")).content.decode()
-    assert "not linked to a partner account" in html
-
-
-def test_portal_of_a_partner_user_with_no_enrollment(client, tenant):
-    pu = PartnerUserFactory(account__tenant=tenant, account__name="Newcomer")
-    login(client, pu.user.memberships.get(tenant=tenant))
-    html = client.get(url(tenant, "portal/")).content.decode()
-    assert "Newcomer is not enrolled" in html
-
-
-def test_portal_query_count_does_not_grow_with_other_accounts(client, tenant, django_assert_num_queries):
-    program = program_with_criteria(tenant)
-    mine = enrolled_partner(program)
-    login(client, mine.primary_partner_user.user.memberships.get(tenant=tenant))
-    client.get(url(tenant, "portal/"))
-    bulk_enrollments(program, 200)
-    with django_assert_num_queries(14):
-        client.get(url(tenant, "portal/"))
 
 
 def test_account_link_lists_that_accounts_enrollments(client, tenant):

@@ -6,10 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from activity.models import ActivityEntry
-from partners.selectors_enrollments import tier_history
+from partners.selectors import tier_history
 from partners.services.enrollment_edit import CustomVerification, edit_enrollment, unmet_criteria
-from tests.partners.factories import PartnerProgramFactory, tier
-from tests.partners2.builders import enrolled_partner, manager, program_with_criteria
+from tests.partners.factories import (
+    PartnerProgramFactory,
+    enrolled_partner,
+    manager,
+    program_with_criteria,
+    tier,
+)
 
 pytestmark = pytest.mark.django_db
 

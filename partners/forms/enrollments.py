@@ -3,11 +3,10 @@ enrolled account's users, the tier among the program's tiers."""
 
 from django import forms
 
-from .models import PartnerEnrollment, Tier
-from .selectors_enrollments import account_partner_users
-from .services.enrollment_edit import CustomVerification
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from ..models import PartnerEnrollment, Tier
+from ..selectors.enrollments import account_partner_users
+from ..services.enrollment_edit import CustomVerification
+from .base import DATE
 
 
 class PartnerUserChoiceField(forms.ModelChoiceField):

@@ -1,0 +1,156 @@
+"""Configuration pages: programs, tiers, criteria and benefits. Happy paths, field errors next to
+the fields, fixed query counts, recalculate and delete."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partners.models import (
+    Benefit,
+    Criterion,
+    CriterionThreshold,
+    PartnerProgram,
+    TierBenefit,
+)
+from tests.partners import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+# A 2x2 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d494844520000000200000002080600000072b60d24000000144944415478"
+    "9c633cc190f29f8181818189010a00214c022fd2e9a4200000000049454e44ae426082"
+)
+
+
+def u(tenant, name, **kwargs):
+    return reverse(f"partners:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def test_administrators_have_the_pages_and_the_left_pane_entry(tenant, admin_client):
+    response = admin_client.get(u(tenant, "program_list"))
+    assert response.status_code == 200
+    assert b"Partner Program Tiers" in response.content and b"Partner Management" in response.content
+
+
+def test_create_program_with_default_tiers(tenant, tiers_client):
+    response = tiers_client.post(
+        u(tenant, "program_add"), {"name": "Global Partners", "currency": "usd", "active": "on"}
+    )
+    program = PartnerProgram.objects.get(tenant=tenant, name="Global Partners")
+    assert response.status_code == 302 and response["Location"] == u(tenant, "program_detail", program_id=program.pk)
+    assert program.currency == "USD"
+    assert [t.name for t in program.tiers.order_by("position")] == ["Launch", "Build", "Scale", "Elevate"]
+    response = tiers_client.post(u(tenant, "program_add"), {"name": "global partners", "currency": "US"})
+    assert b"already exists" in response.content
+    assert PartnerProgram.objects.filter(tenant=tenant).count() == 1
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_program_detail_fixed_queries(n, tenant, tiers_client, django_assert_num_queries):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    for i in range(n):
+        c = f.CriterionFactory(program=program, name=f"C{i}")
+        f.set_thresholds(c, [1, 2, 3, 4])
+        f.BenefitFactory(tenant=tenant)
+        f.PartnerEnrollmentFactory(program=program)
+    tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
+    with django_assert_num_queries(10):
+        response = tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
+    assert response.status_code == 200
+    assert b"Launch" in response.content and b"C0" in response.content
+
+
+def test_criterion_form_saves_thresholds_and_filter_and_marks_due(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    enrollment = f.PartnerEnrollmentFactory(program=program)
+    tiers = list(program.tiers.order_by("position"))
+    data = {
+        "name": "Annual Partner Revenue",
+        "kind": "revenue",
+        "rollup_field": "amount",
+        "attainment_date_field": "close_date",
+        "conditions": "stage = Closed Won",
+        **{f"threshold_{t.id}": v for t, v in zip(tiers, ["25000", "100000", "500000", "1000000"], strict=True)},
+    }
+    response = tiers_client.post(u(tenant, "criterion_add", program_id=program.pk), data)
+    assert response.status_code == 302
+    criterion = Criterion.objects.get(program=program)
+    assert criterion.conditions == [{"field": "stage", "op": "=", "value": "closed_won"}]
+    assert CriterionThreshold.objects.filter(criterion=criterion).count() == 4
+    enrollment.refresh_from_db()
+    assert enrollment.recalc_due_at is not None
+    edit = tiers_client.get(u(tenant, "criterion_edit", criterion_id=criterion.pk))
+    assert b"stage = Closed Won" in edit.content
+
+
+def test_criterion_form_errors_next_to_fields_change_nothing(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    tiers = list(program.tiers.order_by("position"))
+    data = {
+        "name": "Deals",
+        "kind": "closed_deals",
+        "rollup_field": "amount",
+        "attainment_date_field": "close_date",
+        "conditions": "stage = Won",
+        **{f"threshold_{t.id}": v for t, v in zip(tiers, ["5", "3", "10", "20"], strict=True)},
+    }
+    response = tiers_client.post(u(tenant, "criterion_add", program_id=program.pk), data)
+    assert response.status_code == 200
+    assert "“Won” is not a stage" in response.content.decode()
+    data["conditions"] = ""
+    response = tiers_client.post(u(tenant, "criterion_add", program_id=program.pk), data)
+    html = response.content.decode()
+    assert "This kind counts records; it has no rollup field." in html
+    data["rollup_field"] = ""
+    response = tiers_client.post(u(tenant, "criterion_add", program_id=program.pk), data)
+    assert "Must be at least 5 (the Launch threshold)." in response.content.decode()
+    assert not Criterion.objects.filter(program=program).exists()
+
+
+def test_tier_rename_badge_and_reorder(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    launch, build, *_ = program.tiers.order_by("position")
+    badge = SimpleUploadedFile("build.png", PNG, content_type="image/png")
+    response = tiers_client.post(u(tenant, "tier_edit", tier_id=build.pk), {"name": "Builder", "badge": badge})
+    assert response.status_code == 302
+    build.refresh_from_db()
+    assert build.name == "Builder" and build.badge.name.startswith("partners/badges/")
+    response = tiers_client.post(u(tenant, "tier_edit", tier_id=build.pk), {"name": "launch"})
+    assert b"already has a tier with this name" in response.content
+    tiers_client.post(u(tenant, "tier_move", tier_id=build.pk), {"direction": "up"})
+    assert [t.name for t in program.tiers.order_by("position")][:2] == ["Builder", "Launch"]
+    assert tiers_client.get(u(tenant, "tier_move", tier_id=build.pk)).status_code == 405
+    page = tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
+    assert b'alt="Builder badge"' in page.content
+
+
+def test_benefit_library_and_values(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    tiers_client.post(u(tenant, "benefit_add"), {"name": "Margin Uplift"})
+    response = tiers_client.post(u(tenant, "benefit_add"), {"name": "margin uplift"})
+    assert b"already has a benefit" in response.content
+    benefit = Benefit.objects.get(tenant=tenant)
+    tiers = list(program.tiers.order_by("position"))
+    data = {f"b{benefit.id}_t{t.id}": v for t, v in zip(tiers, ["", "5%", "10%", "15%"], strict=True)}
+    response = tiers_client.post(u(tenant, "benefit_values", program_id=program.pk), data)
+    assert response.status_code == 302
+    assert sorted(TierBenefit.objects.filter(benefit=benefit).values_list("value", flat=True)) == ["10%", "15%", "5%"]
+    page = tiers_client.get(u(tenant, "program_detail", program_id=program.pk)).content.decode()
+    assert "Margin Uplift" in page and "15%" in page
+
+
+def test_program_recalculate_and_delete(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    f.CriterionFactory(program=program)
+    f.PartnerEnrollmentFactory.create_batch(3, program=program)
+    dialog = tiers_client.get(u(tenant, "program_recalculate", program_id=program.pk), headers={"HX-Request": "true"})
+    assert b"all 3 enrollments" in dialog.content
+    response = tiers_client.post(u(tenant, "program_recalculate", program_id=program.pk), follow=True)
+    assert b"Recalculated 3 enrollments." in response.content
+    response = tiers_client.post(u(tenant, "program_delete", program_id=program.pk), follow=True)
+    assert b"has enrollments" in response.content
+    empty = f.PartnerProgramFactory(tenant=tenant)
+    tiers_client.post(u(tenant, "program_delete", program_id=empty.pk))
+    assert not PartnerProgram.objects.filter(pk=empty.pk).exists()
