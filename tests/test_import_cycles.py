@@ -19,13 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_DIRS = {".venv", "node_modules", "static", "templates", "var", "docs"}
 
-# Cycles being removed on another branch, as the set of their modules: listed so this test stays
-# green here; delete the entry when that branch lands (the test then guards it like any other).
-PENDING_ELSEWHERE: list[frozenset[str]] = [
-    # partners/criteria.py <-> partners/models/program.py: fixed on the partners layout branch (issue 22).
-    frozenset({"partners.criteria", "partners.models.program"}),
-]
-
 
 def project_modules() -> dict[str, Path]:
     """Dotted name -> file, for every module of every top-level package of the repository."""
@@ -169,8 +162,7 @@ def test_no_import_cycles_between_project_modules():
     cycles = import_cycles(graph)
     for group in cycles:
         print(describe(group, graph))
-    unexpected = [g for g in cycles if frozenset(g) not in PENDING_ELSEWHERE]
-    assert not unexpected, "import cycles:\n" + "\n".join(describe(g, graph) for g in unexpected)
+    assert not cycles, "import cycles:\n" + "\n".join(describe(g, graph) for g in cycles)
 
 
 def test_the_cycle_finder_sees_a_cycle_and_its_imports():
