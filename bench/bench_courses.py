@@ -13,7 +13,7 @@ from django.utils import timezone
 from bench.harness import Result, benchmark, measure, time_sql
 from courses.access import today_for
 from courses.models import Course, CourseEnrollment, CourseVersion, SalesOrder, UserGroup, UserGroupMember
-from courses.services import expire_due_enrollments
+from courses.services.expiry import expire_due_enrollments
 from tenancy.demo import ensure_member
 from tenancy.models import Membership, User
 from tenancy.services import ensure_builtin_roles, tenant_create

@@ -14,12 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 logger = logging.getLogger(__name__)
+
+# The registered name of the task that runs a kind of due work in one tenant (common.tasks).
+RUN_DUE_WORK_TASK = "common.tasks.run_due_work_task"
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,10 @@ def mark_due(work: DueWork, queryset, *, delay_seconds: int) -> int:
     tenant_id = queryset.model.objects.filter(pk=pks[0]).values_list("tenant_id", flat=True).first()
 
     def enqueue():
-        from .tasks import run_due_work_task
-
-        run_due_work_task.apply_async((work.name, tenant_id), countdown=delay_seconds)
+        # By name: common.tasks (the Celery layer) builds on this module, not the other way round.
+        # A signature of a registered task calls its apply_async; an unregistered one is sent
+        # to the broker all the same.
+        current_app.signature(RUN_DUE_WORK_TASK).apply_async((work.name, tenant_id), countdown=delay_seconds)
 
     transaction.on_commit(enqueue)
     return len(pks)

@@ -10,7 +10,7 @@ def sweep_due_work_task() -> dict:
     return due.sweep()
 
 
-@shared_task
+@shared_task(name=due.RUN_DUE_WORK_TASK)
 def run_due_work_task(name: str, tenant_id: int) -> int:
     """Queued on commit with the delay as countdown; runs what is due of that kind in that tenant."""
     from tenancy.models import Tenant

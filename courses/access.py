@@ -6,7 +6,7 @@ course?" goes through here.
 - The expiry date is the last day of access, in the tenant's time zone: an enrollment is
   expired from the next local midnight on.
 - Effective status: the stored status, except that an E whose effective expiry has passed
-  already counts as X. The sweep (``services.expire_due_enrollments``) writes that X later;
+  already counts as X. The sweep (``services.expiry.expire_due_enrollments``) writes that X later;
   access does not wait for it.
 - E opens everything (Today, Learn, Practice, Apply, Results); X opens Results only; U opens
   nothing.

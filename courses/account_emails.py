@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from tenancy.models import User
 
 from .models import Email
-from .notifications import absolute_url, deliver_account_email
+from .services.notifications import absolute_url, deliver_account_email
 
 
 def send_account_unlock(sender, request=None, username=None, ip_address=None, **kwargs) -> None:

@@ -13,10 +13,9 @@ class CoursesConfig(AppConfig):
         from common.nav import NavItem, register
         from tenancy.capabilities import Capability as C
 
-        from . import notification_tasks  # noqa: F401 - registers the course email tasks with Celery
+        from . import tasks  # noqa: F401 - registers every course task (the email ones too) in each process
         from .account_emails import send_account_unlock
-        from .learner_home import learner_panel
-        from .panels import learning_admin_panel
+        from .panels import learner_panel, learning_admin_panel
 
         register(NavItem("Learning", "Courses", "courses:course_list", C.MANAGE_LEARNING, order=500))
         register(NavItem("Learning", "Sales orders", "courses:sales_order_list", C.MANAGE_LEARNING, order=510))

@@ -1,9 +1,23 @@
+"""Filters of the courses app: the Learning admin pages, then the client admin dashboard and the
+course email log."""
+
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from common.filters import TenantFilterSet
 
-from .models import Course, CourseEnrollment, SalesOrder, SalesOrderSource, UserGroup
+from .access import effectively_expired_q, today_for
+from .models import (
+    Course,
+    CourseEnrollment,
+    Email,
+    NotificationLog,
+    NotificationStatus,
+    SalesOrder,
+    SalesOrderSource,
+    UserGroup,
+)
 
 
 class EnrollmentFilter(TenantFilterSet):
@@ -61,3 +75,57 @@ class UserGroupFilter(TenantFilterSet):
     class Meta:
         model = UserGroup
         fields = ["q"]
+
+
+# --- Client admin dashboard and course emails ------------------------------------------------------
+
+
+class DashboardFilter(TenantFilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    expired = django_filters.BooleanFilter(
+        method="filter_expired", label="Enrollment Expired", widget=forms.CheckboxInput
+    )
+    course = django_filters.ModelChoiceFilter(queryset=Course.objects.none(), label="Course")
+    group = django_filters.ModelChoiceFilter(queryset=UserGroup.objects.none(), label="Group", method="filter_group")
+    sales_order = django_filters.ModelChoiceFilter(queryset=SalesOrder.objects.none(), label="Sales order")
+
+    class Meta:
+        model = CourseEnrollment
+        fields = ["q", "expired", "course", "group", "sales_order"]
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, tenant=tenant, **kwargs)
+        self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")
+        self.filters["group"].queryset = UserGroup.objects.filter(tenant=tenant).order_by("name")
+        self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant).order_by("tran_id")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(learner__user__email__icontains=value) | Q(learner__user__full_name__icontains=value))
+
+    def filter_expired(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(effectively_expired_q(today_for(self.tenant)))
+
+    def filter_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(learner__group_memberships__group=value)
+
+
+class NotificationLogFilter(TenantFilterSet):
+    q = django_filters.CharFilter(field_name="to_address", lookup_expr="icontains", label="Search")
+    email = django_filters.ChoiceFilter(choices=Email.choices, label="Email")
+    status = django_filters.ChoiceFilter(choices=NotificationStatus.choices, label="Status")
+    course = django_filters.ModelChoiceFilter(queryset=Course.objects.none(), label="Course")
+
+    class Meta:
+        model = NotificationLog
+        fields = ["q", "email", "status", "course"]
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, tenant=tenant, **kwargs)
+        self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")

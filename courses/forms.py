@@ -3,8 +3,10 @@ from django import forms
 from tenancy.models import Membership
 
 from .models import AuthMethod, NetSuiteConnection, SalesOrder, UserGroup
-from .selectors import learner_list, sales_order_choices, user_group_choices
-from .services import BulkAction
+from .selectors.courses import learner_list
+from .selectors.sales_orders import sales_order_choices
+from .selectors.user_groups import user_group_choices
+from .services.courses import BulkAction
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

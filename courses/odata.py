@@ -6,7 +6,7 @@ from api.edm import DATE, INT64, STRING, EntitySet, Nav, Prop, register
 
 from .access import today_for, with_effective_status
 from .models import CourseEnrollment, SalesOrder
-from .selectors import sales_order_list
+from .selectors.sales_orders import sales_order_list
 
 
 def odata_course_enrollments(tenant):

@@ -1,16 +1,32 @@
-"""Workspace home panel for people who manage learning: who is enrolled or expired now, and the
-sales orders about to end (their learners expire with them)."""
+"""The courses app's panels on the workspace home page: the learner's (their courses, and when
+every course they have is expired, typically their only one, the message that it has expired
+with a link to its Results) and the one for people who manage learning (who is enrolled or
+expired now, and the sales orders about to end: their learners expire with them)."""
 
 import datetime
 
-from django.db.models import Count, Q
-
 from tenancy.capabilities import Capability
 
-from .access import effectively_enrolled_q, effectively_expired_q, today_for
-from .models import CourseEnrollment, SalesOrder
+from .access import today_for
+from .selectors.courses import enrollment_counts
+from .selectors.learner import my_course_list, only_expired
+from .selectors.sales_orders import sales_orders_ending
 
 SOON = datetime.timedelta(days=30)
+
+
+def learner_panel(request) -> dict | None:
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.has(Capability.LEARN):
+        return None
+    enrollments = my_course_list(membership=membership)
+    if not enrollments:
+        return None
+    return {
+        "template": "courses/learner_home_panel.html",
+        "enrollments": enrollments,
+        "only_expired": only_expired(enrollments),
+    }
 
 
 def learning_admin_panel(request):
@@ -19,13 +35,6 @@ def learning_admin_panel(request):
         return None
     tenant = request.tenant
     today = today_for(tenant)
-    counts = CourseEnrollment.objects.filter(tenant=tenant).aggregate(
-        enrolled=Count("pk", filter=effectively_enrolled_q(today)),
-        expired=Count("pk", filter=effectively_expired_q(today)),
-    )
-    ending = list(
-        SalesOrder.objects.filter(tenant=tenant, end_date__gte=today, end_date__lte=today + SOON)
-        .annotate(following=Count("enrollments", filter=Q(enrollments__status="E")))
-        .order_by("end_date")[:5]
-    )
+    counts = enrollment_counts(tenant=tenant, today=today)
+    ending = sales_orders_ending(tenant=tenant, start=today, end=today + SOON, limit=5)
     return {"template": "courses/home_panel.html", "counts": counts, "ending": ending}

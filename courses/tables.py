@@ -1,10 +1,13 @@
+"""Tables of the courses app: the Learning admin pages (courses, a course's Users panel, sales
+orders, user groups), then the client admin dashboard and the course email log."""
+
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from common.tables import PortalTable
 
-from .models import Course, CourseEnrollment, SalesOrder, UserGroup
+from .models import Course, CourseEnrollment, NotificationLog, NotificationStatus, SalesOrder, UserGroup
 
 STATUS_BADGE = {"E": "badge-enrolled", "U": "badge-muted", "X": "badge-expired"}
 STATUS_TITLE = {"E": "Enrolled", "U": "Unenrolled", "X": "Expired"}
@@ -173,3 +176,86 @@ class UserGroupTable(PortalTable):
 
     def value_name(self, value):
         return value
+
+
+# --- Client admin dashboard and course emails ------------------------------------------------------
+
+STATUS_BADGES = {
+    "E": ("badge-ok", "Enrolled"),
+    "U": ("badge-muted", "Unenrolled"),
+    "X": ("badge-expired", "Expired"),
+}
+
+
+def status_badge(status: str):
+    css, label = STATUS_BADGES.get(status, ("badge-muted", status))
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+class DashboardTable(PortalTable):
+    learner = tables.Column(
+        verbose_name="Learner", accessor="learner__user__full_name", order_by="learner__user__email"
+    )
+    email = tables.Column(verbose_name="Email", accessor="learner__user__email")
+    course = tables.Column(verbose_name="Course", accessor="course__name")
+    status = tables.Column(verbose_name="Enrollment status", accessor="effective_status")
+    sales_order = tables.Column(verbose_name="Sales order", accessor="sales_order__tran_id")
+    effective_expiry = tables.DateColumn(verbose_name="Expires", format="m/d/Y")
+    expired_at = tables.DateTimeColumn(verbose_name="Expired at", format="m/d/Y h:i A")
+    groups = tables.Column(verbose_name="Groups", accessor="pk", orderable=False)
+
+    class Meta(PortalTable.Meta):
+        model = CourseEnrollment
+        fields = ()
+        sequence = ("learner", "email", "course", "status", "sales_order", "effective_expiry", "expired_at", "groups")
+        row_attrs = {
+            "class": lambda record: "inactive" if not record.learner.is_active else "",
+            "data-status": lambda record: record.effective_status,
+        }
+        empty_text = "No learners match these filters."
+
+    def render_learner(self, record):
+        return record.learner.user.full_name or record.learner.user.email
+
+    def render_status(self, value):
+        return status_badge(value)
+
+    def value_status(self, value):
+        return STATUS_BADGES.get(value, ("", value))[1]
+
+    def render_groups(self, record):
+        groups = list(record.learner.user_groups.all())
+        if not groups:
+            return "—"
+        return format_html_join(", ", "{}", ((g.name,) for g in groups))
+
+    def value_groups(self, record):
+        return ", ".join(g.name for g in record.learner.user_groups.all())
+
+
+class NotificationLogTable(PortalTable):
+    created_at = tables.DateTimeColumn(verbose_name="When", format="m/d/Y h:i A")
+    email = tables.Column(verbose_name="Email")
+    recipient = tables.Column(verbose_name="Learner", accessor="to_address")
+    course = tables.Column(verbose_name="Course", accessor="course__name", default="—")
+    status = tables.Column(verbose_name="Status")
+    reason = tables.Column(verbose_name="Why", default="")
+
+    class Meta(PortalTable.Meta):
+        model = NotificationLog
+        fields = ()
+        sequence = ("created_at", "email", "recipient", "course", "status", "reason")
+        empty_text = "No emails yet."
+
+    def render_status(self, value, record):
+        css = "badge-ok" if value == NotificationStatus.SENT else "badge-warn"
+        return format_html('<span class="badge {}">{}</span>', css, record.get_status_display())
+
+    def value_status(self, value, record):
+        return record.get_status_display()
+
+    def render_email(self, value, record):
+        return record.get_email_display()
+
+    def value_email(self, value, record):
+        return record.get_email_display()

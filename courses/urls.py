@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from .views import courses, sales_orders, user_groups
+from .views import coach, courses, dashboard, learner, sales_orders, user_groups
 
 app_name = "courses"
 urlpatterns = [
@@ -18,5 +18,20 @@ urlpatterns = [
     path("sales-orders/netsuite/", sales_orders.netsuite_settings, name="netsuite_settings"),
     path("sales-orders/<int:sales_order_id>/edit/", sales_orders.sales_order_edit, name="sales_order_edit"),
     # Learner pages, Coach, client dashboard, course emails (issue 8).
-    path("", include("courses.learner_urls")),
+    path("my/", learner.my_courses, name="learner_courses"),
+    path("my/<int:course_id>/", learner.course_home, name="learner_course"),
+    path("my/<int:course_id>/today/", learner.today, name="learner_today"),
+    path("my/<int:course_id>/learn/", learner.learn, name="learner_learn"),
+    path(
+        "my/<int:course_id>/learn/<int:module_id>/complete/",
+        learner.complete_module,
+        name="learner_complete_module",
+    ),
+    path("my/<int:course_id>/practice/", learner.practice, name="learner_practice"),
+    path("my/<int:course_id>/apply/", learner.apply, name="learner_apply"),
+    path("my/<int:course_id>/results/", learner.results, name="learner_results"),
+    path("coach/", coach.coach, name="coach"),
+    path("dashboard/", dashboard.ClientDashboardView.as_view(), name="client_dashboard"),
+    path("dashboard/report/", dashboard.organization_report, name="organization_report"),
+    path("emails/", dashboard.NotificationLogView.as_view(), name="notification_log"),
 ]

@@ -143,14 +143,14 @@ def _released_split(queryset, name: str) -> dict[str, int]:
 def plan_deletion_counts(*, plan: Plan) -> dict[str, int]:
     """What deleting the plan takes with it (stated in the confirmation and the activity log)."""
     t = plan.tenant_id
-    from enrollments.selectors import enrollment_count_all  # enrollments builds on plans
-
     return {
         "calculations": Calculation.objects.filter(tenant_id=t, plan=plan).count(),
         **_released_split(Credit.objects.filter(tenant_id=t, plan=plan), "credits"),
         **_released_split(Reward.objects.filter(tenant_id=t, plan=plan), "rewards"),
         "beneficiaries": PlanBeneficiary.objects.filter(tenant_id=t, plan=plan).count(),
-        "enrollments": enrollment_count_all(plan=plan),
+        # Every acceptance ever made, reset or not, through the reverse relation: the enrollments
+        # app builds on plans, so plans does not import it.
+        "enrollments": plan.enrollments.filter(tenant_id=t).count(),
     }
 
 

@@ -13,10 +13,10 @@ from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
-from .. import services
 from ..filters import CourseFilter, EnrollmentFilter
 from ..forms import BulkEditForm, EnrollForm
-from ..selectors import access_course, course_enrollment_list, course_list, current_version
+from ..selectors.courses import access_course, course_enrollment_list, course_list, current_version
+from ..services import courses as services
 from ..tables import CourseTable, EnrollmentTable
 
 

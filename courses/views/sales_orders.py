@@ -10,12 +10,12 @@ from common.permissions import capability_required
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
 
-from .. import services
 from ..filters import SalesOrderFilter
 from ..forms import CsvImportForm, NetSuiteConnectionForm, SalesOrderForm
 from ..models import NetSuiteConnection
-from ..selectors import access_sales_order, netsuite_connection, sales_order_list
-from ..sync import preview_rows, read_csv, sales_orders_import, sync_sales_orders
+from ..selectors.sales_orders import access_sales_order, netsuite_connection, sales_order_list
+from ..services import sales_orders as services
+from ..services.sales_orders import preview_rows, read_csv, sales_orders_import, sync_sales_orders
 from ..tables import SalesOrderTable
 
 FIELDS = ["tran_id", "customer", "start_date", "end_date", "status", "netsuite_id"]

@@ -8,10 +8,10 @@ from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
-from .. import services
 from ..filters import UserGroupFilter
 from ..forms import UserGroupForm
-from ..selectors import access_user_group, user_group_list
+from ..selectors.user_groups import access_user_group, user_group_list
+from ..services import user_groups as services
 from ..tables import UserGroupTable
 
 

@@ -8,13 +8,15 @@ from courses.models import (
     Course,
     CourseEnrollment,
     CourseVersion,
+    ItemKind,
     Module,
+    ModuleItem,
     ModuleProgress,
     SalesOrder,
     UserGroup,
     UserGroupMember,
 )
-from tests.clock import TODAY  # noqa: F401 - re-exported: the suite's frozen today
+from tests.clock import TODAY
 from tests.factories import MembershipFactory, TenantFactory
 
 
@@ -96,3 +98,51 @@ def add_to_group(group, *learners):
     UserGroupMember.objects.bulk_create(
         UserGroupMember(tenant_id=group.tenant_id, group=group, learner=m) for m in learners
     )
+
+
+# --- Builders for the learner, coach, dashboard and email tests -----------------------------------
+
+
+class ModuleItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModuleItem
+
+    tenant = factory.SelfAttribute("module.tenant")
+    module = factory.SubFactory(ModuleFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = ItemKind.LEARN
+    title = factory.Sequence(lambda n: f"Item {n}")
+
+
+def course_with_modules(tenant, *, modules: int = 3, assessment: bool = True, name: str | None = None):
+    """A course (version 1) with ``modules`` modules of a Learn, a Practice and an Apply item
+    each, plus a final assessment module when ``assessment``. Returns the version."""
+    course = CourseFactory(tenant=tenant, **({"name": name} if name else {}))
+    version = CourseVersionFactory(tenant=tenant, course=course)
+    for position in range(1, modules + 1):
+        module = ModuleFactory(tenant=tenant, version=version, position=position, title=f"Module {position}")
+        for i, kind in enumerate((ItemKind.LEARN, ItemKind.PRACTICE, ItemKind.APPLY), start=1):
+            ModuleItemFactory(module=module, position=i, kind=kind, title=f"{kind.label} {position}")
+    if assessment:
+        module = ModuleFactory(tenant=tenant, version=version, position=modules + 1, title="Final assessment")
+        ModuleItemFactory(module=module, position=1, kind=ItemKind.ASSESSMENT, title="Final exam")
+    return version
+
+
+def enroll(version, learner, *, status="E", end_date=None, manual=None, **kwargs):
+    """An enrollment of ``learner`` in ``version`` following a sales order ending ``end_date``
+    (default: next year)."""
+    order = SalesOrderFactory(tenant=version.tenant, end_date=end_date or datetime.date(2027, 6, 30))
+    return CourseEnrollmentFactory(
+        tenant=version.tenant,
+        version=version,
+        course=version.course,
+        learner=learner,
+        sales_order=order,
+        status=status,
+        manual_expiration_date=manual,
+        **kwargs,
+    )
+
+
+YESTERDAY = TODAY - datetime.timedelta(days=1)

@@ -1,6 +1,6 @@
 from tests.isolation import provides
 
-from .factories import CourseFactory, CourseVersionFactory, SalesOrderFactory, UserGroupFactory
+from .factories import CourseFactory, CourseVersionFactory, SalesOrderFactory, UserGroupFactory, course_with_modules
 
 
 @provides("course_id")
@@ -16,3 +16,8 @@ def sales_order(tenant):
 @provides("user_group_id")
 def user_group(tenant):
     return UserGroupFactory(tenant=tenant).pk
+
+
+@provides("module_id")
+def module(tenant):
+    return course_with_modules(tenant, modules=1).modules.first().pk

@@ -8,7 +8,7 @@ import pytest
 from activity.models import ActivityEntry
 from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder
 from courses.netsuite import NetSuiteClient, NetSuiteError
-from courses.sync import sync_sales_orders
+from courses.services.sales_orders import sync_sales_orders
 from tests.clock import FROZEN_AT
 
 from .factories import CourseEnrollmentFactory, SalesOrderFactory

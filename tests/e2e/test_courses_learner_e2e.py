@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.courses.factories import UserGroupFactory, add_to_group
-from tests.courses2.factories import YESTERDAY, course_with_modules, enroll
+from tests.courses.factories import YESTERDAY, UserGroupFactory, add_to_group, course_with_modules, enroll
 from tests.factories import PASSWORD, member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

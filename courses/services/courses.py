@@ -1,16 +1,12 @@
-"""Writes of the courses app: one function per action, each atomic, each recorded in the activity
-log, each safe to call twice. Mass changes are set-based UPDATEs (one entry with the count).
-
-The NetSuite sync and the CSV import live in ``courses.netsuite`` and ``courses.imports``; they
-end in ``sales_order_apply`` here so every path that moves an end date moves enrollments too.
-"""
+"""Writes of Learning > Courses: courses and their versions, module completion, and the Users
+panel's bulk Edit and Enroll."""
 
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,8 +15,8 @@ from activity.services import record
 from common.services import model_update
 from tenancy.models import Membership, Tenant
 
-from .access import E, U, X, past_expiry_q, today_for
-from .models import (
+from ..access import E, U, X, past_expiry_q, today_for
+from ..models import (
     Course,
     CourseEnrollment,
     CourseVersion,
@@ -28,15 +24,10 @@ from .models import (
     Module,
     ModuleItem,
     ModuleProgress,
-    NetSuiteConnection,
     SalesOrder,
-    SalesOrderSource,
-    UserGroup,
-    UserGroupMember,
 )
-from .selectors import current_version, learner_roles
-
-# --- Courses ----------------------------------------------------------------------------------
+from ..selectors.courses import current_version, learner_roles
+from .expiry import reconcile_status
 
 
 @dataclass(frozen=True)
@@ -111,146 +102,7 @@ def module_complete(*, enrollment: CourseEnrollment, module: Module, score=None,
     return progress
 
 
-# --- User groups ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def user_group_create(*, tenant: Tenant, actor, name: str, learner_ids: Iterable[int] = ()) -> UserGroup:
-    group = UserGroup(tenant=tenant, name=name.strip())
-    group.full_clean()
-    group.save()
-    ids = set(Membership.objects.filter(tenant=tenant, pk__in=list(learner_ids)).values_list("pk", flat=True))
-    UserGroupMember.objects.bulk_create(UserGroupMember(tenant=tenant, group=group, learner_id=i) for i in sorted(ids))
-    record(tenant=tenant, actor=actor, action=Action.CREATE, target=group, count=len(ids), object_ids=sorted(ids))
-    return group
-
-
-@transaction.atomic
-def user_group_update(group: UserGroup, *, actor, name: str, learner_ids: Iterable[int]) -> UserGroup:
-    """Rename a group and set its members (set-based: one delete, one insert)."""
-    group, renamed, changes = model_update(instance=group, fields=["name"], data={"name": name.strip()})
-    wanted = set(
-        Membership.objects.filter(tenant_id=group.tenant_id, pk__in=list(learner_ids)).values_list("pk", flat=True)
-    )
-    current = set(
-        UserGroupMember.objects.filter(tenant_id=group.tenant_id, group=group).values_list("learner_id", flat=True)
-    )
-    added, removed = sorted(wanted - current), sorted(current - wanted)
-    UserGroupMember.objects.filter(tenant_id=group.tenant_id, group=group, learner_id__in=removed).delete()
-    UserGroupMember.objects.bulk_create(
-        UserGroupMember(tenant_id=group.tenant_id, group=group, learner_id=i) for i in added
-    )
-    if added:
-        changes["added"] = [None, len(added)]
-    if removed:
-        changes["removed"] = [len(removed), None]
-    if changes:
-        record(
-            tenant=group.tenant,
-            actor=actor,
-            action=Action.UPDATE,
-            target=group,
-            changes=changes,
-            count=len(added) + len(removed) or None,
-            object_ids=added + removed,
-        )
-    return group
-
-
-# --- Sales orders -----------------------------------------------------------------------------
-
-SALES_ORDER_FIELDS = ["tran_id", "netsuite_id", "customer", "start_date", "end_date", "status"]
-
-
-@transaction.atomic
-def sales_order_create(*, tenant: Tenant, actor, data: dict, source: str = SalesOrderSource.MANUAL) -> SalesOrder:
-    order = SalesOrder(tenant=tenant, source=source, **{f: data[f] for f in SALES_ORDER_FIELDS if f in data})
-    order.full_clean()
-    order.save()
-    record(
-        tenant=tenant,
-        actor=actor,
-        action=Action.CREATE,
-        target=order,
-        changes={f: [None, str(getattr(order, f))] for f in SALES_ORDER_FIELDS if getattr(order, f)},
-    )
-    return order
-
-
-@transaction.atomic
-def sales_order_update(order: SalesOrder, *, actor, data: dict) -> tuple[SalesOrder, int]:
-    """Edit a sales order. Returns ``(order, enrollments_changed)``: moving the end date moves the
-    expiry of every enrollment that follows it (see ``follow_end_date``)."""
-    old_end = order.end_date
-    order, updated, changes = model_update(instance=order, fields=SALES_ORDER_FIELDS, data=data)
-    moved = follow_end_date(order, old_end=old_end) if updated else 0
-    if updated:
-        record(
-            tenant=order.tenant,
-            actor=actor,
-            action=Action.UPDATE,
-            target=order,
-            changes=changes,
-            count=moved or None,
-        )
-    return order, moved
-
-
-def follow_end_date(order: SalesOrder, *, old_end: datetime.date | None, now=None) -> int:
-    """Enrollments following ``order`` (no manual date) take its new end date as their expiry:
-    the ones the sweep expired (not by hand) come back to E when the new date has not passed,
-    and E ones now past it become X. Returns how many rows changed status. Call inside the
-    transaction of the change."""
-    if old_end == order.end_date:
-        return 0
-    now = now or timezone.now()
-    today = today_for(order.tenant, now=now)
-    following = CourseEnrollment.objects.filter(
-        tenant_id=order.tenant_id, sales_order=order, manual_expiration_date__isnull=True
-    )
-    return _reconcile(following, today=today, now=now)
-
-
-def _reconcile(queryset: QuerySet[CourseEnrollment], *, today: datetime.date, now) -> int:
-    """Make the stored status agree with the effective expiry for these rows (set-based)."""
-    back = (
-        queryset.filter(status=X, expired_by_hand=False)
-        .exclude(past_expiry_q(today))
-        .update(status=E, expired_at=None, status_changed_at=now)
-    )
-    gone = (
-        queryset.filter(status=E)
-        .filter(past_expiry_q(today))
-        .update(status=X, expired_at=now, status_changed_at=now, expired_by_hand=False)
-    )
-    return back + gone
-
-
-@transaction.atomic
-def netsuite_connection_save(*, form, actor) -> NetSuiteConnection:
-    """Save the tenant's NetSuite connection from its validated form. The activity entry names
-    the changed fields; secret values are never written to it."""
-    connection = form.instance
-    created = connection.pk is None
-    connection.full_clean()
-    connection.save()
-    secret = {"consumer_secret", "token_secret", "client_secret"}
-    changes = {
-        name: ["(hidden)", "(hidden)"] if name in secret else [None, str(form.cleaned_data.get(name))]
-        for name in form.changed_data
-        if name not in secret or form.data.get(name)
-    }
-    record(
-        tenant=connection.tenant,
-        actor=actor,
-        action=Action.CREATE if created else Action.UPDATE,
-        target=connection,
-        changes=changes,
-    )
-    return connection
-
-
-# --- Enrollments ------------------------------------------------------------------------------
+# --- The Users panel: Edit and Enroll -----------------------------------------------------------
 
 
 class BulkAction:
@@ -367,7 +219,7 @@ def enrollments_edit(
         )
         changes["status"] = [None, X]
     else:
-        _reconcile(rows, today=today, now=now)
+        reconcile_status(rows, today=today, now=now)
 
     record(
         tenant=tenant,
@@ -455,45 +307,3 @@ def learners_enroll(
         label=f"{course.name}: {len(enrollment_ids)} enrollment{'s' if len(enrollment_ids) != 1 else ''}",
     )
     return BulkResult(action=BulkAction.ENROLL, count=len(enrollment_ids), enrollment_ids=enrollment_ids)
-
-
-# --- The expiry sweep -------------------------------------------------------------------------
-
-
-def expire_due_enrollments(*, tenant: Tenant, now=None) -> int:
-    """Set X on every E enrollment of ``tenant`` whose effective expiry has passed, in two
-    set-based UPDATEs (by manual date; by ended sales order), and record one entry with the
-    count. Idempotent. Concurrent sweeps of one tenant queue on a lock of the tenant row, and the
-    later one finds nothing left, so no expiry is counted twice."""
-    now = now or timezone.now()
-    today = today_for(tenant, now=now)
-    values = {"status": X, "expired_at": now, "status_changed_at": now, "expired_by_hand": False}
-    with transaction.atomic():
-        if connection.features.has_select_for_update:
-            # NO KEY UPDATE: does not block inserts that reference the tenant (they take KEY SHARE).
-            Tenant.objects.select_for_update(no_key=True).filter(pk=tenant.pk).values_list("pk", flat=True).first()
-        # SQLite has no row locks: its first UPDATE takes the database write lock (waiting for a
-        # running sweep) and then reads the committed rows, which serializes sweeps just the same.
-        due = CourseEnrollment.objects.filter(tenant=tenant, status=E)
-        count = due.filter(manual_expiration_date__lt=today).update(**values)
-        ended = SalesOrder.objects.filter(tenant=tenant, end_date__lt=today).values("pk")
-        count += due.filter(manual_expiration_date__isnull=True, sales_order__in=ended).update(**values)
-        if count:
-            # This sweep's rows are those it stamped with its own instant: the entry lists them.
-            swept = list(
-                CourseEnrollment.objects.filter(tenant=tenant, status=X, expired_at=now, expired_by_hand=False)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            record(
-                tenant=tenant,
-                actor=None,
-                action=Action.UPDATE,
-                target="CourseEnrollment",
-                verb="expired (sweep)",
-                changes={"status": [E, X]},
-                count=count,
-                object_ids=swept,
-                label=f"{count} enrollment{'s' if count != 1 else ''} past their expiry",
-            )
-    return count

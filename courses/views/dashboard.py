@@ -10,21 +10,16 @@ from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
-from .dashboard_tables import (
-    STATUS_BADGES,
-    DashboardFilter,
-    DashboardTable,
-    NotificationLogFilter,
-    NotificationLogTable,
-)
-from .learner_selectors import (
+from ..filters import DashboardFilter, NotificationLogFilter
+from ..models import NotificationLog
+from ..selectors.courses import learner_roles
+from ..selectors.dashboard import (
     dashboard_counts,
     dashboard_enrollments,
     learners_without_enrollments,
     organization_report_rows,
 )
-from .models import NotificationLog
-from .selectors import learner_roles
+from ..tables import STATUS_BADGES, DashboardTable, NotificationLogTable
 
 
 class ClientDashboardView(TenantListView):

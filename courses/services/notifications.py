@@ -8,9 +8,11 @@ deactivated learner. The learner's other, active courses are not affected: the d
 enrollment. Account emails (password reset, account unlock) are always sent.
 
 Each email is rendered from ``templates/emails/courses/<email>.txt`` (first line: subject; the
-rest: body) and sent by a Celery task (``courses.notification_tasks``). Every decision, sent or
-suppressed, is written to ``NotificationLog`` with its reason; a ``key`` per event makes a
-trigger that fires twice (a retried task, two beat runs) send once.
+rest: body) and sent by a Celery task (``courses.tasks``, which builds on this module: the tasks queue
+and run what is decided here). Every decision, sent or suppressed, is written to
+``NotificationLog`` with its reason; a ``key`` per event makes a trigger that fires twice (a
+retried task, two beat runs) send once. The two date-driven triggers (Item Unlocked, Inactive
+Status Trigger) are here too; beat runs them through their tasks.
 """
 
 import datetime
@@ -18,14 +20,17 @@ import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from tenancy.models import Membership, User
+from tenancy.models import Membership, Tenant, User
 
-from .access import U, X, effective_expiry, effective_status, today_for
-from .models import CourseEnrollment, Email, NotificationLog, NotificationStatus
+from ..access import U, X, effective_expiry, effective_status, today_for
+from ..models import CourseEnrollment, Email, ModuleItem, NotificationLog, NotificationStatus
+from ..selectors.dashboard import last_activity_subquery
 
 COURSE_EMAILS = frozenset(
     {
@@ -39,6 +44,10 @@ COURSE_EMAILS = frozenset(
 # Password reset is Django's own view and email (templates/registration): it never looks at
 # enrollments, so it reaches expired learners too. Account unlock goes through here.
 ALWAYS_SENT = frozenset({Email.ACCOUNT_UNLOCK})
+
+# Items whose unlock date passed up to this many days ago are still announced (a beat outage
+# shorter than this loses nothing; the log's key keeps it to one email per item and learner).
+UNLOCK_CATCH_UP_DAYS = 3
 
 
 def suppression_reason(enrollment: CourseEnrollment, *, today: datetime.date | None = None) -> str:
@@ -136,14 +145,6 @@ def deliver_course_email(
     return log
 
 
-def queue_course_email(enrollment: CourseEnrollment, *, email: str, key: str, extra: dict | None = None) -> None:
-    """After the current transaction commits, have a worker deliver the email."""
-    from .notification_tasks import send_course_email_task
-
-    args = (enrollment.tenant_id, enrollment.pk, str(email), key, extra or {})
-    transaction.on_commit(lambda: send_course_email_task.delay(*args))
-
-
 def deliver_account_email(user: User, *, email: str, key: str = "", extra: dict | None = None) -> bool:
     """Account unlock: always sent, whatever the user's enrollments. Logged
     in every workspace the user belongs to, so each workspace's admins see it. Returns whether
@@ -169,3 +170,62 @@ def deliver_account_email(user: User, *, email: str, key: str = "", extra: dict 
         for m in memberships
     )
     return True
+
+
+# --- Date-driven triggers (run by beat) ---------------------------------------------------------
+
+
+def notify_unlocked_items(tenant: Tenant, *, now: datetime.datetime | None = None) -> dict:
+    """Item Unlocked for every item that opened today (or in the last few days) to every learner
+    of its course version. Suppressed and logged for expired or unenrolled enrollments."""
+    today = today_for(tenant, now=now)
+    items = list(
+        ModuleItem.objects.filter(
+            tenant=tenant,
+            unlocks_on__lte=today,
+            unlocks_on__gte=today - datetime.timedelta(days=UNLOCK_CATCH_UP_DAYS),
+        ).select_related("module")
+    )
+    counts = {"sent": 0, "suppressed": 0}
+    for item in items:
+        enrollments = CourseEnrollment.objects.filter(tenant=tenant, version_id=item.module.version_id).select_related(
+            "learner__user", "course", "sales_order", "tenant"
+        )
+        for enrollment in enrollments.iterator(chunk_size=500):
+            log = deliver_course_email(
+                enrollment,
+                email=Email.ITEM_UNLOCKED,
+                key=f"item:{item.pk}",
+                extra={"item": item, "module": item.module},
+            )
+            if log:
+                counts[log.status] += 1
+    return counts
+
+
+def notify_inactive_learners(tenant: Tenant, *, now: datetime.datetime | None = None) -> dict:
+    """Inactive Status Trigger: a learner who has not started or completed a module of a course
+    for ``COURSE_INACTIVE_DAYS`` days (counting from enrollment when they never have) gets one
+    reminder per quiet spell; activity starts a new spell. Suppressed and logged for expired or
+    unenrolled enrollments."""
+    now = now or timezone.now()
+    days = settings.COURSE_INACTIVE_DAYS
+    cutoff = now - datetime.timedelta(days=days)
+    rows = (
+        CourseEnrollment.objects.filter(tenant=tenant, enrolled_at__lte=cutoff)
+        .annotate(last_seen=Coalesce(last_activity_subquery(tenant.pk), "enrolled_at"))
+        .filter(Q(last_seen__lte=cutoff))
+        .select_related("learner__user", "course", "sales_order", "tenant")
+    )
+    counts = {"sent": 0, "suppressed": 0}
+    for enrollment in rows.iterator(chunk_size=500):
+        since = timezone.localtime(enrollment.last_seen, tenant.zone).date()
+        log = deliver_course_email(
+            enrollment,
+            email=Email.INACTIVE_STATUS,
+            key=f"inactive:{since.isoformat()}",
+            extra={"days": days, "since": since},
+        )
+        if log:
+            counts[log.status] += 1
+    return counts

@@ -5,7 +5,7 @@ from common.htmx import render_page
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
 
-from .learner_selectors import team_list
+from ..selectors.coach import team_list
 
 
 @capability_required(Capability.COACH)

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import notification_tasks
-from courses.learner_services import learner_complete_module
+from courses import tasks as course_tasks
 from courses.models import Email, ModuleItem, NotificationLog
-from courses.notifications import deliver_course_email, queue_course_email
+from courses.services.learner import learner_complete_module
+from courses.services.notifications import deliver_course_email
+from courses.tasks import queue_course_email
 from tests.conftest import login
 from tests.factories import PASSWORD, member
 
@@ -129,7 +130,7 @@ def _complete(client, tenant, version, position, score=None):
 @pytest.fixture
 def worker():
     """The queued task runs right away, as the worker would (the broker is tested elsewhere)."""
-    task = notification_tasks.send_course_email_task
+    task = course_tasks.send_course_email_task
     with mock.patch.object(task, "delay", side_effect=lambda *args: task.apply(args=args).get()) as delay:
         yield delay
 
@@ -162,7 +163,7 @@ def test_survey_suppressed_when_enrollment_expires_before_the_task_runs(
     version = course_with_modules(tenant, modules=1, assessment=False, name="Quick Course")
     enrollment = enroll(version, learner)
     login(client, learner)
-    with mock.patch("courses.notification_tasks.send_course_email_task.delay") as delay:
+    with mock.patch("courses.tasks.send_course_email_task.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
             _complete(client, tenant, version, 1)
     (args,) = [c.args for c in delay.call_args_list]
@@ -171,7 +172,7 @@ def test_survey_suppressed_when_enrollment_expires_before_the_task_runs(
     enrollment.status = "X"
     enrollment.expired_at = timezone.now()
     enrollment.save()
-    assert notification_tasks.send_course_email_task.run(*args) == "suppressed"
+    assert course_tasks.send_course_email_task.run(*args) == "suppressed"
     assert mail.outbox == []
 
 
@@ -188,7 +189,7 @@ def test_item_unlocked_beat_task(tenant, version, learner):
     unenrolled = member(tenant, "Learner", user__email="left@example.test")
     enroll(version, unenrolled, status="U")
 
-    assert notification_tasks.notify_unlocked_items_task.run() == {"sent": 1, "suppressed": 2}
+    assert course_tasks.notify_unlocked_items_task.run() == {"sent": 1, "suppressed": 2}
     assert [m.to for m in mail.outbox] == [["lee@example.test"]]
     assert '"Role play" is now open' in mail.outbox[0].subject
     assert set(NotificationLog.objects.filter(status="suppressed").values_list("to_address", flat=True)) == {
@@ -197,7 +198,7 @@ def test_item_unlocked_beat_task(tenant, version, learner):
     }
     assert NotificationLog.objects.filter(key=f"item:{item.pk}").count() == 3
     # Next hour's run: nothing new.
-    assert notification_tasks.notify_unlocked_items_task.run() == {"sent": 0, "suppressed": 0}
+    assert course_tasks.notify_unlocked_items_task.run() == {"sent": 0, "suppressed": 0}
 
 
 def test_inactive_status_trigger_beat_task(tenant, version, learner, settings):
@@ -219,12 +220,12 @@ def test_inactive_status_trigger_beat_task(tenant, version, learner, settings):
     new = member(tenant, "Learner", user__email="new@example.test")
     enroll(version, new)  # enrolled today: not inactive yet
 
-    assert notification_tasks.notify_inactive_learners_task.run() == {"sent": 1, "suppressed": 1}
+    assert course_tasks.notify_inactive_learners_task.run() == {"sent": 1, "suppressed": 1}
     assert [m.to for m in mail.outbox] == [["lee@example.test"]]
     assert "we miss you" in mail.outbox[0].subject
     assert NotificationLog.objects.get(to_address="gone@example.test").status == "suppressed"
     assert not NotificationLog.objects.filter(enrollment=busy_enrollment).exists()
-    assert notification_tasks.notify_inactive_learners_task.run() == {"sent": 0, "suppressed": 0}
+    assert course_tasks.notify_inactive_learners_task.run() == {"sent": 0, "suppressed": 0}
 
 
 def test_beat_schedule_has_the_course_email_tasks(settings):

@@ -84,7 +84,7 @@ def test_access_matrix(client, tenant, version, learner, case, page):
 
 
 def test_the_sweep_changes_nothing_for_access(client, tenant, version, learner):
-    from courses.services import expire_due_enrollments
+    from courses.services.expiry import expire_due_enrollments
 
     enrollment = make("E-past-expiry", version, learner)
     login(client, learner)

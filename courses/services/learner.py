@@ -6,11 +6,11 @@ from django.db import transaction
 from activity.models import Action
 from activity.services import record
 
-from .access import can_open_course
-from .learner_selectors import course_state
-from .models import CourseEnrollment, Email, Module
-from .notifications import queue_course_email
-from .services import module_complete
+from ..access import can_open_course
+from ..models import CourseEnrollment, Email, Module
+from ..selectors.learner import course_state
+from ..tasks import queue_course_email
+from .courses import module_complete
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import pytest
 
 from courses import access
 from courses.models import CourseEnrollment
-from courses.selectors import course_enrollment_list
+from courses.selectors.courses import course_enrollment_list
 
 from .factories import TODAY, CourseEnrollmentFactory, SalesOrderFactory
 

@@ -12,10 +12,9 @@ from openpyxl import load_workbook
 
 from courses.models import SalesOrder
 from tests.conftest import login
-from tests.courses.factories import UserGroupFactory, add_to_group
 from tests.factories import member
 
-from .factories import YESTERDAY, course_with_modules, enroll
+from .factories import YESTERDAY, UserGroupFactory, add_to_group, course_with_modules, enroll
 
 pytestmark = pytest.mark.django_db
 

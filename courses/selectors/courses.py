@@ -1,28 +1,26 @@
-"""Reads of the courses app: tenant-scoped querysets with the joins a page needs, and the
-``access_<model>`` lookups (404 for missing and foreign alike)."""
+"""Reads of Learning > Courses: the course list, a course's Users panel and Enroll (learners,
+versions, progress), and the ``access_course``/``access_enrollment`` lookups."""
 
 import datetime
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from tenancy.capabilities import Capability
 from tenancy.models import Membership, Role, Tenant
 
-from .access import E, U, X, today_for, with_effective_status
-from .models import (
+from ..access import E, U, X, effectively_enrolled_q, effectively_expired_q, today_for, with_effective_status
+from ..models import (
     Course,
     CourseEnrollment,
     CourseVersion,
     Module,
     ModuleProgress,
-    NetSuiteConnection,
-    SalesOrder,
-    UserGroup,
 )
 
 
-def _access(qs: QuerySet, pk, what: str, for_update: bool):
+def scoped_get(qs: QuerySet, pk, what: str, for_update: bool):
+    """The body of every ``access_<model>``: one row of ``qs`` by id, or 404."""
     if for_update:
         qs = qs.select_for_update()
     try:
@@ -32,20 +30,12 @@ def _access(qs: QuerySet, pk, what: str, for_update: bool):
 
 
 def access_course(*, tenant: Tenant, course_id, for_update: bool = False) -> Course:
-    return _access(Course.objects.filter(tenant=tenant).select_related("tenant"), course_id, "course", for_update)
-
-
-def access_sales_order(*, tenant: Tenant, sales_order_id, for_update: bool = False) -> SalesOrder:
-    return _access(SalesOrder.objects.filter(tenant=tenant), sales_order_id, "sales order", for_update)
-
-
-def access_user_group(*, tenant: Tenant, user_group_id, for_update: bool = False) -> UserGroup:
-    return _access(UserGroup.objects.filter(tenant=tenant), user_group_id, "user group", for_update)
+    return scoped_get(Course.objects.filter(tenant=tenant).select_related("tenant"), course_id, "course", for_update)
 
 
 def access_enrollment(*, tenant: Tenant, enrollment_id, for_update: bool = False) -> CourseEnrollment:
     qs = CourseEnrollment.objects.filter(tenant=tenant).select_related("learner__user", "sales_order", "version")
-    return _access(qs, enrollment_id, "enrollment", for_update)
+    return scoped_get(qs, enrollment_id, "enrollment", for_update)
 
 
 def learner_roles(*, tenant: Tenant) -> list[int]:
@@ -123,29 +113,10 @@ def last_completed_module(*, enrollment: CourseEnrollment) -> Module | None:
     return progress.module if progress else None
 
 
-def user_group_list(*, tenant: Tenant) -> QuerySet[UserGroup]:
-    return UserGroup.objects.filter(tenant=tenant).annotate(member_count=Count("memberships")).order_by("name")
-
-
-def user_group_choices(*, tenant: Tenant) -> QuerySet[UserGroup]:
-    return UserGroup.objects.filter(tenant=tenant).order_by("name")
-
-
-def sales_order_list(*, tenant: Tenant) -> QuerySet[SalesOrder]:
-    return (
-        SalesOrder.objects.filter(tenant=tenant)
-        .annotate(enrollment_count=Count("enrollments"))
-        .order_by("-end_date", "tran_id")
+def enrollment_counts(*, tenant: Tenant, today: datetime.date) -> dict[str, int]:
+    """Enrollments that open their course today and those expired (stored X, or E past its
+    expiry): one query."""
+    return CourseEnrollment.objects.filter(tenant=tenant).aggregate(
+        enrolled=Count("pk", filter=effectively_enrolled_q(today)),
+        expired=Count("pk", filter=effectively_expired_q(today)),
     )
-
-
-def sales_order_choices(*, tenant: Tenant) -> QuerySet[SalesOrder]:
-    return SalesOrder.objects.filter(tenant=tenant).order_by("-end_date", "tran_id")
-
-
-def netsuite_connection(*, tenant: Tenant) -> NetSuiteConnection | None:
-    return NetSuiteConnection.objects.filter(tenant=tenant).first()
-
-
-def group_members_prefetch(*, tenant: Tenant) -> Prefetch:
-    return Prefetch("user_groups", queryset=UserGroup.objects.filter(tenant=tenant).order_by("name"))

@@ -1,4 +1,4 @@
-"""Services: sales order end date changes, the sweep, bulk edit, enroll, progress restore."""
+"""Enrollment status changes: sales order end date changes, the sweep, bulk edit, enroll, progress restore."""
 
 import datetime
 import threading
@@ -9,10 +9,10 @@ from django.db import connection
 from django_scopes import scope
 
 from activity.models import ActivityEntry
-from courses import services
 from courses.models import CourseEnrollment, ModuleProgress
-from courses.selectors import last_completed_module
-from courses.services import BulkAction
+from courses.selectors.courses import last_completed_module
+from courses.services import courses, expiry, sales_orders
+from courses.services.courses import BulkAction
 from tests.clock import FROZEN_AT
 
 from .factories import (
@@ -43,7 +43,9 @@ class TestSalesOrderEndDateChange:
         )
         unenrolled = CourseEnrollmentFactory(tenant=tenant, sales_order=order, status="U")
 
-        order, moved = services.sales_order_update(order, actor=admin_member.user, data={"end_date": D(2027, 3, 31)})
+        order, moved = sales_orders.sales_order_update(
+            order, actor=admin_member.user, data={"end_date": D(2027, 3, 31)}
+        )
 
         assert moved == 1
         assert statuses(swept, by_hand, manual, unenrolled) == ["E", "X", "X", "U"]
@@ -55,13 +57,13 @@ class TestSalesOrderEndDateChange:
         order = SalesOrderFactory(tenant=tenant, end_date=D(2027, 1, 1))
         follower = CourseEnrollmentFactory(tenant=tenant, sales_order=order)
         own_date = CourseEnrollmentFactory(tenant=tenant, sales_order=order, manual_expiration_date=D(2027, 6, 1))
-        services.sales_order_update(order, actor=admin_member.user, data={"end_date": D(2026, 11, 20)})
+        sales_orders.sales_order_update(order, actor=admin_member.user, data={"end_date": D(2026, 11, 20)})
         assert statuses(follower, own_date) == ["X", "E"]
         assert CourseEnrollment.objects.get(pk=follower.pk).expired_by_hand is False
 
     def test_unchanged_update_records_nothing(self, tenant, admin_member):
         order = SalesOrderFactory(tenant=tenant)
-        services.sales_order_update(order, actor=admin_member.user, data={"end_date": order.end_date})
+        sales_orders.sales_order_update(order, actor=admin_member.user, data={"end_date": order.end_date})
         assert not ActivityEntry.objects.filter(tenant=tenant).exists()
 
 
@@ -80,7 +82,7 @@ class TestSweep:
         ]
         foreign = CourseEnrollmentFactory(tenant=other_tenant, sales_order__end_date=D(2026, 1, 1))
 
-        assert services.expire_due_enrollments(tenant=tenant, now=NOW) == 2
+        assert expiry.expire_due_enrollments(tenant=tenant, now=NOW) == 2
 
         assert statuses(*due) == ["X", "X"]
         assert statuses(*kept, foreign) == ["E", "E", "U", "E"]
@@ -91,16 +93,16 @@ class TestSweep:
 
     def test_idempotent(self, tenant):
         CourseEnrollmentFactory.create_batch(3, tenant=tenant, sales_order__end_date=D(2026, 1, 1))
-        assert services.expire_due_enrollments(tenant=tenant, now=NOW) == 3
-        assert services.expire_due_enrollments(tenant=tenant, now=NOW) == 0
+        assert expiry.expire_due_enrollments(tenant=tenant, now=NOW) == 3
+        assert expiry.expire_due_enrollments(tenant=tenant, now=NOW) == 0
         assert ActivityEntry.objects.filter(tenant=tenant).count() == 1
 
     def test_uses_the_tenant_zone(self, tenant):
         row = CourseEnrollmentFactory(tenant=tenant, manual_expiration_date=D(2026, 11, 23))
         # 03:00 UTC Nov 24 is Nov 23 in New York: the last day of access is not over.
         late_evening = datetime.datetime(2026, 11, 24, 3, 0, tzinfo=datetime.UTC)
-        assert services.expire_due_enrollments(tenant=tenant, now=late_evening) == 0
-        assert services.expire_due_enrollments(tenant=tenant, now=late_evening + datetime.timedelta(hours=3)) == 1
+        assert expiry.expire_due_enrollments(tenant=tenant, now=late_evening) == 0
+        assert expiry.expire_due_enrollments(tenant=tenant, now=late_evening + datetime.timedelta(hours=3)) == 1
         assert statuses(row) == ["X"]
 
 
@@ -120,7 +122,7 @@ def test_concurrent_sweeps_never_double_record(tenant):
         try:
             with scope(tenant=tenant):
                 barrier.wait()
-                results.append(services.expire_due_enrollments(tenant=tenant, now=NOW))
+                results.append(expiry.expire_due_enrollments(tenant=tenant, now=NOW))
         finally:
             connection.close()
 
@@ -146,7 +148,7 @@ class TestBulkEdit:
     def test_assign_sales_order_and_date_in_one_entry(self, tenant, course, admin_member):
         rows = self.rows(tenant, course, 3)
         order = SalesOrderFactory(tenant=tenant, tran_id="SO-NEW")
-        result = services.enrollments_edit(
+        result = courses.enrollments_edit(
             course=course,
             actor=admin_member.user,
             enrollment_ids=[r.pk for r in rows],
@@ -170,7 +172,7 @@ class TestBulkEdit:
         rows[1].learner.save()
         order = SalesOrderFactory(tenant=tenant)
         with pytest.raises(ValidationError, match="inactive.*Reactivate them first"):
-            services.enrollments_edit(
+            courses.enrollments_edit(
                 course=course,
                 actor=admin_member.user,
                 enrollment_ids=[r.pk for r in rows],
@@ -184,7 +186,7 @@ class TestBulkEdit:
     def test_expire_is_by_hand_and_idempotent(self, tenant, course, admin_member):
         rows = self.rows(tenant, course, 2)
         for _ in range(2):
-            services.enrollments_edit(
+            courses.enrollments_edit(
                 course=course, actor=admin_member.user, enrollment_ids=[r.pk for r in rows], action=BulkAction.EXPIRE
             )
         assert set(CourseEnrollment.objects.values_list("status", "expired_by_hand")) == {("X", True)}
@@ -192,7 +194,7 @@ class TestBulkEdit:
     def test_enroll_needs_a_sales_order(self, tenant, course, admin_member):
         rows = self.rows(tenant, course, 1, status="U", sales_order=None)
         with pytest.raises(ValidationError, match="needs a sales order"):
-            services.enrollments_edit(
+            courses.enrollments_edit(
                 course=course, actor=admin_member.user, enrollment_ids=[rows[0].pk], action=BulkAction.ENROLL
             )
 
@@ -200,7 +202,7 @@ class TestBulkEdit:
         rows = self.rows(tenant, course, 2, status="U")
         ended = SalesOrderFactory(tenant=tenant, end_date=D(2026, 1, 1))
         with pytest.raises(ValidationError, match="would be expired at once"):
-            services.enrollments_edit(
+            courses.enrollments_edit(
                 course=course,
                 actor=admin_member.user,
                 enrollment_ids=[r.pk for r in rows],
@@ -216,7 +218,7 @@ class TestBulkEdit:
         hand = CourseEnrollmentFactory(
             tenant=tenant, version=swept.version, status="X", expired_by_hand=True, sales_order=swept.sales_order
         )
-        services.enrollments_edit(
+        courses.enrollments_edit(
             course=course,
             actor=admin_member.user,
             enrollment_ids=[swept.pk, hand.pk],
@@ -229,7 +231,7 @@ class TestBulkEdit:
     def test_other_courses_rows_are_refused(self, tenant, course, admin_member):
         foreign = CourseEnrollmentFactory(tenant=tenant)
         with pytest.raises(ValidationError):
-            services.enrollments_edit(
+            courses.enrollments_edit(
                 course=course, actor=admin_member.user, enrollment_ids=[foreign.pk], action=BulkAction.UNENROLL
             )
         assert statuses(foreign) == ["E"]
@@ -242,7 +244,7 @@ class TestEnrollAndProgress:
         order = SalesOrderFactory(tenant=tenant)
         old = CourseEnrollmentFactory(tenant=tenant, version=version, status="U")
         new = LearnerFactory(tenant=tenant)
-        result = services.learners_enroll(
+        result = courses.learners_enroll(
             course=course, actor=admin_member.user, learner_ids=[old.learner_id, new.pk], sales_order=order
         )
         assert result.count == 2
@@ -257,7 +259,7 @@ class TestEnrollAndProgress:
         inactive = LearnerFactory(tenant=tenant, is_active=False)
         active = LearnerFactory(tenant=tenant)
         with pytest.raises(ValidationError, match="inactive"):
-            services.learners_enroll(
+            courses.learners_enroll(
                 course=course,
                 actor=admin_member.user,
                 learner_ids=[inactive.pk, active.pk],
@@ -270,11 +272,11 @@ class TestEnrollAndProgress:
         modules = [ModuleFactory(tenant=tenant, version=version, position=i) for i in (1, 2, 3)]
         enrollment = CourseEnrollmentFactory(tenant=tenant, version=version)
         for module in modules[:2]:
-            services.module_complete(enrollment=enrollment, module=module, score=90)
+            courses.module_complete(enrollment=enrollment, module=module, score=90)
         ids = [enrollment.pk]
         course, actor = version.course, admin_member.user
-        services.enrollments_edit(course=course, actor=actor, enrollment_ids=ids, action=BulkAction.UNENROLL)
-        services.enrollments_edit(course=course, actor=actor, enrollment_ids=ids, action=BulkAction.ENROLL)
+        courses.enrollments_edit(course=course, actor=actor, enrollment_ids=ids, action=BulkAction.UNENROLL)
+        courses.enrollments_edit(course=course, actor=actor, enrollment_ids=ids, action=BulkAction.ENROLL)
         enrollment.refresh_from_db()
         assert enrollment.status == "E"
         assert enrollment.version == version
@@ -285,21 +287,21 @@ class TestEnrollAndProgress:
         version = CourseVersionFactory(tenant=tenant, course__tenant=tenant)
         module = ModuleFactory(tenant=tenant, version=version)
         enrollment = CourseEnrollmentFactory(tenant=tenant, version=version)
-        services.module_complete(enrollment=enrollment, module=module, score=75)
-        services.enrollments_edit(
+        courses.module_complete(enrollment=enrollment, module=module, score=75)
+        courses.enrollments_edit(
             course=version.course, actor=admin_member.user, enrollment_ids=[enrollment.pk], action=BulkAction.EXPIRE
         )
         assert ModuleProgress.objects.get(learner=enrollment.learner).score == 75
 
 
 def test_course_create_has_one_current_version_with_ordered_modules(tenant, admin_member):
-    course = services.course_create(
+    course = courses.course_create(
         tenant=tenant,
         actor=admin_member.user,
         name="Negotiation",
-        modules=[services.ModuleSpec("Intro", items=[("learn", "Why")]), services.ModuleSpec("Practice")],
+        modules=[courses.ModuleSpec("Intro", items=[("learn", "Why")]), courses.ModuleSpec("Practice")],
     )
-    v2 = services.course_publish_version(course, actor=admin_member.user, modules=[services.ModuleSpec("New")])
+    v2 = courses.course_publish_version(course, actor=admin_member.user, modules=[courses.ModuleSpec("New")])
     assert list(course.versions.filter(is_current=True)) == [v2]
     assert list(course.versions.get(number=1).modules.values_list("position", "title")) == [
         (1, "Intro"),

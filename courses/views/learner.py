@@ -16,11 +16,11 @@ from common.htmx import render_page
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
 
-from .access import U, X, can_open_course, can_see_results, effective_expiry, effective_status, today_for
-from .learner_selectors import course_state, learner_enrollment, my_course_list, only_expired
-from .learner_services import learner_complete_module
-from .models import ItemKind
-from .selectors import access_course
+from ..access import U, X, can_open_course, can_see_results, effective_expiry, effective_status, today_for
+from ..models import ItemKind
+from ..selectors.courses import access_course
+from ..selectors.learner import course_state, learner_enrollment, my_course_list, only_expired
+from ..services.learner import learner_complete_module
 
 TABS = [
     ("today", "Today"),

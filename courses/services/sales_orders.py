@@ -1,6 +1,6 @@
-"""Sales orders in: the NetSuite sync and the CSV import. Both end like a hand edit does: an end
-date that moved moves the expiry of every enrollment following that order
-(``services.follow_end_date``), and one activity entry records the run."""
+"""Writes of Learning > Sales orders: hand edits, the NetSuite connection, the NetSuite sync and
+the CSV import. Every path that moves an end date ends in ``follow_end_date``, so the
+enrollments following that order move with it, and one activity entry records each change or run."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -15,9 +15,90 @@ from activity.services import record
 from common.services import model_update
 from tenancy.models import Tenant
 
-from .models import NetSuiteConnection, SalesOrder, SalesOrderSource
-from .netsuite import NetSuiteClient, NetSuiteError, parse_sales_order
-from .services import follow_end_date
+from ..access import today_for
+from ..models import CourseEnrollment, NetSuiteConnection, SalesOrder, SalesOrderSource
+from ..netsuite import NetSuiteClient, NetSuiteError, parse_sales_order
+from .expiry import reconcile_status
+
+# --- By hand ------------------------------------------------------------------------------------
+
+SALES_ORDER_FIELDS = ["tran_id", "netsuite_id", "customer", "start_date", "end_date", "status"]
+
+
+@transaction.atomic
+def sales_order_create(*, tenant: Tenant, actor, data: dict, source: str = SalesOrderSource.MANUAL) -> SalesOrder:
+    order = SalesOrder(tenant=tenant, source=source, **{f: data[f] for f in SALES_ORDER_FIELDS if f in data})
+    order.full_clean()
+    order.save()
+    record(
+        tenant=tenant,
+        actor=actor,
+        action=Action.CREATE,
+        target=order,
+        changes={f: [None, str(getattr(order, f))] for f in SALES_ORDER_FIELDS if getattr(order, f)},
+    )
+    return order
+
+
+@transaction.atomic
+def sales_order_update(order: SalesOrder, *, actor, data: dict) -> tuple[SalesOrder, int]:
+    """Edit a sales order. Returns ``(order, enrollments_changed)``: moving the end date moves the
+    expiry of every enrollment that follows it (see ``follow_end_date``)."""
+    old_end = order.end_date
+    order, updated, changes = model_update(instance=order, fields=SALES_ORDER_FIELDS, data=data)
+    moved = follow_end_date(order, old_end=old_end) if updated else 0
+    if updated:
+        record(
+            tenant=order.tenant,
+            actor=actor,
+            action=Action.UPDATE,
+            target=order,
+            changes=changes,
+            count=moved or None,
+        )
+    return order, moved
+
+
+def follow_end_date(order: SalesOrder, *, old_end: datetime.date | None, now=None) -> int:
+    """Enrollments following ``order`` (no manual date) take its new end date as their expiry:
+    the ones the sweep expired (not by hand) come back to E when the new date has not passed,
+    and E ones now past it become X. Returns how many rows changed status. Call inside the
+    transaction of the change."""
+    if old_end == order.end_date:
+        return 0
+    now = now or timezone.now()
+    today = today_for(order.tenant, now=now)
+    following = CourseEnrollment.objects.filter(
+        tenant_id=order.tenant_id, sales_order=order, manual_expiration_date__isnull=True
+    )
+    return reconcile_status(following, today=today, now=now)
+
+
+@transaction.atomic
+def netsuite_connection_save(*, form, actor) -> NetSuiteConnection:
+    """Save the tenant's NetSuite connection from its validated form. The activity entry names
+    the changed fields; secret values are never written to it."""
+    connection = form.instance
+    created = connection.pk is None
+    connection.full_clean()
+    connection.save()
+    secret = {"consumer_secret", "token_secret", "client_secret"}
+    changes = {
+        name: ["(hidden)", "(hidden)"] if name in secret else [None, str(form.cleaned_data.get(name))]
+        for name in form.changed_data
+        if name not in secret or form.data.get(name)
+    }
+    record(
+        tenant=connection.tenant,
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=connection,
+        changes=changes,
+    )
+    return connection
+
+
+# --- NetSuite sync --------------------------------------------------------------------------------
 
 # An order edited in NetSuite while a sync runs may carry a lastModifiedDate a little before the
 # high-water mark; asking again from a bit earlier costs a few unchanged rows and misses none.

@@ -1,0 +1,118 @@
+"""Reads of the client admin dashboard and the Organization Report (and the last-activity
+subquery the Inactive Status Trigger shares)."""
+
+import datetime
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from tenancy.models import Membership, Tenant
+
+from ..access import U, X, today_for, with_effective_status
+from ..models import (
+    CourseEnrollment,
+    Module,
+    ModuleProgress,
+    UserGroup,
+)
+
+
+def last_activity_subquery(tenant_id):
+    """The latest start or completion of a module of the enrollment's version by its learner."""
+    return Subquery(
+        ModuleProgress.objects.filter(
+            tenant_id=tenant_id, learner_id=OuterRef("learner_id"), module__version_id=OuterRef("version_id")
+        )
+        .values("learner_id")
+        .annotate(last=Max(Coalesce("completed_at", "started_at")))
+        .values("last")
+    )
+
+
+def dashboard_enrollments(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet[CourseEnrollment]:
+    """The client admin dashboard: every enrollment except unenrolled (U) ones, with learner,
+    course, sales order, effective status/expiry and the learner's groups (one prefetch)."""
+    today = today or today_for(tenant)
+    qs = (
+        CourseEnrollment.objects.filter(tenant=tenant)
+        .exclude(status=U)
+        .select_related("learner__user", "course", "sales_order")
+        .prefetch_related(
+            Prefetch("learner__user_groups", queryset=UserGroup.objects.filter(tenant=tenant).order_by("name"))
+        )
+    )
+    return with_effective_status(qs, today=today).order_by("learner__user__email", "course__name")
+
+
+def dashboard_counts(queryset: QuerySet[CourseEnrollment]) -> dict:
+    """Learners and enrollments per effective status of the (filtered) dashboard rows: one query."""
+    return queryset.order_by().aggregate(
+        learners=Count("learner_id", distinct=True),
+        enrollments=Count("pk"),
+        enrolled=Count("pk", filter=~Q(effective_status=X)),
+        expired=Count("pk", filter=Q(effective_status=X)),
+    )
+
+
+REPORT_FIELDS = (
+    "learner__user__full_name",
+    "learner__user__email",
+    "learner__is_active",
+    "learner__manager__user__email",
+    "course__name",
+    "version__number",
+    "effective_status",
+    "sales_order__tran_id",
+    "sales_order__end_date",
+    "manual_expiration_date",
+    "effective_expiry",
+    "expired_at",
+    "expired_by_hand",
+    "enrolled_at",
+    "completed_modules",
+    "total_modules",
+    "last_activity",
+)
+
+
+def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet:
+    """Every enrollment of every learner (U included: the report is the full record), with the
+    expiry fields and completion, as tuples of ``REPORT_FIELDS`` (no model instances: the report
+    streams tens of thousands of rows)."""
+    today = today or today_for(tenant)
+    done = (
+        ModuleProgress.objects.filter(
+            tenant_id=tenant.pk,
+            learner_id=OuterRef("learner_id"),
+            module__version_id=OuterRef("version_id"),
+            completed_at__isnull=False,
+        )
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = (
+        Module.objects.filter(tenant_id=tenant.pk, version_id=OuterRef("version_id"))
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = CourseEnrollment.objects.filter(tenant=tenant).annotate(
+        completed_modules=Coalesce(Subquery(done), 0),
+        total_modules=Coalesce(Subquery(total), 0),
+        last_activity=last_activity_subquery(tenant.pk),
+    )
+    return (
+        with_effective_status(qs, today=today)
+        .order_by("learner__user__email", "course__name")
+        .values_list(*REPORT_FIELDS)
+    )
+
+
+def learners_without_enrollments(*, tenant: Tenant, learner_role_ids: list[int]) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(tenant=tenant, role_id__in=learner_role_ids)
+        .exclude(pk__in=CourseEnrollment.objects.filter(tenant=tenant).values("learner_id"))
+        .select_related("user", "manager__user")
+        .order_by("user__email")
+    )
