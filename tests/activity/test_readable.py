@@ -13,7 +13,7 @@ from activity.changes import readable_changes
 from activity.models import ActivityEntry
 from activity.services import record
 from balances.services import clear_balance
-from courses import services as course_services
+from courses.services import expiry as course_services
 from enrollments.services import reset_enrollments
 from partners.services import recalculate_enrollment
 from tests.balances.factories import RecoverableRewardFactory
