@@ -16,7 +16,7 @@ EMPTY = "—"
 
 # Keys whose value is a list of what a mass action touched, never an [old, new] pair, even when
 # it holds two items.
-LISTS = frozenset({"added members", "removed members", "rewards", "owed balances"})
+LISTS = frozenset({"added members", "removed members", "cleared rewards", "owed balances"})
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,11 @@ def model_named(object_type: str):
 def _label(model, key: str) -> str:
     if model is not None:
         try:
-            return capfirst(str(model._meta.get_field(key).verbose_name))
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            pass
+            field = None
+        if getattr(field, "verbose_name", None):  # reverse relations have none
+            return capfirst(str(field.verbose_name))
     return capfirst(key.replace("_", " "))
 
 

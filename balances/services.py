@@ -201,7 +201,7 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
         changes={
             "recoverable": [True, False],
             "cleared": {currency: str(total) for currency, total in sorted(totals.items())},
-            "rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
+            "cleared rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
         },
         label=f"Balance of {user.email}",
     )

@@ -121,3 +121,11 @@ def test_entry_page_costs_a_fixed_number_of_queries(admin_client, tenant, django
     assert len(entry.object_ids) == len(enrollments)
     with django_assert_max_num_queries(6):  # session, user, membership, entry, touched objects (+1 spare)
         admin_client.get(u(tenant, "activity:entry_detail", entry_id=entry.pk))
+
+
+def test_a_key_that_names_a_reverse_relation_reads_as_words(tenant):
+    """"rewards" on a Plan entry is a reverse relation, which has no verbose name (the activity
+    page of the demo answered 500)."""
+    plan = PlanFactory(tenant=tenant)
+    entry = record(tenant=tenant, actor=None, action="delete", target=plan, changes={"rewards": [3, 0]})
+    assert [str(c) for c in readable_changes(entry)] == ["Rewards: 3 → 0"]

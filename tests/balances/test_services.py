@@ -99,7 +99,7 @@ class TestClearBalance:
         assert entry.actor == admin_member.user
         assert entry.changes["cleared"] == {"USD": "60.00"}
         assert entry.changes["recoverable"] == [True, False]
-        assert sorted(entry.changes["rewards"]) == sorted([f"#{a.pk} USD 100.00", f"#{b.pk} USD -40.00"])
+        assert sorted(entry.changes["cleared rewards"]) == sorted([f"#{a.pk} USD 100.00", f"#{b.pk} USD -40.00"])
         assert "riley@acme.test" in entry.object_label
 
     def test_clearing_twice_is_harmless(self, tenant, rep, admin_member):
