@@ -94,9 +94,7 @@ class BeneficiaryAddForm(forms.Form):
     users = ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 12}), label="Users"
     )
-    teams = ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Teams"
-    )
+    teams = ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Teams")
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
