@@ -69,12 +69,12 @@ def authenticate(request) -> Caller:
         raise unauthorized("Send an API key: Authorization: Bearer <key>.")
     digest = hash_key(key)
     check_rate(digest)
-    tenant = request.tenant
+    tenant = request.tenant  # None for a slug no workspace has (tenancy.middleware)
     with scopes_disabled():
         api_key = ApiKey.objects.select_related("user").filter(key_hash=digest).first()
         if api_key is None:
             raise unauthorized("Unknown API key.")
-        if api_key.tenant_id != tenant.pk:
+        if tenant is None or api_key.tenant_id != tenant.pk:
             # A key of another workspace learns nothing about this one.
             raise not_found("No such workspace.")
         if api_key.revoked_at is not None:
