@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django_tables2 import RequestConfig
 
+from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
 from common.views import ConfirmActionView
@@ -94,7 +95,7 @@ def my_plans(request, tenant_slug):
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # behind the proxies, the person's own address
 
 
 @capability_required(Capability.MY_PLANS)

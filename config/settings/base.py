@@ -121,6 +121,11 @@ AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the peer is the
+# client). Lockouts, rate limits and plan acceptances all read the address through this.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
