@@ -217,6 +217,13 @@ PARTNER_RECALC_DELAY_SECONDS = env.int("PARTNER_RECALC_DELAY_SECONDS", default=3
 # minute per API key (counted in the cache: use a shared one, e.g. Redis, in production).
 ODATA_PAGE_SIZE = env.int("ODATA_PAGE_SIZE", default=1000)
 ODATA_RATE_LIMIT_PER_MINUTE = env.int("ODATA_RATE_LIMIT_PER_MINUTE", default=600)
+# Requests without a valid API key, per client address (then 429): enough for a typo'd key
+# retried by a client, not for trying keys or flooding the key lookup.
+ODATA_UNAUTHORIZED_RATE = env("ODATA_UNAUTHORIZED_RATE", default="60/m")
+# Password-reset emails per email address and per client address (over it, nothing is sent and
+# the page answers as usual).
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="20/h")
 
 LOGGING = {
     "version": 1,
