@@ -78,3 +78,15 @@ def test_a_ticked_row_beyond_64_bits_is_ignored(client, tenant, admin_member):
     url = reverse("courses:enrollments_edit", kwargs={"tenant_slug": tenant.slug, "course_id": course.pk})
     response = client.get(url, {"enrollment": [HUGE, str(enrollment.pk)]})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [{}, {"action": "enroll"}])
+def test_editing_with_no_learner_ticked_is_a_form_error(client, tenant, admin_member, data):
+    """Found by the junk walker: a POST without a ticked row was a 500 (AttributeError)."""
+    course = CourseFactory(tenant=tenant)
+    login(client, admin_member)
+    url = reverse("courses:enrollments_edit", kwargs={"tenant_slug": tenant.slug, "course_id": course.pk})
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "Select at least one learner." in response.context["form"].non_field_errors()
