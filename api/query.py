@@ -37,6 +37,21 @@ FILTER_MAX_DEPTH = 50
 INT64_RANGE = (-(2**63), 2**63 - 1)
 NUMERIC = (edm.INT64, edm.INT32, edm.DECIMAL, edm.DOUBLE)
 
+STRING_FUNCTIONS = ("contains", "startswith", "endswith", "tolower", "toupper", "trim", "length", "indexof",
+                    "substring", "concat")  # fmt: skip
+DATE_FUNCTIONS = ("year", "month", "day", "hour", "minute", "second", "date", "time")
+FUNCTION_ARGS = {
+    **{name: (edm.STRING,) for name in STRING_FUNCTIONS if name not in ("substring",)},
+    "substring": (edm.STRING, edm.INT32, edm.INT64),
+    **{name: (edm.DATE, edm.DATETIME) for name in DATE_FUNCTIONS},
+}
+FUNCTION_RESULTS = {
+    **{name: edm.BOOLEAN for name in ("contains", "startswith", "endswith")},
+    **{name: edm.STRING for name in ("tolower", "toupper", "trim", "substring", "concat")},
+    **{name: edm.INT32 for name in ("length", "indexof", "year", "month", "day", "hour", "minute", "second")},
+}
+NUMERIC_PEERS = {edm.INT32: (edm.INT64, edm.DECIMAL, edm.DOUBLE)}
+
 LITERALS_FOR = {
     edm.STRING: (ast.String,),
     edm.INT64: (ast.Integer,),
@@ -48,6 +63,15 @@ LITERALS_FOR = {
     edm.DATETIME: (ast.DateTime, ast.Date),
     edm.GUID: (ast.GUID,),
 }
+# A literal's own EDM type, for the function-argument check (integers fit every numeric type).
+LITERAL_TYPES = [
+    (edm.STRING, (ast.String,)),
+    (edm.INT64, (ast.Integer,)),
+    (edm.DECIMAL, (ast.Float,)),
+    (edm.BOOLEAN, (ast.Boolean,)),
+    (edm.DATETIME, (ast.DateTime,)),
+    (edm.DATE, (ast.Date,)),
+]
 
 
 def page_size() -> int:
@@ -243,7 +267,28 @@ class _Declared(NodeTransformer):
         return self._identifier(f"{node.owner.name}/{node.attr}")
 
     def visit_Call(self, node: ast.Call) -> ast._Node:
-        return ast.Call(node.func, [self.visit(arg) for arg in node.args])
+        args = [self.visit(arg) for arg in node.args]
+        # PostgreSQL types its functions strictly (SQLite does not): toupper(a number) or year(a
+        # boolean) must be refused here, not fail in SQL halfway through a response.
+        wanted = FUNCTION_ARGS.get(node.func.name.lower())
+        if wanted is not None:
+            for arg in args:
+                if self._type_of(arg) not in (None, *wanted):
+                    raise bad_option("$filter", f"{node.func.name}() does not take “{_describe(arg)}”.")
+        return ast.Call(node.func, args)
+
+    def _type_of(self, node) -> str | None:
+        """The EDM type of a property, a function call or a literal; None when unknown."""
+        if isinstance(node, ast.Identifier):
+            return self.types.get(node.name)
+        if isinstance(node, ast.Call):
+            return FUNCTION_RESULTS.get(node.func.name.lower())
+        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        for edm_type, literal_types in LITERAL_TYPES:
+            if isinstance(node, literal_types):
+                return edm_type
+        return None
 
     def visit_BinOp(self, node: ast.BinOp) -> ast._Node:
         # Arithmetic on text or dates would reach the database as an expression it cannot type.
@@ -274,15 +319,29 @@ class _Declared(NodeTransformer):
         return ast.Compare(node.comparator, left, right)
 
     def _check(self, side, other) -> None:
-        if not isinstance(side, ast.Identifier) or side.name not in self.types:
+        side_type = self._type_of(side) if isinstance(side, (ast.Identifier, ast.Call)) else None
+        if side_type is None:
             return
-        expected = LITERALS_FOR.get(self.types[side.name], ())
+        expected = LITERALS_FOR.get(side_type, ())
         values = other.val if isinstance(other, ast.List) else [other]
         for value in values:
-            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.Call, ast.BinOp)):
+            while isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                value = value.operand  # -1 is a number too: a string column must not meet it in SQL
+            if isinstance(value, ast.Call):
+                result = self._type_of(value)
+                if result is not None and side_type not in (result, *NUMERIC_PEERS.get(result, ())):
+                    raise bad_option("$filter", f"cannot compare a {side_type} with {value.func.name}().")
+                continue
+            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.BinOp, ast.UnaryOp)):
                 continue
             if isinstance(value, ast._Literal) and not isinstance(value, expected):
-                raise bad_option("$filter", f"cannot compare a {self.types[side.name]} with “{_literal_text(value)}”.")
+                raise bad_option("$filter", f"cannot compare a {side_type} with “{_literal_text(value)}”.")
+
+
+def _describe(node) -> str:
+    if isinstance(node, ast.Identifier):
+        return node.name.split("__")[-1]
+    return _literal_text(node)
 
 
 def _literal_text(node) -> str:

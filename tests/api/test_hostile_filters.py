@@ -42,6 +42,11 @@ def test_the_limits_name_themselves_and_leave_real_filters_alone(odata):
     ("path", "expression"),
     [
         ("RecoverableBalances", "Id add 1 eq 2"),
+        ("RecoverableBalances", "Id eq -1"),  # a type error in SQL on PostgreSQL
+        ("RecoverableBalances", "not (toupper(Id) eq -1)"),
+        ("Users", "year(IsActive) eq 1"),
+        ("Users", "length(Id) eq 1"),
+        ("Users", "toupper(Email) eq IsActive"),
         ("Users", "Id eq 99999999999999999999999999"),
         ("Users", "Id gt 9223372036854775808"),
         ("Users", "Email add 1 eq 2"),
