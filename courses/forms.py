@@ -1,6 +1,6 @@
 from django import forms
 
-from common.forms import ModelMultipleChoiceField
+from common.fields import ModelMultipleChoiceField
 from tenancy.models import Membership
 
 from .models import AuthMethod, NetSuiteConnection, SalesOrder, UserGroup

@@ -4,7 +4,7 @@ to its field; the services check them again (they are the authority)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from common.forms import ModelMultipleChoiceField
+from common.fields import ModelMultipleChoiceField
 from tenancy.models import validate_currency
 from tenancy.selectors import member_users
 
