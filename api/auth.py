@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from common.throttle import hit
 from tenancy.models import Membership
 
 from .errors import ODataError, not_found, unauthorized
@@ -63,31 +64,45 @@ def check_rate(key_hash: str) -> None:
         )
 
 
+def refused(request, message: str) -> ODataError:
+    """A 401, or a 429 once this client address sent ODATA_UNAUTHORIZED_RATE requests without a
+    valid key (a valid key is never held back by others' failures from the same address)."""
+    usage = hit(request, group="odata:unauthorized", key="ip", rate=settings.ODATA_UNAUTHORIZED_RATE)
+    if usage.limited:
+        return ODataError(
+            429,
+            "TooManyRequests",
+            f"Too many requests without a valid API key from this address. Retry after {usage.retry_after} s.",
+            headers={"Retry-After": str(usage.retry_after)},
+        )
+    return unauthorized(message)
+
+
 def authenticate(request) -> Caller:
     key = bearer_key(request)
     if key is None:
-        raise unauthorized("Send an API key: Authorization: Bearer <key>.")
+        raise refused(request, "Send an API key: Authorization: Bearer <key>.")
     digest = hash_key(key)
     check_rate(digest)
-    tenant = request.tenant
+    tenant = request.tenant  # None for a slug no workspace has (tenancy.middleware)
     with scopes_disabled():
         api_key = ApiKey.objects.select_related("user").filter(key_hash=digest).first()
         if api_key is None:
-            raise unauthorized("Unknown API key.")
-        if api_key.tenant_id != tenant.pk:
+            raise refused(request, "Unknown API key.")
+        if tenant is None or api_key.tenant_id != tenant.pk:
             # A key of another workspace learns nothing about this one.
             raise not_found("No such workspace.")
         if api_key.revoked_at is not None:
-            raise unauthorized("This API key has been revoked.")
+            raise refused(request, "This API key has been revoked.")
         membership = (
             Membership.objects.select_related("role")
             .filter(tenant_id=tenant.pk, user_id=api_key.user_id, is_active=True)
             .first()
         )
     if membership is None or not api_key.user.is_active:
-        raise unauthorized("The user of this API key is no longer an active member of this workspace.")
+        raise refused(request, "The user of this API key is no longer an active member of this workspace.")
     if not membership.is_administrator:
-        raise unauthorized("The user of this API key is no longer an administrator of this workspace.")
+        raise refused(request, "The user of this API key is no longer an administrator of this workspace.")
     _touch(api_key)
     membership.user = api_key.user
     membership.tenant = tenant

@@ -28,6 +28,30 @@ ENTITY_OPTIONS = {"$select", "$expand", "$format"}
 COUNT_OPTIONS = {"$filter", "$format", "$top", "$skip", "$orderby", "$select", "$expand"}
 KNOWN_UNSUPPORTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
 
+# A $filter is parsed into a tree that odata-query and Django walk recursively: a long chain of
+# `and` or a pile of `not` exhausts Python's stack. Real filters are short and shallow; lists of
+# values belong in `in (...)`, which adds no depth.
+FILTER_MAX_LENGTH = 2000
+FILTER_MAX_DEPTH = 50
+# Integers travel to the database as signed 64-bit values (SQLite refuses anything larger).
+INT64_RANGE = (-(2**63), 2**63 - 1)
+NUMERIC = (edm.INT64, edm.INT32, edm.DECIMAL, edm.DOUBLE)
+
+STRING_FUNCTIONS = ("contains", "startswith", "endswith", "tolower", "toupper", "trim", "length", "indexof",
+                    "substring", "concat")  # fmt: skip
+DATE_FUNCTIONS = ("year", "month", "day", "hour", "minute", "second", "date", "time")
+FUNCTION_ARGS = {
+    **{name: (edm.STRING,) for name in STRING_FUNCTIONS if name not in ("substring",)},
+    "substring": (edm.STRING, edm.INT32, edm.INT64),
+    **{name: (edm.DATE, edm.DATETIME) for name in DATE_FUNCTIONS},
+}
+FUNCTION_RESULTS = {
+    **{name: edm.BOOLEAN for name in ("contains", "startswith", "endswith")},
+    **{name: edm.STRING for name in ("tolower", "toupper", "trim", "substring", "concat")},
+    **{name: edm.INT32 for name in ("length", "indexof", "year", "month", "day", "hour", "minute", "second")},
+}
+NUMERIC_PEERS = {edm.INT32: (edm.INT64, edm.DECIMAL, edm.DOUBLE)}
+
 LITERALS_FOR = {
     edm.STRING: (ast.String,),
     edm.INT64: (ast.Integer,),
@@ -39,6 +63,15 @@ LITERALS_FOR = {
     edm.DATETIME: (ast.DateTime, ast.Date),
     edm.GUID: (ast.GUID,),
 }
+# A literal's own EDM type, for the function-argument check (integers fit every numeric type).
+LITERAL_TYPES = [
+    (edm.STRING, (ast.String,)),
+    (edm.INT64, (ast.Integer,)),
+    (edm.DECIMAL, (ast.Float,)),
+    (edm.BOOLEAN, (ast.Boolean,)),
+    (edm.DATETIME, (ast.DateTime,)),
+    (edm.DATE, (ast.Date,)),
+]
 
 
 def page_size() -> int:
@@ -86,10 +119,14 @@ def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Op
     opts.keyset = not opts.ordered_by_client and entity_set.key_prop.edm in (edm.INT64, edm.INT32)
     token = params.get("$skiptoken")
     if token is not None:
-        if not opts.keyset or not re.fullmatch(r"-?\d{1,19}", token):
+        if not opts.keyset or not re.fullmatch(r"-?\d{1,19}", token) or not _fits_int64(int(token)):
             raise bad_option("$skiptoken", "not a token this service issued.")
         opts.skiptoken = int(token)
     return opts
+
+
+def _fits_int64(value: int) -> bool:
+    return INT64_RANGE[0] <= value <= INT64_RANGE[1]
 
 
 def _non_negative(params, name: str) -> int | None:
@@ -230,7 +267,43 @@ class _Declared(NodeTransformer):
         return self._identifier(f"{node.owner.name}/{node.attr}")
 
     def visit_Call(self, node: ast.Call) -> ast._Node:
-        return ast.Call(node.func, [self.visit(arg) for arg in node.args])
+        args = [self.visit(arg) for arg in node.args]
+        # PostgreSQL types its functions strictly (SQLite does not): toupper(a number) or year(a
+        # boolean) must be refused here, not fail in SQL halfway through a response.
+        wanted = FUNCTION_ARGS.get(node.func.name.lower())
+        if wanted is not None:
+            for arg in args:
+                if self._type_of(arg) not in (None, *wanted):
+                    raise bad_option("$filter", f"{node.func.name}() does not take “{_describe(arg)}”.")
+        return ast.Call(node.func, args)
+
+    def _type_of(self, node) -> str | None:
+        """The EDM type of a property, a function call or a literal; None when unknown."""
+        if isinstance(node, ast.Identifier):
+            return self.types.get(node.name)
+        if isinstance(node, ast.Call):
+            return FUNCTION_RESULTS.get(node.func.name.lower())
+        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        for edm_type, literal_types in LITERAL_TYPES:
+            if isinstance(node, literal_types):
+                return edm_type
+        return None
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast._Node:
+        # Arithmetic on text or dates would reach the database as an expression it cannot type.
+        left, right = self.visit(node.left), self.visit(node.right)
+        for side in (left, right):
+            if not self._numeric(side):
+                raise bad_option("$filter", "arithmetic (add, sub, mul, div, mod) needs numeric properties or numbers.")
+        return ast.BinOp(node.op, left, right)
+
+    def _numeric(self, node) -> bool:
+        if isinstance(node, ast.Identifier):
+            return self.types.get(node.name) in NUMERIC
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return self._numeric(node.operand)
+        return isinstance(node, (ast.Integer, ast.Float, ast.BinOp))
 
     def visit_CollectionLambda(self, node):
         raise bad_option("$filter", "any/all are not supported (navigation properties are single-valued).")
@@ -246,15 +319,29 @@ class _Declared(NodeTransformer):
         return ast.Compare(node.comparator, left, right)
 
     def _check(self, side, other) -> None:
-        if not isinstance(side, ast.Identifier) or side.name not in self.types:
+        side_type = self._type_of(side) if isinstance(side, (ast.Identifier, ast.Call)) else None
+        if side_type is None:
             return
-        expected = LITERALS_FOR.get(self.types[side.name], ())
+        expected = LITERALS_FOR.get(side_type, ())
         values = other.val if isinstance(other, ast.List) else [other]
         for value in values:
-            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.Call, ast.BinOp)):
+            while isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                value = value.operand  # -1 is a number too: a string column must not meet it in SQL
+            if isinstance(value, ast.Call):
+                result = self._type_of(value)
+                if result is not None and side_type not in (result, *NUMERIC_PEERS.get(result, ())):
+                    raise bad_option("$filter", f"cannot compare a {side_type} with {value.func.name}().")
+                continue
+            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.BinOp, ast.UnaryOp)):
                 continue
             if isinstance(value, ast._Literal) and not isinstance(value, expected):
-                raise bad_option("$filter", f"cannot compare a {self.types[side.name]} with “{_literal_text(value)}”.")
+                raise bad_option("$filter", f"cannot compare a {side_type} with “{_literal_text(value)}”.")
+
+
+def _describe(node) -> str:
+    if isinstance(node, ast.Identifier):
+        return node.name.split("__")[-1]
+    return _literal_text(node)
 
 
 def _literal_text(node) -> str:
@@ -283,12 +370,35 @@ class _Visitor(AstToDjangoQVisitor):
         return value
 
 
+def _check_shape(tree) -> None:
+    """Refuse trees deeper than FILTER_MAX_DEPTH and integers beyond 64 bits, walking with an
+    explicit stack (a recursive walk would fail on the very trees it is meant to refuse)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > FILTER_MAX_DEPTH:
+            raise bad_option(
+                "$filter",
+                f"the expression is nested more than {FILTER_MAX_DEPTH} levels deep "
+                "(combine fewer conditions, or list values with `in (...)`).",
+            )
+        if isinstance(node, ast.Integer) and not _fits_int64(int(node.val)):
+            raise bad_option("$filter", f"the number {node.val} is out of range (64-bit integers only).")
+        children = []
+        for value in vars(node).values() if isinstance(node, ast._Node) else ():
+            children.extend(value if isinstance(value, (list, tuple)) else [value])
+        stack.extend((child, depth + 1) for child in children if isinstance(child, ast._Node))
+
+
 def parse_filter(entity_set: edm.EntitySet, raw: str):
+    if len(raw) > FILTER_MAX_LENGTH:
+        raise bad_option("$filter", f"the expression is longer than {FILTER_MAX_LENGTH} characters.")
     text = rewrite_single_item_in(raw).strip()
     if not text:
         raise bad_option("$filter", "empty expression.")
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
+        _check_shape(tree)
         if not isinstance(tree, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)):
             raise bad_option("$filter", "the expression is not a condition.")
         tree = _Declared(entity_set).visit(tree)
@@ -298,7 +408,7 @@ def parse_filter(entity_set: edm.EntitySet, raw: str):
         raise
     except odata_exc.ODataException as exc:
         raise bad_option("$filter", str(exc) or exc.__class__.__name__) from None
-    except (ValueError, TypeError, NotImplementedError, AttributeError) as exc:
+    except (ValueError, TypeError, NotImplementedError, AttributeError, OverflowError, FieldError) as exc:
         raise bad_option("$filter", f"cannot use this expression ({exc}).") from None
     return q, visitor.queryset_annotations
 

@@ -4,6 +4,7 @@ entities, $count. Read-only; authenticated by API key (see auth.py), never by se
 import json
 from functools import wraps
 
+from django.core.exceptions import FieldError
 from django.db import DatabaseError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -114,7 +115,7 @@ def _context(request, entity_set, opts, suffix="") -> str:
 def _rows(queryset, paths):
     try:
         return list(queryset.values(*paths))
-    except (DatabaseError, ValueError, TypeError) as exc:
+    except (DatabaseError, ValueError, TypeError, OverflowError, FieldError) as exc:
         raise bad_option("$filter", f"the expression cannot be evaluated ({exc.__class__.__name__}).") from None
 
 
@@ -147,7 +148,7 @@ def entity_collection(request, tenant_slug, entity_set):
 def _count(queryset) -> int:
     try:
         return queryset.count()
-    except (DatabaseError, ValueError, TypeError) as exc:
+    except (DatabaseError, ValueError, TypeError, OverflowError, FieldError) as exc:
         raise bad_option("$filter", f"the expression cannot be evaluated ({exc.__class__.__name__}).") from None
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from common.fields import ModelMultipleChoiceField
 from tenancy.models import Membership
 
 from .models import AuthMethod, NetSuiteConnection, SalesOrder, UserGroup
@@ -54,7 +55,7 @@ class BulkEditForm(forms.Form):
         return data
 
 
-class LearnerChoiceField(forms.ModelMultipleChoiceField):
+class LearnerChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.user.get_full_name()} <{obj.user.email}>"
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from activity.links import Link
+from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
 from common.views import ConfirmActionView
@@ -110,7 +111,7 @@ def my_plans(request, tenant_slug):
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # behind the proxies, the person's own address
 
 
 @capability_required(Capability.MY_PLANS)

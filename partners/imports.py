@@ -13,6 +13,7 @@ from import_export import fields, resources, widgets
 
 from activity.models import Action
 from activity.services import record
+from common.imports import read_csv
 from tenancy.selectors import member_users
 
 from .models import CourseAssignment, Lead, LeadStatus, Opportunity, OpportunityStage, PartnerAccount, PartnerUser
@@ -71,6 +72,10 @@ class UpperWidget(widgets.CharWidget):
 
 
 class IsoDateWidget(widgets.DateWidget):
+    def __init__(self, format="%Y-%m-%d", **kwargs):
+        # Only the format the page asks for: 01/02/2026 is January or February depending on who wrote it.
+        super().__init__(format=format, **kwargs)
+
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
@@ -191,22 +196,23 @@ COLUMNS = {
 }
 
 
-def parse_csv(text: str) -> tablib.Dataset:
-    return tablib.Dataset().load(text, format="csv")
+def parse_csv(kind: str, text: str) -> tablib.Dataset:
+    """Raises ``ImportFileError`` for a file that cannot be imported as a whole."""
+    return read_csv(text, columns=["id", *COLUMNS[kind].split(",")])
 
 
 def import_records(kind: str, *, tenant, actor, csv_text: str, dry_run: bool):
     """Import (or with ``dry_run`` only validate) a CSV of ``kind``. Returns the import result
     and the parsed dataset; when the result has errors nothing is saved."""
     resource = RESOURCES[kind](tenant)
-    dataset = parse_csv(csv_text)
+    dataset = parse_csv(kind, csv_text)
     with transaction.atomic():
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
         )
         failed = result.has_errors() or result.has_validation_errors()
-        if not dry_run and not failed:
-            changed = [row for row in result.rows if row.import_type in ("new", "update")]
+        changed = [row for row in result.rows if row.import_type in ("new", "update")]
+        if not dry_run and not failed and changed:  # a file of unchanged rows changes nothing to log
             mark_accounts_due(tenant, resource.touched_accounts)
             record(
                 tenant=tenant,

@@ -4,6 +4,7 @@ to its field; the services check them again (they are the authority)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from common.fields import ModelMultipleChoiceField
 from tenancy.models import validate_currency
 from tenancy.selectors import member_users
 
@@ -90,12 +91,10 @@ class PlanForm(forms.ModelForm):
 
 
 class BeneficiaryAddForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 12}), label="Users"
     )
-    teams = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Teams"
-    )
+    teams = ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Teams")
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +124,7 @@ class CalculationRunForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 12}), label="Members"
     )
 

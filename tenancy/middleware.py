@@ -1,8 +1,9 @@
 """Resolves ``/w/<tenant_slug>/...`` to ``request.tenant`` and ``request.membership``.
 
 A request for a workspace the user is not an active member of answers 404, exactly like a
-workspace that does not exist (no way to probe which slugs exist). Inside a workspace the request
-runs in ``django_scopes.scope(tenant=...)`` and in the tenant's time zone.
+workspace that does not exist (no way to probe which slugs exist); an anonymous one is sent to log
+in before the slug is even looked up, and the API answers 401 alike for real and unknown slugs.
+Inside a workspace the request runs in ``django_scopes.scope(tenant=...)`` and in the tenant's time zone.
 """
 
 from django.conf import settings
@@ -53,6 +54,12 @@ class TenantMiddleware:
             with scopes_disabled():
                 tenant = Tenant.objects.filter(slug=slug).first()
             if tenant is None:
+                if api:
+                    # The API answers an unknown workspace as it answers a real one: 401 without a
+                    # valid key, 404 with one (api.auth), so slugs cannot be probed anonymously.
+                    request.tenant = None
+                    request.membership = None
+                    return self.get_response(request)
                 raise Http404("No such workspace.")
         request.tenant = tenant
         request.membership = membership

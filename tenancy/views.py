@@ -1,11 +1,17 @@
+import logging
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from common.home import panels_for
 from common.permissions import capability_required
+from common.throttle import hit
 from common.views import TenantListView
 
 from . import services
@@ -14,6 +20,28 @@ from .filters import MembershipFilter, RoleFilter
 from .forms import MemberAddForm, MemberEditForm, RoleForm
 from .selectors import access_membership, access_role, membership_list, role_list, workspaces_for_user
 from .tables import MembershipTable, RoleTable
+
+logger = logging.getLogger(__name__)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with the emails limited per address and per client address. Over a limit
+    nothing is sent, and the answer is the same "check your inbox" page as always, so it tells
+    nothing about the address or the limit."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = hit(
+            self.request,
+            group="password-reset:address",
+            key=lambda group, request: email,
+            rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+        )
+        by_ip = hit(self.request, group="password-reset:ip", key="ip", rate=settings.PASSWORD_RESET_RATE_PER_IP)
+        if by_address.limited or by_ip.limited:
+            logger.warning("Password reset not sent: rate limit (%s).", "address" if by_address.limited else "IP")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from tests import clock
@@ -37,6 +38,14 @@ def _frozen_clock():
     """Every test starts at the same instant (tests/clock.py), whatever the day the suite runs."""
     with clock.travel():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache, and every test starts at the same instant: without
+    this, one test's attempts would count against the next one's."""
+    cache.clear()
+    yield
 
 
 def _missing(reason: str) -> None:

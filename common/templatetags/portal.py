@@ -51,3 +51,14 @@ def wurl(context, name, **kwargs):
 def has_cap(context, capability):
     membership = getattr(context.get("request"), "membership", None)
     return bool(membership and membership.has(capability))
+
+
+@register.filter
+def width_class(value):
+    """``37.6|width_class`` → ``w-38``: a bar's width as a class of portal.css (w-0 … w-100), since
+    the Content-Security-Policy allows no inline ``style``."""
+    try:
+        number = round(float(value or 0))
+    except (TypeError, ValueError):
+        number = 0
+    return f"w-{min(100, max(0, number))}"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state of the embedded default: SQLite file, broker folders, media
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "common.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +60,42 @@ MIDDLEWARE = [
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (Django's own, django.middleware.csp): scripts, styles and everything
+# else from this site only, no inline code and no eval; htmx's indicator styles are in portal.css
+# (htmx-config includeIndicatorStyles=false). In every environment, so a template that slips an
+# inline script or style in breaks in development and in the browser tests, not in production.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the portal never uses (common.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+    )
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -121,6 +160,11 @@ AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the peer is the
+# client). Lockouts, rate limits and plan acceptances all read the address through this.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -212,6 +256,13 @@ PARTNER_RECALC_DELAY_SECONDS = env.int("PARTNER_RECALC_DELAY_SECONDS", default=3
 # minute per API key (counted in the cache: use a shared one, e.g. Redis, in production).
 ODATA_PAGE_SIZE = env.int("ODATA_PAGE_SIZE", default=1000)
 ODATA_RATE_LIMIT_PER_MINUTE = env.int("ODATA_RATE_LIMIT_PER_MINUTE", default=600)
+# Requests without a valid API key, per client address (then 429): enough for a typo'd key
+# retried by a client, not for trying keys or flooding the key lookup.
+ODATA_UNAUTHORIZED_RATE = env("ODATA_UNAUTHORIZED_RATE", default="60/m")
+# Password-reset emails per email address and per client address (over it, nothing is sent and
+# the page answers as usual).
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="20/h")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from import_export import fields, resources, widgets
 
 from activity.models import Action
 from activity.services import record
+from common.imports import read_csv as read_import_csv
 from common.services import model_update
 from tenancy.models import Tenant
 
@@ -238,14 +239,9 @@ class SalesOrderResource(resources.ModelResource):
 
 
 def read_csv(text: str) -> tablib.Dataset:
-    """Parse CSV text; a header row with at least tran_id and end_date is required."""
-    dataset = tablib.Dataset().load(text.lstrip("\ufeff"), format="csv")
-    headers = [h.strip() for h in (dataset.headers or [])]
-    missing = [c for c in ("tran_id", "end_date") if c not in headers]
-    if missing:
-        raise ValueError(f"The first row must name the columns; missing: {', '.join(missing)}.")
-    dataset.headers = headers
-    return dataset
+    """Parse CSV text; a header row with at least tran_id and end_date is required (file-level
+    refusals raise ``ImportFileError``, a ValueError)."""
+    return read_import_csv(text, columns=CSV_COLUMNS, required=("tran_id", "end_date"))
 
 
 def sales_orders_import(*, tenant: Tenant, actor, dataset: tablib.Dataset, dry_run: bool):

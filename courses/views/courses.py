@@ -90,12 +90,14 @@ def enrollments_edit(request, tenant_slug, course_id):
     back = reverse("courses:course_detail", kwargs={"tenant_slug": tenant_slug, "course_id": course.pk})
     ids = _selected_ids(request, course)
     next_url = _back_to_panel(request, back)
-    form = BulkEditForm(request.POST or None, tenant=request.tenant)
+    # Bound on every POST, even an empty one: add_error below needs a cleaned form.
+    form = BulkEditForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     status = 200
     if request.method == "POST":
+        valid = form.is_valid()
         if not ids:
             form.add_error(None, "Select at least one learner.")
-        elif form.is_valid():
+        elif valid:
             try:
                 result = services.enrollments_edit(
                     course=course,

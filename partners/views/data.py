@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from common.htmx import render_page
+from common.imports import ImportFileError
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
 
@@ -235,6 +236,8 @@ def _import_view(kind):
                 result, dataset = import_records(
                     kind, tenant=request.tenant, actor=request.user, csv_text=payload, dry_run=not confirm
                 )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
             except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
                 form.add_error("file", f"This file could not be read as CSV ({exc.__class__.__name__}).")
             else:
