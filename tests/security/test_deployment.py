@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "x7!kq2#pz9-production-like-secret-key-with-enough-entropy-0123456789",
     "ALLOWED_HOSTS": "portal.example.com",
+    "PORTAL_BASE_URL": "https://portal.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
     "CACHE_URL": "locmemcache://",
 }
