@@ -15,7 +15,7 @@ class CurrencyField(forms.CharField):
         kwargs.setdefault("min_length", 3)
         kwargs.setdefault("help_text", "Three-letter ISO code, e.g. USD, EUR, GBP.")
         super().__init__(**kwargs)
-        self.widget.attrs.update({"size": 4, "autocomplete": "off", "style": "text-transform: uppercase"})
+        self.widget.attrs.update({"size": 4, "autocomplete": "off", "class": "uppercase"})
 
     def clean(self, value):
         value = super().clean((value or "").strip().upper())

@@ -124,7 +124,7 @@ def test_entry_page_costs_a_fixed_number_of_queries(admin_client, tenant, django
 
 
 def test_a_key_that_names_a_reverse_relation_reads_as_words(tenant):
-    """"rewards" on a Plan entry is a reverse relation, which has no verbose name (the activity
+    """ "rewards" on a Plan entry is a reverse relation, which has no verbose name (the activity
     page of the demo answered 500)."""
     plan = PlanFactory(tenant=tenant)
     entry = record(tenant=tenant, actor=None, action="delete", target=plan, changes={"rewards": [3, 0]})

@@ -71,3 +71,20 @@ def test_no_template_has_inline_scripts_or_styles():
         if re.search(r"\son[a-z]+=[\"']|hx-on|javascript:", text):
             offenders.append(str(path.relative_to(BASE)))
     assert offenders == []
+
+
+def test_no_python_code_writes_an_inline_style():
+    """The Content-Security-Policy refuses inline styles, and HTML built in Python (a table's
+    progress bar, a widget's attrs) escapes the template search: look there too."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for app in ("activity", "api", "balances", "common", "courses", "enrollments", "partners", "plans", "tenancy")
+        for path in (root / app).rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"""style=|["']style["']\s*:""", line)
+    ]
+    assert offenders == []

@@ -1,0 +1,195 @@
+"""The browser sweep: every demo login follows the links a person can follow from the home page
+(breadth first, one page per kind of page, never a destructive button) and every page must
+answer without an error, log no JavaScript error, show no template syntax, keep each submit
+button inside its form, and have export links that download exactly the rows the list shows,
+as loaded and again after a search.
+
+Export links once read ``??export=csv``, which dropped every filter: server-side tests that
+built ``?export=csv`` by hand could not see it."""
+
+import csv
+import io
+import re
+from collections import deque
+from urllib.parse import parse_qs, urlparse
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tenancy.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# Kinds of page (URL names) each login reaches today by following links: the sweep fails when
+# a login reaches fewer, so a broken menu or a lost link does not shrink the sweep unnoticed.
+MIN_PAGES = {
+    "admin@acme.test": 60,
+    "partners@acme.test": 20,
+    "clientadmin@acme.test": 4,
+    "manager@acme.test": 5,
+    "learner@acme.test": 4,
+    "partner@acme.test": 2,
+    "rep@acme.test": 5,
+    "admin@globex.test": 40,
+}
+MIN_EXPORTS = {"admin@acme.test": 20}
+
+SKIP_PATH = re.compile(r"^/(static|media|admin)/|/odata/|^/accounts/(logout|password)")
+TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/w/[\w-]+/"))
+
+
+def kind_of(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+def download_rows(page, link) -> list[list[str]]:
+    with page.expect_download(timeout=10_000) as info:
+        link.click()
+    body = info.value.path().read_bytes()
+    if info.value.suggested_filename.endswith(".xlsx"):
+        sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    return rows[1:]  # the header
+
+
+def shown_count(page) -> int | None:
+    counter = page.locator("#row-count")
+    if counter.count() != 1:
+        return None
+    match = re.match(r"(\d+)", counter.inner_text().replace(",", ""))
+    return int(match.group(1)) if match else None
+
+
+def first_row_text(page) -> str:
+    rows = page.locator("#table-container table tbody tr")
+    return rows.first.inner_text() if rows.count() else ""
+
+
+def check_exports(page, url, problems) -> int:
+    """Each export link against the list it sits under; then once more after a search."""
+    checked = 0
+    for searched in (False, True):
+        if searched:
+            box = page.locator("form.filters input[type=search]")
+            words = re.findall(r"[A-Za-z]{4,}", first_row_text(page))
+            if box.count() != 1 or not words:
+                break
+            page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+            # Typed as a person types: htmx sends the search once the typing pauses, and pushes it
+            # to the address bar after the swap, so the list is final once the URL carries it.
+            box.press_sequentially(words[0])
+            try:
+                expect(page).to_have_url(re.compile(rf"[?&]q={words[0]}(&|$)"))
+            except AssertionError:
+                problems.append(f"{url}: searching for {words[0]!r} changed nothing")
+                break
+            page.wait_for_function("() => document.querySelector('.htmx-request') === null")
+        links = page.locator("a[href*='export=']")
+        expected = shown_count(page)
+        first = first_row_text(page)
+        for i in range(links.count()):
+            link = links.nth(i)
+            label = link.inner_text().strip()
+            where = f"{url} {label}{' after a search' if searched else ''}"
+            try:
+                rows = download_rows(page, link)
+            except PlaywrightError as exc:
+                problems.append(f"{where}: no file downloaded ({link.get_attribute('href')}): {exc.message[:120]}")
+                continue
+            checked += 1
+            if expected is not None and len(rows) != expected:
+                problems.append(f"{where}: {len(rows)} rows in the file, {expected} on the page")
+            if rows and expected:
+                cell = next((c for c in rows[0] if c and not re.fullmatch(r"[\d.,: /APM-]+", c)), "")
+                if cell and cell not in first:
+                    problems.append(f"{where}: first row {cell!r} is not the list's first row {first[:80]!r}")
+    return checked
+
+
+def check_page(page, url, problems):
+    text = page.locator("body").inner_text()
+    for token in TEMPLATE_SYNTAX:
+        if token in text:
+            problems.append(f"{url}: template syntax {token!r} shows on the page")
+    orphans = page.evaluate(
+        """() => [...document.querySelectorAll("button[type=submit], input[type=submit]")]
+                 .filter(b => !b.form).map(b => b.outerHTML.slice(0, 80))"""
+    )
+    problems.extend(f"{url}: submit button outside any form: {html}" for html in orphans)
+    empty_forms = page.evaluate(
+        """() => [...document.querySelectorAll("form")]
+                 .filter(f => !f.querySelector("button:not([type=button]), input[type=submit]"))
+                 .filter(f => !f.hasAttribute("hx-trigger"))
+                 .map(f => f.getAttribute("action") || f.getAttribute("hx-get") || "(this page)")"""
+    )
+    problems.extend(f"{url}: a form with no submit button ({action})" for action in empty_forms)
+
+
+def sweep(page, base, email) -> tuple[list[str], int, list[str]]:
+    problems: list[str] = []
+    bad_responses: list[str] = []
+    page.on(
+        "response", lambda r: r.status >= 400 and r.url.startswith(base) and bad_responses.append(f"{r.status} {r.url}")
+    )
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error on {page.url}: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"JavaScript error on {page.url}: {e}"))
+    log_in(page, base, email)
+    queue, seen_kinds, visited, exports = deque([page.url]), set(), [], 0
+    while queue:
+        url = queue.popleft()
+        path = urlparse(url).path
+        kind = kind_of(path)
+        if kind is None or kind in seen_kinds:
+            continue
+        seen_kinds.add(kind)
+        response = page.goto(url)
+        if response is None or response.status >= 400:
+            problems.append(f"{url}: answered {response.status if response else 'nothing'}")
+            continue
+        visited.append(kind)
+        page.wait_for_load_state("networkidle")
+        check_page(page, url, problems)
+        if page.locator("a[href*='export=']").count():
+            exports += check_exports(page, url, problems)
+        for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
+            target = urlparse(href)
+            if href.startswith(base) and not SKIP_PATH.search(target.path) and "export" not in parse_qs(target.query):
+                queue.append(f"{base}{target.path}")
+    problems.extend(bad_responses)
+    return visited, exports, problems
+
+
+def test_every_demo_login_clicks_through_every_page_it_can_reach(browser, live_server, capsys):
+    call_command("seed_demo", verbosity=0)
+    report, failures = [], []
+    for _slug, email, _name, _role in DEMO_LOGINS:
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        visited, exports, problems = sweep(page, live_server.url, email)
+        context.close()
+        report.append(f"{email:24} {len(visited):3} pages  {exports:3} export links checked")
+        if len(visited) < MIN_PAGES[email]:
+            failures.append(f"{email} reached {len(visited)} kinds of page, fewer than {MIN_PAGES[email]}")
+        if exports < MIN_EXPORTS.get(email, 0):
+            failures.append(f"{email} checked {exports} export links, fewer than {MIN_EXPORTS[email]}")
+        failures.extend(f"{email}: {p}" for p in problems)
+    with capsys.disabled():
+        print("\nBrowser sweep\n" + "\n".join(report))
+    assert not failures, "\n".join(failures)
