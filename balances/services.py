@@ -16,6 +16,8 @@ from plans.models import Plan, Reward
 from plans.selectors import beneficiary_users
 from tenancy.models import Membership, Tenant, User
 
+from .models import BalanceClear
+
 # An UPDATE binds one parameter per reward id; SQLite accepts at most 32,766 per statement.
 CLEAR_BATCH = 20_000
 
@@ -27,6 +29,7 @@ class ClearResult:
     count: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
     reward_ids: list[int] = field(default_factory=list)
+    clear_id: int | None = None
 
 
 def _check_member(tenant: Tenant, user: User) -> None:
@@ -156,7 +159,13 @@ def draw_recoverable(plan: Plan, *, actor: User | None, amount: Decimal, reason:
 
 def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
     """The user's recoverable rewards, locked until the transaction ends (PostgreSQL; SQLite
-    serializes writers anyway)."""
+    serializes writers anyway).
+
+    The user's membership row is locked first: Clear and Undo clear of one user then run one
+    after the other on PostgreSQL as on SQLite. Locking only the rewards would not be enough,
+    since each locks rows the other is about to change (a Clear starting during an undo would
+    miss the rewards the undo brings back, having read them as non-recoverable)."""
+    Membership.objects.select_for_update().filter(tenant=tenant, user=user).values_list("pk").first()
     return list(
         Reward.objects.select_for_update()
         .filter(tenant=tenant, user=user, recoverable=True)
@@ -182,11 +191,19 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
     for _, amount, currency in rows:
         totals[currency] = totals.get(currency, Decimal("0")) + amount
     now = timezone.now()
+    clear = BalanceClear.objects.create(
+        tenant=tenant,
+        user=user,
+        cleared_at=now,
+        cleared_by=actor,
+        count=len(ids),
+        totals={currency: str(total) for currency, total in sorted(totals.items())},
+    )
     updated = 0
     for start in range(0, len(ids), CLEAR_BATCH):
         updated += Reward.objects.filter(
             tenant=tenant, user=user, recoverable=True, pk__in=ids[start : start + CLEAR_BATCH]
-        ).update(recoverable=False, cleared_at=now, cleared_by=actor)
+        ).update(recoverable=False, cleared_at=now, cleared_by=actor, clear_id=clear.pk)
     if updated != len(ids):
         # Cannot happen while the rows are locked; refuse rather than log a Clear that did not happen.
         raise RuntimeError("The balance changed while it was being cleared; nothing was changed. Try again.")
@@ -202,10 +219,71 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
             "recoverable": [True, False],
             "cleared": {currency: str(total) for currency, total in sorted(totals.items())},
             "rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
+            "clear": clear.pk,
         },
         label=f"Balance of {user.email}",
     )
-    return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids)
+    return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids, clear_id=clear.pk)
+
+
+@dataclass(frozen=True)
+class UndoClearResult:
+    """What an Undo clear did: how many rewards are recoverable again and for how much per
+    currency, and how many of the Clear's rewards had been deleted since (they stay gone).
+    ``already_undone`` when a previous undo did it all."""
+
+    restored: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    deleted_since: int = 0
+    already_undone: bool = False
+
+
+@transaction.atomic
+def undo_clear_balance(clear: BalanceClear, *, actor: User | None) -> UndoClearResult:
+    """Undo one Clear: the rewards it made non-recoverable become recoverable again (back in the
+    owed balance), except those deleted since with their plan or calculation.
+
+    Locks as Clear does (the user's membership, then their recoverable rewards), then the Clear
+    and its rewards, so Clear and Undo clear of a user, or two undos, run one after the other.
+    The rewards are found by the Clear's id stamped on them, so exactly its rewards come back,
+    whatever was cleared before or after. One UPDATE, one activity entry; undoing an undone
+    Clear changes nothing and records nothing."""
+    tenant, user = clear.tenant, clear.user
+    _lock_recoverable(tenant, user)
+    clear = BalanceClear.objects.select_for_update().filter(tenant=tenant, pk=clear.pk).first()
+    if clear is None or clear.undone_at is not None:
+        return UndoClearResult(already_undone=True)
+    cleared = Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=False)
+    rows = list(cleared.select_for_update().order_by("pk").values_list("pk", "amount", "currency"))
+    totals: dict[str, Decimal] = {}
+    for _, amount, currency in rows:
+        totals[currency] = totals.get(currency, Decimal("0")) + amount
+    updated = cleared.update(recoverable=True, cleared_at=None, cleared_by=None, clear_id=None)
+    if updated != len(rows):
+        # Cannot happen while the rows are locked; refuse rather than log an undo that did not happen.
+        raise RuntimeError("The cleared rewards changed while the Clear was being undone; nothing was changed.")
+    deleted_since = max(clear.count - len(rows), 0)
+    now = timezone.now()
+    BalanceClear.objects.filter(tenant=tenant, pk=clear.pk).update(
+        undone_at=now, undone_by=actor, restored=len(rows), deleted_since=deleted_since
+    )
+    record(
+        tenant=tenant,
+        actor=actor,
+        action="update",
+        target="Reward",
+        verb="undo clear balance",
+        count=len(rows),
+        object_ids=[pk for pk, _, _ in rows],
+        changes={
+            "recoverable": [False, True],
+            "restored": {currency: str(total) for currency, total in sorted(totals.items())},
+            "clear": clear.pk,
+            "deleted_since": deleted_since,
+        },
+        label=f"Balance of {user.email}",
+    )
+    return UndoClearResult(restored=len(rows), totals=dict(sorted(totals.items())), deleted_since=deleted_since)
 
 
 def describe_totals(totals: dict[str, Decimal] | Iterable) -> str:

@@ -3,12 +3,18 @@ against the live server on SQLite and again on PostgreSQL (tests/races.py holds 
 inside its transaction until the other waits for the database). Nothing is lost, nothing is
 restored twice, never a 500."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from activity.models import ActivityEntry
+from balances import services as balance_services
+from balances.models import BalanceClear
 from enrollments import services as enrollment_services
 from enrollments.models import EnrollmentReset, PlanEnrollment
+from plans.models import Reward
+from tests.balances.factories import RecoverableRewardFactory
 from tests.factories import member
 from tests.plans.factories import BeneficiaryFactory, EnrollmentFactory, PlanFactory
 from tests.races import Race, Visitor
@@ -128,3 +134,63 @@ def test_an_undo_during_an_enrollment_leaves_the_new_acceptance(live_server, mon
     assert mine.reset_batch_id is None and mine.restored_from_id is None  # the new acceptance stands
     assert PlanEnrollment.objects.filter(plan=plan, reset_batch=batch).count() == 1
     assert current(plan).count() == 3
+
+
+@pytest.fixture
+def cleared(tenant):
+    """A rep whose two rewards (USD 750.00 in all) were cleared."""
+    rep = member(tenant, "Sales Rep", user__full_name="Riley Rep")
+    RecoverableRewardFactory(member=rep, amount=Decimal("1000.00"))
+    RecoverableRewardFactory(member=rep, amount=Decimal("-250.00"))
+    clear_id = balance_services.clear_balance(rep.user, tenant=tenant, actor=None).clear_id
+    return rep, BalanceClear.objects.get(pk=clear_id)
+
+
+def owed(rep):
+    return Reward.objects.filter(user=rep.user, recoverable=True)
+
+
+def test_two_undos_of_one_clear_restore_once(live_server, monkeypatch, tenant, cleared):
+    rep, clear = cleared
+    first, second = admins(live_server, tenant)
+    undo = url(tenant, "balances:undo_clear", clear_id=clear.pk)
+
+    race = Race(monkeypatch, balance_services, "record")
+    race.first("first", lambda: first.post(undo))
+    race.run({"second": lambda: second.post(undo)})
+
+    ok(race.response("first"), f"Undid Clear #{clear.pk}: 2 rewards owed again (USD 750.00).")
+    ok(race.response("second"), f"Clear #{clear.pk} was already undone")
+    assert owed(rep).count() == 2
+    assert ActivityEntry.objects.filter(tenant=tenant, verb="undo clear balance").count() == 1
+
+
+def test_a_clear_during_an_undo_clears_what_the_undo_restored(live_server, monkeypatch, tenant, cleared):
+    rep, clear = cleared
+    undoer, clearer = admins(live_server, tenant)
+
+    race = Race(monkeypatch, balance_services, "record")
+    race.first("undo", lambda: undoer.post(url(tenant, "balances:undo_clear", clear_id=clear.pk)))
+    race.run({"clear": lambda: clearer.post(url(tenant, "balances:balance_clear", membership_id=rep.pk))})
+
+    ok(race.response("undo"), "2 rewards owed again")
+    ok(race.response("clear"), "Cleared 2 recoverable rewards of Riley Rep (USD 750.00)")
+    assert not owed(rep).exists()
+    newer = BalanceClear.objects.exclude(pk=clear.pk).get()
+    assert Reward.objects.filter(user=rep.user, clear_id=newer.pk).count() == 2
+
+
+def test_an_undo_during_a_clear_restores_only_its_own_rewards(live_server, monkeypatch, tenant, cleared):
+    rep, clear = cleared
+    advance = RecoverableRewardFactory(member=rep, amount=Decimal("300.00"))
+    undoer, clearer = admins(live_server, tenant)
+
+    race = Race(monkeypatch, balance_services, "record")
+    race.first("clear", lambda: clearer.post(url(tenant, "balances:balance_clear", membership_id=rep.pk)))
+    race.run({"undo": lambda: undoer.post(url(tenant, "balances:undo_clear", clear_id=clear.pk))})
+
+    ok(race.response("clear"), "Cleared 1 recoverable reward of Riley Rep (USD 300.00)")
+    ok(race.response("undo"), "2 rewards owed again (USD 750.00)")
+    assert sorted(owed(rep).values_list("amount", flat=True)) == [Decimal("-250.00"), Decimal("1000.00")]
+    advance.refresh_from_db()
+    assert not advance.recoverable
