@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from activity.services import record
@@ -20,6 +21,7 @@ from .models import BalanceClear
 
 # An UPDATE binds one parameter per reward id; SQLite accepts at most 32,766 per statement.
 CLEAR_BATCH = 20_000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -157,15 +159,18 @@ def draw_recoverable(plan: Plan, *, actor: User | None, amount: Decimal, reason:
     return DrawResult(paid=len(rewards), already_paid=len(paid_before))
 
 
-def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
-    """The user's recoverable rewards, locked until the transaction ends (PostgreSQL; SQLite
-    serializes writers anyway).
-
-    The user's membership row is locked first: Clear and Undo clear of one user then run one
-    after the other on PostgreSQL as on SQLite. Locking only the rewards would not be enough,
-    since each locks rows the other is about to change (a Clear starting during an undo would
-    miss the rewards the undo brings back, having read them as non-recoverable)."""
+def _lock_member(tenant: Tenant, user: User) -> None:
+    """Lock the user's membership row: Clear and Undo clear of one user then run one after the
+    other on PostgreSQL as on SQLite (which serializes writers anyway). Locking only rewards
+    would not do, since each changes rows the other does not lock (a Clear starting during an
+    undo would miss the rewards the undo brings back, having read them as non-recoverable)."""
     Membership.objects.select_for_update().filter(tenant=tenant, user=user).values_list("pk").first()
+
+
+def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
+    """The user's recoverable rewards, locked until the transaction ends, after the membership
+    (PostgreSQL; SQLite serializes writers anyway)."""
+    _lock_member(tenant, user)
     return list(
         Reward.objects.select_for_update()
         .filter(tenant=tenant, user=user, recoverable=True)
@@ -243,38 +248,41 @@ def undo_clear_balance(clear: BalanceClear, *, actor: User | None) -> UndoClearR
     """Undo one Clear: the rewards it made non-recoverable become recoverable again (back in the
     owed balance), except those deleted since with their plan or calculation.
 
-    Locks as Clear does (the user's membership, then their recoverable rewards), then the Clear
-    and its rewards, so Clear and Undo clear of a user, or two undos, run one after the other.
-    The rewards are found by the Clear's id stamped on them, so exactly its rewards come back,
-    whatever was cleared before or after. One UPDATE, one activity entry; undoing an undone
-    Clear changes nothing and records nothing."""
+    Locks the user's membership as Clear does, then the Clear, so Clear and Undo clear of a user,
+    or two undos, run one after the other. The rewards are found by the Clear's id stamped on
+    them, so exactly its rewards come back, whatever was cleared before or after. One UPDATE,
+    one activity entry; undoing an undone Clear changes nothing and records nothing."""
     tenant, user = clear.tenant, clear.user
-    _lock_recoverable(tenant, user)
+    _lock_member(tenant, user)
     clear = BalanceClear.objects.select_for_update().filter(tenant=tenant, pk=clear.pk).first()
     if clear is None or clear.undone_at is not None:
         return UndoClearResult(already_undone=True)
-    cleared = Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=False)
-    rows = list(cleared.select_for_update().order_by("pk").values_list("pk", "amount", "currency"))
-    totals: dict[str, Decimal] = {}
-    for _, amount, currency in rows:
-        totals[currency] = totals.get(currency, Decimal("0")) + amount
-    updated = cleared.update(recoverable=True, cleared_at=None, cleared_by=None, clear_id=None)
-    if updated != len(rows):
-        # Cannot happen while the rows are locked; refuse rather than log an undo that did not happen.
-        raise RuntimeError("The cleared rewards changed while the Clear was being undone; nothing was changed.")
-    deleted_since = max(clear.count - len(rows), 0)
+    # The UPDATE locks the rewards it changes; they keep the Clear's id, so the amounts that came
+    # back are summed from exactly those rows afterwards, by the database, while still locked.
+    restored = Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=False).update(
+        recoverable=True, cleared_at=None, cleared_by=None
+    )
+    totals = {
+        row["currency"]: Decimal(row["total"]).quantize(CENT)  # SQLite sums drop the trailing zeros
+        for row in Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=True)
+        .order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("amount"))
+    }
+    deleted_since = max(clear.count - restored, 0)
     now = timezone.now()
     BalanceClear.objects.filter(tenant=tenant, pk=clear.pk).update(
-        undone_at=now, undone_by=actor, restored=len(rows), deleted_since=deleted_since
+        undone_at=now, undone_by=actor, restored=restored, deleted_since=deleted_since
     )
+    # The rewards are those the Clear's own entry lists (less any deleted since): this entry
+    # names the Clear rather than repeating thousands of ids.
     record(
         tenant=tenant,
         actor=actor,
         action="update",
         target="Reward",
         verb="undo clear balance",
-        count=len(rows),
-        object_ids=[pk for pk, _, _ in rows],
+        count=restored,
         changes={
             "recoverable": [False, True],
             "restored": {currency: str(total) for currency, total in sorted(totals.items())},
@@ -283,7 +291,7 @@ def undo_clear_balance(clear: BalanceClear, *, actor: User | None) -> UndoClearR
         },
         label=f"Balance of {user.email}",
     )
-    return UndoClearResult(restored=len(rows), totals=dict(sorted(totals.items())), deleted_since=deleted_since)
+    return UndoClearResult(restored=restored, totals=totals, deleted_since=deleted_since)
 
 
 def describe_totals(totals: dict[str, Decimal] | Iterable) -> str:
