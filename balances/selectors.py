@@ -12,6 +12,8 @@ from django.http import Http404
 from plans.models import Reward
 from tenancy.models import Membership, Tenant, User
 
+from .models import BalanceClear
+
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
 
@@ -126,3 +128,28 @@ def access_member(*, tenant: Tenant, membership_id, for_update: bool = False) ->
 def member_of(*, tenant: Tenant, user: User) -> Membership | None:
     """The user's own membership (for their own balance page)."""
     return Membership.objects.filter(tenant=tenant, user=user).select_related("user", "role", "manager__user").first()
+
+
+def clears_of_user(*, tenant: Tenant, user: User) -> QuerySet[BalanceClear]:
+    """The user's Clears, newest first (the Cleared history, with Undo clear)."""
+    return BalanceClear.objects.filter(tenant=tenant, user=user).select_related("cleared_by", "undone_by")
+
+
+def access_clear(*, tenant: Tenant, clear_id) -> BalanceClear:
+    """A Clear of the tenant, with its user, or 404 (same answer for missing and foreign)."""
+    try:
+        return BalanceClear.objects.select_related("user", "undone_by").get(tenant=tenant, pk=int(clear_id))
+    except (BalanceClear.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such Clear.") from None
+
+
+def clear_restorable(*, clear: BalanceClear) -> list[CurrencyBalance]:
+    """What Undo clear would bring back, per currency: the Clear's rewards still cleared by it
+    (those deleted since with their plan or calculation are gone). One grouped query."""
+    rows = (
+        Reward.objects.filter(tenant_id=clear.tenant_id, user_id=clear.user_id, clear_id=clear.pk, recoverable=False)
+        .order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+    )
+    return [CurrencyBalance(r["currency"], r["total"], r["count"]) for r in rows]

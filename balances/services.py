@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from activity.services import record
@@ -16,8 +17,11 @@ from plans.models import Plan, Reward
 from plans.selectors import beneficiary_users
 from tenancy.models import Membership, Tenant, User
 
+from .models import BalanceClear
+
 # An UPDATE binds one parameter per reward id; SQLite accepts at most 32,766 per statement.
 CLEAR_BATCH = 20_000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class ClearResult:
     count: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
     reward_ids: list[int] = field(default_factory=list)
+    clear_id: int | None = None
 
 
 def _check_member(tenant: Tenant, user: User) -> None:
@@ -154,9 +159,18 @@ def draw_recoverable(plan: Plan, *, actor: User | None, amount: Decimal, reason:
     return DrawResult(paid=len(rewards), already_paid=len(paid_before))
 
 
+def _lock_member(tenant: Tenant, user: User) -> None:
+    """Lock the user's membership row: Clear and Undo clear of one user then run one after the
+    other on PostgreSQL as on SQLite (which serializes writers anyway). Locking only rewards
+    would not do, since each changes rows the other does not lock (a Clear starting during an
+    undo would miss the rewards the undo brings back, having read them as non-recoverable)."""
+    Membership.objects.select_for_update().filter(tenant=tenant, user=user).values_list("pk").first()
+
+
 def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
-    """The user's recoverable rewards, locked until the transaction ends (PostgreSQL; SQLite
-    serializes writers anyway)."""
+    """The user's recoverable rewards, locked until the transaction ends, after the membership
+    (PostgreSQL; SQLite serializes writers anyway)."""
+    _lock_member(tenant, user)
     return list(
         Reward.objects.select_for_update()
         .filter(tenant=tenant, user=user, recoverable=True)
@@ -182,11 +196,19 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
     for _, amount, currency in rows:
         totals[currency] = totals.get(currency, Decimal("0")) + amount
     now = timezone.now()
+    clear = BalanceClear.objects.create(
+        tenant=tenant,
+        user=user,
+        cleared_at=now,
+        cleared_by=actor,
+        count=len(ids),
+        totals={currency: str(total) for currency, total in sorted(totals.items())},
+    )
     updated = 0
     for start in range(0, len(ids), CLEAR_BATCH):
         updated += Reward.objects.filter(
             tenant=tenant, user=user, recoverable=True, pk__in=ids[start : start + CLEAR_BATCH]
-        ).update(recoverable=False, cleared_at=now, cleared_by=actor)
+        ).update(recoverable=False, cleared_at=now, cleared_by=actor, clear_id=clear.pk)
     if updated != len(ids):
         # Cannot happen while the rows are locked; refuse rather than log a Clear that did not happen.
         raise RuntimeError("The balance changed while it was being cleared; nothing was changed. Try again.")
@@ -202,10 +224,74 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
             "recoverable": [True, False],
             "cleared": {currency: str(total) for currency, total in sorted(totals.items())},
             "cleared rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
+            "clear": clear.pk,
         },
         label=f"Balance of {user.email}",
     )
-    return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids)
+    return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids, clear_id=clear.pk)
+
+
+@dataclass(frozen=True)
+class UndoClearResult:
+    """What an Undo clear did: how many rewards are recoverable again and for how much per
+    currency, and how many of the Clear's rewards had been deleted since (they stay gone).
+    ``already_undone`` when a previous undo did it all."""
+
+    restored: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    deleted_since: int = 0
+    already_undone: bool = False
+
+
+@transaction.atomic
+def undo_clear_balance(clear: BalanceClear, *, actor: User | None) -> UndoClearResult:
+    """Undo one Clear: the rewards it made non-recoverable become recoverable again (back in the
+    owed balance), except those deleted since with their plan or calculation.
+
+    Locks the user's membership as Clear does, then the Clear, so Clear and Undo clear of a user,
+    or two undos, run one after the other. The rewards are found by the Clear's id stamped on
+    them, so exactly its rewards come back, whatever was cleared before or after. One UPDATE,
+    one activity entry; undoing an undone Clear changes nothing and records nothing."""
+    tenant, user = clear.tenant, clear.user
+    _lock_member(tenant, user)
+    clear = BalanceClear.objects.select_for_update().filter(tenant=tenant, pk=clear.pk).first()
+    if clear is None or clear.undone_at is not None:
+        return UndoClearResult(already_undone=True)
+    # The UPDATE locks the rewards it changes; they keep the Clear's id, so the amounts that came
+    # back are summed from exactly those rows afterwards, by the database, while still locked.
+    restored = Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=False).update(
+        recoverable=True, cleared_at=None, cleared_by=None
+    )
+    totals = {
+        row["currency"]: Decimal(row["total"]).quantize(CENT)  # SQLite sums drop the trailing zeros
+        for row in Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=True)
+        .order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("amount"))
+    }
+    deleted_since = max(clear.count - restored, 0)
+    now = timezone.now()
+    BalanceClear.objects.filter(tenant=tenant, pk=clear.pk).update(
+        undone_at=now, undone_by=actor, restored=restored, deleted_since=deleted_since
+    )
+    # The rewards are those the Clear's own entry lists (less any deleted since): this entry
+    # names the Clear rather than repeating thousands of ids.
+    record(
+        tenant=tenant,
+        actor=actor,
+        action="update",
+        target="Reward",
+        verb="undo clear balance",
+        count=restored,
+        changes={
+            "recoverable": [False, True],
+            "restored": {currency: str(total) for currency, total in sorted(totals.items())},
+            "clear": clear.pk,
+            "deleted_since": deleted_since,
+        },
+        label=f"Balance of {user.email}",
+    )
+    return UndoClearResult(restored=restored, totals=totals, deleted_since=deleted_since)
 
 
 def describe_totals(totals: dict[str, Decimal] | Iterable) -> str:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:membership_id>/", views.user_detail, name="user_detail"),
     path("<int:membership_id>/clear/", views.BalanceClearView.as_view(), name="balance_clear"),
     path("<int:membership_id>/rewards/add/", views.reward_add, name="reward_add"),
+    path("clears/<int:clear_id>/undo/", views.UndoClearView.as_view(), name="undo_clear"),
 ]

@@ -9,8 +9,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from activity.links import Link
 from common.export import EXPORT_FORMATS, export_response
 from common.permissions import capability_required
+from common.templatetags.portal import money, us_datetime
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
 
@@ -22,6 +24,7 @@ from .tables import UserTable, owed_columns
 CENT = Decimal("0.01")
 REWARDS_SHOWN = 100
 CLEARED_SHOWN = 50
+CLEARS_SHOWN = 20
 
 
 def _user_url(request, membership_id) -> str:
@@ -106,6 +109,7 @@ def _overview(request, member, *, manage: bool) -> dict:
         "rewards_shown": REWARDS_SHOWN,
         "cleared": list(selectors.cleared_rewards(tenant=tenant, user=member.user)[:CLEARED_SHOWN]),
         "cleared_shown": CLEARED_SHOWN,
+        "clears": list(selectors.clears_of_user(tenant=tenant, user=member.user)[:CLEARS_SHOWN]),
         "manage": manage,
     }
 
@@ -162,6 +166,86 @@ class BalanceClearView(ConfirmActionView):
 
     def get_success_url(self, member) -> str:
         return _user_url(self.request, member.pk)
+
+
+class UndoClearView(ConfirmActionView):
+    """Undo clear: the dialog lists what comes back per currency and the balance before and
+    after; confirming makes the Clear's rewards recoverable again."""
+
+    capability = Capability.CLEAR_BALANCES
+    title = "Undo clear"
+    confirm_label = "Undo clear"
+    danger = False
+
+    def get_object(self):
+        return selectors.access_clear(tenant=self.request.tenant, clear_id=self.kwargs["clear_id"])
+
+    def restorable(self, clear):
+        if not hasattr(self, "_restorable"):  # the message and the details share one query
+            self._restorable = selectors.clear_restorable(clear=clear)
+        return self._restorable
+
+    def refusal(self, clear) -> str:
+        if clear.undone_at is not None:
+            by = f" by {clear.undone_by.get_full_name()}" if clear.undone_by else ""
+            return f"Clear #{clear.pk} was already undone on {us_datetime(clear.undone_at)}{by}: nothing to undo."
+        return ""
+
+    def describe(self, clear) -> str:
+        lines = self.restorable(clear)
+        name = clear.user.get_full_name()
+        count = sum(line.count for line in lines)
+        if not count:
+            return (
+                f"Every reward of Clear #{clear.pk} has been deleted since (with its plan or calculation): "
+                f"undoing it only marks it undone; the balance of {name} does not change."
+            )
+        amounts = services.describe_totals((line.currency, line.total) for line in lines)
+        return (
+            f"Undo Clear #{clear.pk} of {name} ({us_datetime(clear.cleared_at)})? "
+            f"{count} reward{'s' if count != 1 else ''} become{'s' if count == 1 else ''} recoverable again: {amounts}."
+        )
+
+    def details(self, clear) -> list[str]:
+        lines = self.restorable(clear)
+        balance = selectors.balance_of_user(tenant=self.request.tenant, user=clear.user)
+        currencies = sorted({line.currency for line in lines} | {line.currency for line in balance.lines})
+        restored = {line.currency: line.total for line in lines}
+        details = [
+            f"Balance in {c}: {money(balance.total(c), c)} now, {money(balance.total(c) + restored.get(c, 0), c)} after"
+            for c in currencies
+        ]
+        if missing := clear.count - sum(line.count for line in lines):
+            details.append(
+                f"{missing} of the {clear.count} cleared rewards were deleted since (with their plan or "
+                "calculation): they do not come back."
+            )
+        return details
+
+    def perform(self, clear) -> str:
+        result = services.undo_clear_balance(clear, actor=self.request.user)
+        if result.already_undone:
+            return f"Clear #{clear.pk} was already undone: nothing changed."
+        text = f"Undid Clear #{clear.pk}: {result.restored} reward{'s' if result.restored != 1 else ''} owed again"
+        text += f" ({services.describe_totals(result.totals)})." if result.totals else "."
+        if result.deleted_since:
+            text += f" {result.deleted_since} had been deleted since."
+        return text
+
+    def get_success_url(self, clear) -> str:
+        member = selectors.member_of(tenant=self.request.tenant, user=clear.user)
+        if member is None:
+            return reverse("balances:user_list", kwargs={"tenant_slug": self.request.tenant.slug})
+        return _user_url(self.request, member.pk)
+
+
+def clear_links(entry) -> list[Link]:
+    """A Clear's activity entry offers Undo clear (its page says when it was undone already)."""
+    clear = (entry.changes or {}).get("clear")
+    if not clear:
+        return []
+    url = reverse("balances:undo_clear", kwargs={"tenant_slug": entry.tenant.slug, "clear_id": clear})
+    return [Link(f"Undo clear #{clear}", url)]
 
 
 def _form_page(request, form, title, back, submit_label, intro=""):

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from balances.services import clear_balance
+from balances.models import BalanceClear
+from balances.services import clear_balance, undo_clear_balance
 from bench.harness import Result, benchmark, measure, time_sql
 from plans.models import Reward
 from tenancy.demo import ensure_member
@@ -64,17 +65,38 @@ def clear_many(scale):
     assert result.count == n
     # Peak memory in a second run on the same rows made recoverable again (tracing slows Python
     # down several times, so the wall time comes from the untraced run).
-    Reward.objects.filter(tenant=tenant, user=rep.user).update(recoverable=True, cleared_at=None, cleared_by=None)
+    Reward.objects.filter(tenant=tenant, user=rep.user).update(
+        recoverable=True, cleared_at=None, cleared_by=None, clear_id=None
+    )
     with measure(memory=True) as traced:
-        clear_balance(rep.user, tenant=tenant, actor=admin.user)
+        traced_clear = clear_balance(rep.user, tenant=tenant, actor=admin.user)
+    # Undo clear of those 10,000 rewards, against the floor: the same rewards made recoverable
+    # again by one hand-written UPDATE, after another Clear of the same rows.
+    with measure() as undo:
+        undone = undo_clear_balance(BalanceClear.objects.get(pk=traced_clear.clear_id), actor=admin.user)
+    assert undone.restored == n
+    with measure() as undo_again:
+        assert undo_clear_balance(BalanceClear.objects.get(pk=traced_clear.clear_id), actor=admin.user).already_undone
+    again = clear_balance(rep.user, tenant=tenant, actor=admin.user)
+    undo_floor = time_sql(
+        "UPDATE plans_reward SET recoverable = %s, cleared_at = NULL, cleared_by_id = NULL, clear_id = NULL "
+        "WHERE tenant_id = %s AND user_id = %s AND clear_id = %s AND NOT recoverable",
+        [True, tenant.pk, rep.user_id, again.clear_id],
+    )
     # The floor: one hand-written UPDATE of the same rows, on the same data reset to recoverable.
-    Reward.objects.filter(tenant=tenant, user=rep.user).update(recoverable=True, cleared_at=None, cleared_by=None)
+    Reward.objects.filter(tenant=tenant, user=rep.user).update(
+        recoverable=True, cleared_at=None, cleared_by=None, clear_id=None
+    )
     floor = time_sql(
         "UPDATE plans_reward SET recoverable = %s, cleared_at = %s, cleared_by_id = %s "
         "WHERE tenant_id = %s AND user_id = %s AND recoverable",
         [False, timezone.now(), admin.user_id, tenant.pk, rep.user_id],
     )
-    return [Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, traced.peak_mb)]
+    return [
+        Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, traced.peak_mb),
+        Result("balances: Undo clear", n, undo.seconds, undo.queries, undo_floor, target="< 1.5x floor"),
+        Result("balances: Undo clear again (no-op)", n, undo_again.seconds, undo_again.queries),
+    ]
 
 
 def _seed_users(tenant, role, n):

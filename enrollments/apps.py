@@ -12,8 +12,9 @@ class EnrollmentsConfig(AppConfig):
         from tenancy.capabilities import Capability as C
 
         from .panels import plans_to_enroll_panel
-        from .views import reset_links
+        from .views import reset_links, undo_reset_links
 
         register(NavItem("My work", "My plans", "enrollments:my_plans", C.MY_PLANS, order=100))
         register_panel(plans_to_enroll_panel, order=100)
         register_entry_links("reset enrollments", reset_links)
+        register_entry_links("undo reset enrollments", undo_reset_links)

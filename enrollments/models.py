@@ -23,6 +23,14 @@ class EnrollmentReset(TenantOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     count = models.PositiveIntegerField(default=0)
+    # Undo reset: who and when, how many acceptances came back, and how many stayed hidden
+    # because their user had enrolled again since (that newer acceptance stands).
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    restored = models.PositiveIntegerField(default=0)
+    enrolled_again = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-reset_at", "-id"]
@@ -76,6 +84,18 @@ class PlanEnrollment(TenantOwned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="enrollments",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Set when Undo reset made this acceptance current again: when, and which reset was undone.
+    # Batches are deleted only with their plan, which takes the acceptances along.
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_from = models.ForeignKey(
+        EnrollmentReset,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
         db_index=False,
         db_constraint=False,
     )

@@ -1,7 +1,9 @@
 """OData entity set of formal plan enrollments (declared here, served by the api app).
 
 Every acceptance is listed, the ones hidden by Reset Enrollments included: ``IsReset`` and
-``ResetAt`` mark them, so ``$filter=IsReset eq false`` gives the current enrollments."""
+``ResetAt`` mark them, so ``$filter=IsReset eq false`` gives the current enrollments. An
+acceptance that Undo reset brought back is current again (``IsReset`` false) and records the
+undo: ``RestoredAt`` and ``RestoredFromResetId`` (the reset that was undone)."""
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
@@ -34,6 +36,8 @@ register(
             Prop("IsReset", "odata_is_reset", edm=BOOLEAN, nullable=False),
             Prop("ResetAt", "reset_at"),
             Prop("ResetBatchId", "reset_batch_id"),
+            Prop("RestoredAt", "restored_at"),
+            Prop("RestoredFromResetId", "restored_from_id"),
         ],
         navs=[Nav("Plan", "Plans", "plan"), Nav("User", "Users", "user")],
     )

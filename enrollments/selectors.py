@@ -1,9 +1,10 @@
 """Reads of enrollment status. Status views only ever see current acceptances (``reset_at`` is
 null); the enrollment history sees them all."""
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 
-from plans.models import Plan
+from plans.models import Plan, PlanDocument
 from plans.selectors import beneficiary_users, plans_of_user
 from tenancy.models import Tenant, User
 
@@ -67,6 +68,7 @@ def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> Q
         .annotate(
             enrolled_at=F("current__enrolled_at"),
             terms_version=F("current__document__version"),
+            terms_document_id=F("current__document_id"),
             signature=F("current__signature"),
             last_viewed_at=F("viewed__last_viewed_at"),
             direct_beneficiary_id=F("direct__id"),
@@ -109,8 +111,43 @@ def enrollment_history(*, plan: Plan) -> QuerySet[PlanEnrollment]:
     )
 
 
+def acceptances_of_reset(history: QuerySet[PlanEnrollment], *, batch: EnrollmentReset) -> QuerySet[PlanEnrollment]:
+    """The acceptances one reset hid: still hidden by it, or brought back by its undo."""
+    return history.filter(Q(reset_batch=batch) | Q(restored_from=batch))
+
+
 def reset_list(*, plan: Plan) -> QuerySet[EnrollmentReset]:
-    return EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("reset_by")
+    return EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("reset_by", "undone_by")
+
+
+def access_reset(*, tenant: Tenant, reset_id) -> EnrollmentReset:
+    """A reset batch of the tenant, with its plan, or 404 (same answer for missing and foreign)."""
+    try:
+        return EnrollmentReset.objects.select_related("plan", "undone_by").get(tenant=tenant, pk=int(reset_id))
+    except (EnrollmentReset.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such reset.") from None
+
+
+def latest_standing_reset(*, plan: Plan) -> EnrollmentReset | None:
+    """The plan's newest reset if it has not been undone: the one Undo reset applies to."""
+    latest = EnrollmentReset.objects.filter(tenant_id=plan.tenant_id, plan=plan).order_by("-reset_at", "-id").first()
+    return latest if latest is not None and latest.undone_at is None else None
+
+
+def undo_preview(*, batch: EnrollmentReset) -> dict[str, int]:
+    """``{"restorable": N, "enrolled_again": K, "older_version": V}`` for the Undo reset dialog
+    (one query): the batch's hidden acceptances that would come back, those whose user enrolled
+    again since, and how many that come back were signed for an older terms version."""
+    latest = PlanDocument.objects.filter(tenant_id=batch.tenant_id, plan_id=batch.plan_id).order_by("-version")
+    current = PlanEnrollment.objects.filter(
+        tenant_id=OuterRef("tenant_id"), plan_id=OuterRef("plan_id"), user_id=OuterRef("user_id"), reset_at__isnull=True
+    )
+    older = Q(document__isnull=False) & ~Q(document_id=Subquery(latest.values("pk")[:1]))
+    return PlanEnrollment.objects.filter(tenant_id=batch.tenant_id, plan_id=batch.plan_id, reset_batch=batch).aggregate(
+        restorable=Count("pk", filter=~Exists(current)),
+        enrolled_again=Count("pk", filter=Exists(current)),
+        older_version=Count("pk", filter=~Exists(current) & older),
+    )
 
 
 def reset_of_plan(*, plan: Plan, reset_id) -> EnrollmentReset | None:

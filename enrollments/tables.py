@@ -33,9 +33,16 @@ class BeneficiaryStatusTable(PortalTable):
         }
         empty_text = "No beneficiaries match."
 
-    def __init__(self, *args, plan, can_manage=False, **kwargs):
+    def __init__(self, *args, plan, can_manage=False, current_document_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan, self.can_manage = plan, can_manage
+        self.current_document_id = current_document_id
+
+    def _on_older_terms(self, record) -> bool:
+        """Enrolled, but on a terms version older than the plan's current one (e.g. an acceptance
+        restored by Undo reset after the terms changed): the admin decides whether to reset."""
+        document_id = getattr(record, "terms_document_id", None)
+        return bool(document_id and self.current_document_id and document_id != self.current_document_id)
 
     def _status(self, record):
         return status_label(plan=self.plan, enrolled_at=record.enrolled_at, last_viewed_at=record.last_viewed_at)
@@ -55,8 +62,15 @@ class BeneficiaryStatusTable(PortalTable):
     def render_last_viewed_at(self, value):
         return us_datetime(value)
 
-    def render_terms_version(self, value):
+    def render_terms_version(self, value, record):
+        if self._on_older_terms(record):
+            return format_html(
+                'v{} <span class="badge badge-warn older-terms">enrolled on an older version</span>', value
+            )
         return f"v{value}"
+
+    def value_terms_version(self, value, record):
+        return f"v{value} (enrolled on an older version)" if self._on_older_terms(record) else f"v{value}"
 
     def render_via(self, record):
         if not record.direct_beneficiary_id:
@@ -94,9 +108,18 @@ class EnrollmentHistoryTable(PortalTable):
         return f"v{value}"
 
     def render_state(self, record):
+        if record.reset_at is None and record.restored_at is not None:
+            return format_html(
+                '<span class="badge badge-ok">Current</span> '
+                '<span class="muted small">restored {} (undo of reset #{})</span>',
+                us_datetime(record.restored_at),
+                record.restored_from_id,
+            )
         if record.reset_at is None:
             return mark_safe('<span class="badge badge-ok">Current</span>')  # noqa: S308 - constant
         return format_html('<span class="badge badge-muted">Reset {}</span>', us_datetime(record.reset_at))
 
     def value_state(self, record):
+        if record.reset_at is None and record.restored_at is not None:
+            return f"Current (restored {us_datetime(record.restored_at)}, undo of reset #{record.restored_from_id})"
         return "Current" if record.reset_at is None else f"Reset {us_datetime(record.reset_at)}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:plan_id>/beneficiaries/", views.beneficiary_list, name="beneficiary_list"),
     path("<int:plan_id>/beneficiaries/reset/", views.ResetEnrollmentsView.as_view(), name="reset_enrollments"),
     path("<int:plan_id>/enrollment-history/", views.enrollment_history, name="enrollment_history"),
+    path("enrollment-resets/<int:reset_id>/undo/", views.UndoResetView.as_view(), name="undo_reset"),
     path("my/", views.my_plans, name="my_plans"),
     path("my/<int:plan_id>/", views.my_plan, name="my_plan"),
 ]

@@ -13,6 +13,7 @@ from activity.links import Link
 from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
+from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
 from plans.selectors import access_plan, beneficiary_entries, current_document, released_rewards_of_user
@@ -38,18 +39,26 @@ def beneficiary_list(request, tenant_slug, plan_id):
     if form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
     rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
+    document = current_document(plan=plan) if plan.requires_enrollment else None
     table = _paginate(
         request,
         BeneficiaryStatusTable(
-            rows, request=request, plan=plan, can_manage=member_has(request, Capability.MANAGE_PLANS)
+            rows,
+            request=request,
+            plan=plan,
+            can_manage=member_has(request, Capability.MANAGE_PLANS),
+            current_document_id=document.pk if document else None,
         ),
     )
+    can_reset = plan.requires_enrollment and member_has(request, Capability.RESET_ENROLLMENTS)
     ctx = {
         "table": table,
         "filter": {"form": form},
         "counts": selectors.enrollment_counts(plan=plan),
         "teams": [b for b in beneficiary_entries(plan=plan).filter(team__isnull=False)],
-        "can_reset": plan.requires_enrollment and member_has(request, Capability.RESET_ENROLLMENTS),
+        "can_reset": can_reset,
+        # Right after a reset, the tab offers to undo it.
+        "undo_batch": selectors.latest_standing_reset(plan=plan) if can_reset else None,
     }
     return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
 
@@ -60,9 +69,14 @@ def enrollment_history(request, tenant_slug, plan_id):
     history = selectors.enrollment_history(plan=plan)
     batch = selectors.reset_of_plan(plan=plan, reset_id=request.GET.get("batch"))
     if batch is not None:  # the acceptances one reset hid (linked from its activity entry)
-        history = history.filter(reset_batch=batch)
+        history = selectors.acceptances_of_reset(history, batch=batch)
     table = _paginate(request, EnrollmentHistoryTable(history, request=request))
-    ctx = {"table": table, "resets": list(selectors.reset_list(plan=plan)[:20]), "batch": batch}
+    ctx = {
+        "table": table,
+        "resets": list(selectors.reset_list(plan=plan)[:20]),
+        "batch": batch,
+        "can_undo": member_has(request, Capability.RESET_ENROLLMENTS),
+    }
     return render_tab(request, plan, "history", "enrollments/history.html", ctx)
 
 
@@ -92,6 +106,69 @@ class ResetEnrollmentsView(ConfirmActionView):
 
     def get_success_url(self, plan):
         return plan_url(self.request, "enrollments:beneficiary_list", plan_id=plan.pk)
+
+
+class UndoResetView(ConfirmActionView):
+    """Undo reset: the dialog counts the acceptances that come back and those that stay hidden
+    because their user enrolled again since; confirming makes the first current again."""
+
+    capability = Capability.RESET_ENROLLMENTS
+    title = "Undo reset"
+    confirm_label = "Undo reset"
+    danger = False
+
+    def get_object(self):
+        return selectors.access_reset(tenant=self.request.tenant, reset_id=self.kwargs["reset_id"])
+
+    def preview(self, batch) -> dict[str, int]:
+        if not hasattr(self, "_preview"):  # the message and the details share one query
+            self._preview = selectors.undo_preview(batch=batch)
+        return self._preview
+
+    def refusal(self, batch):
+        if batch.undone_at is not None:
+            by = f" by {batch.undone_by}" if batch.undone_by else ""
+            return f"Reset #{batch.pk} was already undone on {us_datetime(batch.undone_at)}{by}: nothing to undo."
+        return services.undo_refusal(batch)
+
+    def describe(self, batch):
+        n = self.preview(batch)["restorable"]
+        return (
+            f"Undo reset #{batch.pk} of {batch.plan.name} ({us_datetime(batch.reset_at)})? "
+            f"{n} acceptance{'s' if n != 1 else ''} come{'s' if n == 1 else ''} back as current enrollments."
+        )
+
+    def details(self, batch):
+        preview = self.preview(batch)
+        lines = []
+        if again := preview["enrolled_again"]:
+            lines.append(
+                f"{again} beneficiar{'ies have' if again != 1 else 'y has'} enrolled again since: "
+                "their new acceptance stands and is not replaced."
+            )
+        if older := preview["older_version"]:
+            lines.append(
+                f"{older} of the acceptances that come back were signed for an older version of the terms: "
+                "they keep that version, and the Beneficiaries tab flags them."
+            )
+        return lines
+
+    def perform(self, batch):
+        try:
+            result = services.undo_reset_enrollments(batch, actor=self.request.user)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return ""
+        if result.already_undone:
+            return f"Reset #{batch.pk} was already undone: nothing changed."
+        n = result.restored
+        text = f"Undid reset #{batch.pk}: {n} enrollment{'s' if n != 1 else ''} restored."
+        if result.enrolled_again:
+            text += f" {result.enrolled_again} had enrolled again since; their new acceptance stands."
+        return text
+
+    def get_success_url(self, batch):
+        return plan_url(self.request, "enrollments:beneficiary_list", plan_id=batch.plan_id)
 
 
 # The beneficiary's own pages -----------------------------------------------------------------
@@ -157,11 +234,25 @@ def my_plan(request, tenant_slug, plan_id):
 
 
 def reset_links(entry) -> list[Link]:
-    """A Reset Enrollments entry leads to the acceptances its batch hid."""
+    """A Reset Enrollments entry leads to the acceptances its batch hid, and to Undo reset."""
+    batch = (entry.changes or {}).get("reset_batch")
+    if not batch or not entry.object_id:
+        return []
+    slug = entry.tenant.slug
+    url = reverse("enrollments:enrollment_history", kwargs={"tenant_slug": slug, "plan_id": entry.object_id})
+    undo = reverse("enrollments:undo_reset", kwargs={"tenant_slug": slug, "reset_id": batch})
+    return [
+        Link(f"The {entry.count or 0} acceptances hidden by reset #{batch}", f"{url}?batch={batch}"),
+        Link(f"Undo reset #{batch}", undo),
+    ]
+
+
+def undo_reset_links(entry) -> list[Link]:
+    """An Undo reset entry leads to the acceptances it brought back (the batch in the history)."""
     batch = (entry.changes or {}).get("reset_batch")
     if not batch or not entry.object_id:
         return []
     url = reverse(
         "enrollments:enrollment_history", kwargs={"tenant_slug": entry.tenant.slug, "plan_id": entry.object_id}
     )
-    return [Link(f"The {entry.count or 0} acceptances hidden by reset #{batch}", f"{url}?batch={batch}")]
+    return [Link(f"The acceptances of reset #{batch}", f"{url}?batch={batch}")]

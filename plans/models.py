@@ -333,6 +333,10 @@ class Reward(TenantOwned):
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The balances.BalanceClear that last made this reward non-recoverable, so Undo clear restores
+    # exactly its rewards (kept after the undo, until a later Clear). An id, not a foreign key:
+    # plans does not depend on balances.
+    clear_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -215,3 +215,17 @@ def test_rewards_query_count_is_the_same_at_n_and_3n(odata, tenant, world, djang
     with django_assert_num_queries(6):
         large = odata.json("Rewards", params)
     assert large["@odata.count"] == small["@odata.count"] + 40
+
+
+@pytest.mark.django_db
+def test_enrollments_show_an_undone_reset_as_current_with_the_undo(odata, world, admin_member):
+    from enrollments.services import undo_reset_enrollments
+
+    world["current"].delete()  # the rep has not enrolled again: the reset acceptance comes back
+    batch = world["old"].reset_batch
+    assert undo_reset_enrollments(batch, actor=admin_member.user).restored == 1
+    rows = odata.json("Enrollments", {"$filter": "IsReset eq false"})["value"]
+    assert [r["Id"] for r in rows] == [world["old"].pk]
+    assert rows[0]["ResetAt"] is None and rows[0]["ResetBatchId"] is None
+    assert rows[0]["RestoredAt"].startswith("2026-11-23T17:")  # the suite's clock, ticking
+    assert rows[0]["RestoredFromResetId"] == batch.pk

@@ -76,7 +76,8 @@ class TestClearBalance:
         with CaptureQueriesContext(connection) as ctx:
             result = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         statements = [q["sql"].split()[0] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-        assert statements == ["SELECT", "UPDATE", "INSERT"]  # read (locked), one UPDATE, the activity entry
+        # lock the membership, read (locked), the Clear's row, one UPDATE, the activity entry
+        assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "INSERT"]
         assert result.count == 4
         assert result.totals == {"EUR": D("12.00"), "USD": D("75.55")}
         assert sorted(result.reward_ids) == sorted(r.pk for r in [*rewards, euro])

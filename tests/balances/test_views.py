@@ -146,13 +146,13 @@ class TestUserPage:
     def test_query_count_is_the_same_at_n_and_3n_rewards(self, admin_client, tenant, rep, django_assert_num_queries):
         page = url(tenant, "user_detail", membership_id=rep.pk)
         admin_client.get(page)
-        # middleware 3, member, balance, rewards, cleared
-        with django_assert_num_queries(7):
+        # middleware 3, member, balance, rewards, cleared, clears
+        with django_assert_num_queries(8):
             admin_client.get(page)
         for _ in range(6):
             RecoverableRewardFactory(member=rep, amount=D("5.00"), created_by=member(tenant).user)
             RecoverableRewardFactory(member=rep, amount=D("5.00"), recoverable=False, cleared_at="2026-11-01T10:00Z")
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             admin_client.get(page)
 
 

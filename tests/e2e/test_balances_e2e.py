@@ -61,3 +61,18 @@ def test_admin_clears_a_reps_balance(page, live_server, tenant, screenshot_dir):
     expect(page.locator("#cleared-rewards")).to_contain_text("Relocation advance")
     expect(page.locator("#recoverable-rewards")).to_contain_text("nothing is owed")
     page.screenshot(path=str(screenshot_dir / "balances-cleared.png"), full_page=True)
+
+    # Undo clear from the Cleared history: the same balance as before the Clear.
+    page.locator("#clear-list").get_by_role("link", name="Undo clear").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("3 rewards become recoverable again: EUR 300.00, USD 1,250.00.")
+    expect(dialog).to_contain_text("Balance in USD: USD 0.00 now, USD 1,250.00 after")
+    page.screenshot(path=str(screenshot_dir / "balances-undo-clear-dialog.png"))
+    dialog.get_by_role("button", name="Undo clear").click()
+
+    expect(page.locator(".message-success")).to_contain_text("3 rewards owed again (EUR 300.00, USD 1,250.00).")
+    expect(balance).to_contain_text("USD 1,250.00")
+    expect(balance).to_contain_text("EUR 300.00")
+    expect(page.locator("#recoverable-rewards")).to_contain_text("Relocation advance")
+    expect(page.locator("#clear-list")).to_contain_text("Undone")

@@ -56,6 +56,36 @@ def test_admin_resets_enrollments_of_a_plan(page, live_server, tenant, screensho
     page.screenshot(path=str(screenshot_dir / "plans-beneficiaries.png"), full_page=True)
 
 
+def test_admin_undoes_a_reset_and_gets_the_same_enrolled_count(page, live_server, tenant, screenshot_dir):
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test", user__full_name="Ada Admin")
+    plan = PlanFactory(tenant=tenant, name="FY26 Enterprise Commission Plan")
+    PlanDocumentFactory(plan=plan)
+    bulk_beneficiaries(plan, bulk_reps(tenant, 12), enroll_every=3)  # 4 of 12 enrolled
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live_server, admin.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/plans/{plan.pk}/beneficiaries/")
+    expect(page.locator("#enrolled-count")).to_have_text("4 of 12 enrolled")
+    expect(page.locator("#undo-reset")).to_have_count(0)
+    page.get_by_role("link", name="Reset Enrollments").click()
+    page.locator("dialog#confirm-dialog").get_by_role("button", name="Reset Enrollments").click()
+    expect(page.locator("#enrolled-count")).to_have_text("0 of 12 enrolled")
+
+    page.get_by_role("link", name="Undo reset").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("4 acceptances come back as current enrollments.")
+    page.screenshot(path=str(screenshot_dir / "plans-undo-reset-dialog.png"))
+    dialog.get_by_role("button", name="Undo reset").click()
+
+    expect(page.locator(".messages")).to_contain_text("4 enrollments restored.")
+    expect(page.locator("#enrolled-count")).to_have_text("4 of 12 enrolled")
+    expect(page.locator("#undo-reset")).to_have_count(0)
+    page.get_by_role("navigation", name="Plan").get_by_role("link", name="Enrollment history").click()
+    expect(page.locator("#reset-list")).to_contain_text("Undone")
+    page.screenshot(path=str(screenshot_dir / "plans-undo-reset-history.png"), full_page=True)
+
+
 def test_rep_enrolls_by_typed_signature(page, live_server, tenant, screenshot_dir):
     rep = member(tenant, "Sales Rep", user__email="riley@acme-test.test", user__full_name="Riley Rep")
     plan = PlanFactory(tenant=tenant, name="FY26 SDR Signature Plan", enrollment_option="signature")

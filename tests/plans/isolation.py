@@ -21,3 +21,10 @@ def beneficiary(tenant):
 @provides("team_id")
 def team(tenant):
     return TeamFactory(tenant=tenant).pk
+
+
+@provides("reset_id")
+def enrollment_reset(tenant):
+    from enrollments.models import EnrollmentReset
+
+    return EnrollmentReset.objects.create(tenant=tenant, plan=PlanFactory(tenant=tenant), count=0).pk

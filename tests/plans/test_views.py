@@ -199,8 +199,9 @@ def test_beneficiaries_tab_costs_the_same_queries_at_1000_and_3000(
     users = bulk_reps(tenant, 1000)
     bulk_beneficiaries(plan, users, enroll_every=2)
     url = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
-    # session, user, membership, plan, count "N of M", teams, table count, table page
-    with django_assert_num_queries(8) as ctx:
+    # session, user, membership, plan, current terms, count "N of M", teams, latest reset (to
+    # offer Undo reset), table count, table page
+    with django_assert_num_queries(10) as ctx:
         response = admin_client.get(url)
     assert b"500 of 1000 enrolled" in response.content
     more = bulk_reps(tenant, 2000, prefix="more")
