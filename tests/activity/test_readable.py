@@ -45,7 +45,8 @@ def test_changes_are_labelled_words_not_dicts(admin_client, tenant, admin_member
     assert "Yes → No" in page and "EUR 40.00, USD 500.00" in page
     assert "{&#x27;" not in page and "{'" not in page  # no Python dict on the page
     csv = b"".join(admin_client.get(u(tenant, "activity:activity_list"), {"export": "csv"}).streaming_content)
-    assert "Recoverable: Yes → No; Cleared: EUR 40.00, USD 500.00" in csv.decode("utf-8-sig")
+    cells = csv.decode("utf-8-sig")  # PostgreSQL's jsonb keeps keys in its own order: check each
+    assert "Recoverable: Yes → No" in cells and "Cleared: EUR 40.00, USD 500.00" in cells
 
 
 def test_model_fields_are_named_by_their_label(tenant):
