@@ -262,14 +262,17 @@ def undo_clear_balance(clear: BalanceClear, *, actor: User | None) -> UndoClearR
     restored = Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=False).update(
         recoverable=True, cleared_at=None, cleared_by=None
     )
-    totals = {
-        row["currency"]: Decimal(row["total"]).quantize(CENT)  # SQLite sums drop the trailing zeros
-        for row in Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=True)
-        .order_by("currency")
-        .values("currency")
-        .annotate(total=Sum("amount"))
-    }
     deleted_since = max(clear.count - restored, 0)
+    if deleted_since == 0:  # every reward came back: the amounts are those the Clear stored
+        totals = {currency: Decimal(total).quantize(CENT) for currency, total in sorted(clear.totals.items())}
+    else:  # some went with their plan or calculation: sum what did come back
+        totals = {
+            row["currency"]: Decimal(row["total"]).quantize(CENT)  # SQLite sums drop the trailing zeros
+            for row in Reward.objects.filter(tenant=tenant, user=user, clear_id=clear.pk, recoverable=True)
+            .order_by("currency")
+            .values("currency")
+            .annotate(total=Sum("amount"))
+        }
     now = timezone.now()
     BalanceClear.objects.filter(tenant=tenant, pk=clear.pk).update(
         undone_at=now, undone_by=actor, restored=restored, deleted_since=deleted_since
