@@ -11,10 +11,10 @@ from tenancy.models import Membership, Tenant
 from ..access import U, X, today_for, with_effective_status
 from ..models import (
     CourseEnrollment,
-    Module,
     ModuleProgress,
     UserGroup,
 )
+from .learner import module_counts
 
 
 def last_activity_subquery(tenant_id):
@@ -80,23 +80,7 @@ def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = No
     expiry fields and completion, as tuples of ``REPORT_FIELDS`` (no model instances: the report
     streams tens of thousands of rows)."""
     today = today or today_for(tenant)
-    done = (
-        ModuleProgress.objects.filter(
-            tenant_id=tenant.pk,
-            learner_id=OuterRef("learner_id"),
-            module__version_id=OuterRef("version_id"),
-            completed_at__isnull=False,
-        )
-        .values("learner_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    total = (
-        Module.objects.filter(tenant_id=tenant.pk, version_id=OuterRef("version_id"))
-        .values("version_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    done, total = module_counts(tenant_id=tenant.pk)
     qs = CourseEnrollment.objects.filter(tenant=tenant).annotate(
         completed_modules=Coalesce(Subquery(done), 0),
         total_modules=Coalesce(Subquery(total), 0),

@@ -4,7 +4,7 @@ home panel. Each page costs a fixed number of queries whatever the row count."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from tenancy.models import Membership
@@ -143,13 +143,12 @@ def course_state(*, enrollment: CourseEnrollment, today: datetime.date | None = 
     return result
 
 
-def my_course_list(*, membership: Membership, today: datetime.date | None = None) -> list[CourseEnrollment]:
-    """The member's courses for My courses and the home panel: every enrollment but U, with
-    effective status and completed/total module counts (one query)."""
-    today = today or today_for(membership.tenant)
+def module_counts(*, tenant_id: int) -> tuple[QuerySet, QuerySet]:
+    """Correlated subqueries for an enrollment row: modules the learner completed in the
+    enrollment's version, and the modules that version has (My courses and the reports)."""
     done = (
         ModuleProgress.objects.filter(
-            tenant_id=membership.tenant_id,
+            tenant_id=tenant_id,
             learner_id=OuterRef("learner_id"),
             module__version_id=OuterRef("version_id"),
             completed_at__isnull=False,
@@ -159,11 +158,19 @@ def my_course_list(*, membership: Membership, today: datetime.date | None = None
         .values("n")
     )
     total = (
-        Module.objects.filter(tenant_id=membership.tenant_id, version_id=OuterRef("version_id"))
+        Module.objects.filter(tenant_id=tenant_id, version_id=OuterRef("version_id"))
         .values("version_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return done, total
+
+
+def my_course_list(*, membership: Membership, today: datetime.date | None = None) -> list[CourseEnrollment]:
+    """The member's courses for My courses and the home panel: every enrollment but U, with
+    effective status and completed/total module counts (one query)."""
+    today = today or today_for(membership.tenant)
+    done, total = module_counts(tenant_id=membership.tenant_id)
     qs = (
         CourseEnrollment.objects.filter(tenant_id=membership.tenant_id, learner=membership)
         .exclude(status=U)
