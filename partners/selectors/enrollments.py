@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from activity.models import ActivityEntry
@@ -20,6 +20,7 @@ from ..models import (
     PartnerEnrollment,
     PartnerProgram,
     PartnerUser,
+    ProgressSnapshot,
     Tier,
 )
 from .base import access_object
@@ -315,4 +316,54 @@ def account_partner_users(*, enrollment: PartnerEnrollment) -> QuerySet[PartnerU
         PartnerUser.objects.filter(tenant_id=enrollment.tenant_id, account_id=enrollment.account_id)
         .select_related("user")
         .order_by("user__full_name", "user__email")
+    )
+
+
+@dataclass
+class EnrollmentFootprint:
+    """What deleting an enrollment removes with it (the Delete dialog lists it)."""
+
+    tier_changes: int
+    snapshots: int
+    custom_marks: int
+    results: int
+
+
+def enrollment_footprint(enrollment: PartnerEnrollment) -> EnrollmentFootprint:
+    """Counts of the rows that go with the enrollment, one query."""
+    tenant_id, pk = enrollment.tenant_id, enrollment.pk
+    row = (
+        PartnerEnrollment.objects.filter(tenant_id=tenant_id, pk=pk)
+        .annotate(
+            n_snapshots=Subquery(_count(ProgressSnapshot, tenant_id)),
+            n_custom=Subquery(_count(CustomCriterionStatus, tenant_id)),
+            n_results=Subquery(_count(CriterionResult, tenant_id)),
+            n_tier_changes=Subquery(
+                ActivityEntry.objects.filter(
+                    tenant_id=tenant_id, object_type="PartnerEnrollment", object_id=str(pk), verb=TIER_CHANGE_VERB
+                )
+                .order_by()
+                .values("tenant_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .values("n_snapshots", "n_custom", "n_results", "n_tier_changes")
+        .first()
+    ) or {}
+    return EnrollmentFootprint(
+        tier_changes=row.get("n_tier_changes") or 0,
+        snapshots=row.get("n_snapshots") or 0,
+        custom_marks=row.get("n_custom") or 0,
+        results=row.get("n_results") or 0,
+    )
+
+
+def _count(model, tenant_id):
+    return (
+        model.objects.filter(tenant_id=tenant_id, enrollment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )

@@ -18,7 +18,13 @@ from .data import (
     partner_user_create,
     partner_user_update,
 )
-from .enrollment import delete_enrollment, enroll_partner, set_custom_criterion_status, update_enrollment
+from .enrollment import (
+    delete_enrollment,
+    end_enrollment,
+    enroll_partner,
+    set_custom_criterion_status,
+    update_enrollment,
+)
 from .program import (
     benefit_create,
     benefit_delete,
@@ -59,6 +65,7 @@ __all__ = [
     "currency_rate_delete",
     "currency_rate_update",
     "delete_enrollment",
+    "end_enrollment",
     "enroll_partner",
     "lead_create",
     "lead_delete",

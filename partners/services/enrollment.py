@@ -1,4 +1,4 @@
-"""Partner enrollments: enroll, edit (tier, dates, primary partner user), remove, and the
+"""Partner enrollments: enroll, edit (tier, dates, primary partner user), end, delete, and the
 by-hand verification of custom criteria."""
 
 from django.core.exceptions import ValidationError
@@ -9,12 +9,19 @@ from activity.models import Action
 from activity.services import record
 from common.services import model_update
 
-from ..models import Criterion, CustomCriterionStatus, PartnerEnrollment, Tier
+from ..models import Criterion, CustomCriterionStatus, PartnerAccount, PartnerEnrollment, Tier
+from ..selectors.enrollments import enrollment_footprint
 from .recalc import _recalculate, mark_enrollments_due
 
 # Fields whose change moves progress: the measurement window, whose records count, and the
 # tier (progress is measured toward the tier after it).
 PROGRESS_FIELDS = {"enrollment_date", "expiration_date", "primary_partner_user", "tier"}
+
+
+def _open_enrollments(*, program, account):
+    return PartnerEnrollment.objects.filter(
+        tenant_id=program.tenant_id, program_id=program.pk, account_id=account.pk, ended_at__isnull=True
+    )
 
 
 @transaction.atomic
@@ -29,11 +36,26 @@ def enroll_partner(
     tier: Tier | None = None,
 ) -> PartnerEnrollment:
     """Enroll a partner account in a program (at the entry tier unless told) and compute its
-    progress at once."""
+    progress at once.
+
+    Refused (ValidationError on ``account``) while the account has an active enrollment in the
+    program (not ended, not yet expired). An earlier enrollment that has expired is closed, so
+    re-enrolling starts a new enrollment and the old one stays in the account's history."""
+    # Lock the account so two enrollments of it cannot pass the check at the same time.
+    PartnerAccount.objects.select_for_update().filter(tenant_id=program.tenant_id, pk=account.pk).first()
     if tier is None:
         tier = Tier.objects.filter(tenant_id=program.tenant_id, program=program).order_by("position", "id").first()
         if tier is None:
             raise ValidationError({"tier": "The program has no tiers yet."})
+    today = timezone.localdate(timezone.now(), program.tenant.zone)
+    active = _open_enrollments(program=program, account=account).filter(expiration_date__gte=today).first()
+    if active is not None:
+        raise ValidationError(
+            {
+                "account": f"{account} already has an active enrollment in {program} "
+                f"(until {active.expiration_date:%m/%d/%Y}): end it before enrolling again."
+            }
+        )
     enrollment = PartnerEnrollment(
         tenant_id=program.tenant_id,
         program=program,
@@ -43,11 +65,72 @@ def enroll_partner(
         expiration_date=expiration_date,
         primary_partner_user=primary_partner_user,
     )
-    enrollment.full_clean()
+    # The one-open-enrollment constraint is checked above with a clearer message (an expired
+    # open one is closed below); the database still enforces it.
+    enrollment.full_clean(validate_constraints=False)
+    expired = list(_open_enrollments(program=program, account=account).values_list("pk", flat=True))
+    if expired:
+        PartnerEnrollment.objects.filter(tenant_id=program.tenant_id, pk__in=expired).update(
+            ended_at=timezone.now(), end_reason="Expired; the account was enrolled again."
+        )
     enrollment.save()
     _recalculate(program=program, enrollment_ids=[enrollment.id])
     enrollment.refresh_from_db()
-    record(tenant=program.tenant, actor=actor, action=Action.CREATE, target=enrollment)
+    record(
+        tenant=program.tenant,
+        actor=actor,
+        action=Action.CREATE,
+        target=enrollment,
+        verb="enrolled partner",
+        changes={
+            "tier": [None, tier.name],
+            "enrollment_date": [None, enrollment.enrollment_date.isoformat()],
+            "expiration_date": [None, enrollment.expiration_date.isoformat()],
+            "primary_partner_user": [None, str(primary_partner_user)],
+            "progress": [None, enrollment.progress_label],
+        },
+    )
+    return enrollment
+
+
+@transaction.atomic
+def end_enrollment(enrollment: PartnerEnrollment, *, actor, reason: str) -> PartnerEnrollment:
+    """End an enrollment today: its expiration moves to today (never later than it was), it
+    stops counting as active, and its progress is recomputed over the shortened period at once.
+    Ending an ended enrollment changes nothing and records nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the enrollment ends: it is kept in the activity log."})
+    enrollment = (
+        PartnerEnrollment.objects.select_for_update(of=("self",))
+        .select_related("program", "tenant")
+        .get(tenant_id=enrollment.tenant_id, pk=enrollment.pk)
+    )
+    if enrollment.ended_at is not None:
+        return enrollment
+    today = timezone.localdate(timezone.now(), enrollment.tenant.zone)
+    if enrollment.enrollment_date >= today:
+        raise ValidationError(
+            {"reason": "The enrollment has not started yet, so it cannot end today: delete it instead."}
+        )
+    old_expiration = enrollment.expiration_date
+    enrollment.expiration_date = min(old_expiration, today)
+    enrollment.ended_at = timezone.now()
+    enrollment.end_reason = reason
+    enrollment.save(update_fields=["expiration_date", "ended_at", "end_reason"])
+    _recalculate(program=enrollment.program, enrollment_ids=[enrollment.id])
+    enrollment.refresh_from_db()
+    record(
+        tenant=enrollment.tenant,
+        actor=actor,
+        action=Action.UPDATE,
+        target=enrollment,
+        verb="ended enrollment",
+        changes={
+            "expiration_date": [old_expiration.isoformat(), enrollment.expiration_date.isoformat()],
+            "reason": reason,
+        },
+    )
     return enrollment
 
 
@@ -71,9 +154,33 @@ def update_enrollment(enrollment: PartnerEnrollment, *, actor, data: dict) -> Pa
 
 
 @transaction.atomic
-def delete_enrollment(enrollment: PartnerEnrollment, *, actor) -> None:
-    record(tenant=enrollment.tenant, actor=actor, action=Action.DELETE, target=enrollment)
-    enrollment.delete()
+def delete_enrollment(enrollment: PartnerEnrollment, *, actor) -> bool:
+    """Delete an enrollment with its tier placement, progress history, custom-criterion marks and
+    stored results (the activity log keeps its entries, tier changes included). Deleting one
+    that is already gone changes nothing and records nothing; returns whether it deleted."""
+    locked = (
+        PartnerEnrollment.objects.select_for_update(of=("self",))
+        .filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    footprint = enrollment_footprint(locked)
+    record(
+        tenant=enrollment.tenant,
+        actor=actor,
+        action=Action.DELETE,
+        target=locked,
+        verb="deleted enrollment",
+        changes={
+            # What went with it, as facts of the deletion ("Tier changes: 2").
+            "tier_changes": footprint.tier_changes,
+            "progress_history": footprint.snapshots,
+            "custom_criterion_marks": footprint.custom_marks,
+        },
+    )
+    locked.delete()
+    return True
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Enrollment pages of Setup > Partner Management > Partner Program Tiers: the Enrollments tab
 (with its attention presets), a program's Enrollments tab with the tier distribution, the
-Enrollment Details page, Recalculate and the Edit dialog."""
+Enrollment Details page, Recalculate, and the Enroll, Edit, End and Delete dialogs."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from tenancy.capabilities import Capability
 
 from .. import selectors
 from ..filters import EnrollmentFilter
-from ..forms.enrollments import EnrollmentEditForm
+from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
 from ..models import CustomCriterionStatus, PartnerAccount
 from ..selectors.enrollments import (
     PRESETS,
@@ -26,9 +26,10 @@ from ..selectors.enrollments import (
     export_rows,
     tier_distribution,
 )
-from ..services import recalculate_enrollment
+from ..services import delete_enrollment, end_enrollment, enroll_partner, recalculate_enrollment
 from ..services.enrollment_edit import edit_enrollment, unmet_criteria
 from ..tables import EnrollmentTable
+from .base import PartnerDeleteView
 from .base import tabs as section_tabs
 from .base import url as _url
 
@@ -243,3 +244,95 @@ def _saved_message(outcome) -> str:
     if outcome.recalc_scheduled:
         text += " Progress will be recalculated within 5 minutes."
     return text
+
+
+# --- Enroll, End, Delete -----------------------------------------------------------------------
+
+ENROLL_PARAMS = ("program", "account", "primary_partner_user", "tier", "enrollment_date", "expiration_date")
+
+
+@capability_required(CAP)
+def enrollment_add(request, tenant_slug):
+    """The Enroll dialog (from the Enrollments tab, a program's Enrollments tab or an account's
+    enrollments). GET parameters preselect; choosing the program or account re-renders the
+    dialog so the tier and primary partner user lists follow it."""
+    initial = {k: request.GET[k] for k in ENROLL_PARAMS if request.GET.get(k)}
+    form = EnrollForm(request.POST if request.method == "POST" else None, tenant=request.tenant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = enroll_partner(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, f"Enrolled {enrollment.account} in {enrollment.program}: {enrollment.progress_label}."
+            )
+            url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+            return HttpResponseClientRedirect(url) if htmx_partial(request) else HttpResponseRedirect(url)
+    ctx = {
+        "title": "Enroll a partner",
+        "form": form,
+        "action_url": _url(request, "partners:enrollment_add"),
+        "cancel_url": _url(request, "partners:enrollment_list"),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "partners/enrollment_add.html", ctx, partial="dialog", status=status)
+
+
+@capability_required(CAP)
+def enrollment_end(request, tenant_slug, enrollment_id):
+    """End an enrollment today, with a reason (a dialog). An ended enrollment says so and offers
+    nothing to confirm."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    form = EnrollmentEndForm(request.POST if request.method == "POST" else None)
+    detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+    if request.method == "POST" and enrollment.ended_at is None and form.is_valid():
+        try:
+            enrollment = end_enrollment(enrollment, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Ended {enrollment}: it expired on {enrollment.expiration_date:%m/%d/%Y}.")
+            return HttpResponseClientRedirect(detail_url) if htmx_partial(request) else HttpResponseRedirect(detail_url)
+    ctx = {"title": "End enrollment", "enrollment": enrollment, "form": form, "cancel_url": detail_url}
+    status = 422 if request.method == "POST" and enrollment.ended_at is None else 200
+    return render_page(request, "partners/enrollment_end.html", ctx, partial="dialog", status=status)
+
+
+class EnrollmentDeleteView(PartnerDeleteView):
+    """Delete an enrollment after saying what goes with it."""
+
+    capability = CAP
+    title = "Delete enrollment?"
+    confirm_label = "Delete enrollment"
+    noun = "enrollment"
+    id_kwarg = "enrollment_id"
+    access = staticmethod(selectors.access_enrollment)
+    delete_service = staticmethod(delete_enrollment)
+
+    def describe(self, obj):
+        return (
+            f"Delete the enrollment of {obj.account} in {obj.program}? To keep it as history, end it instead. "
+            "Deleted with it:"
+        )
+
+    def details(self, obj):
+        f = selectors.enrollment_footprint(obj)
+        return [
+            f"its tier ({obj.tier.name}) and tier history: {_n(f.tier_changes, 'tier change')} "
+            "(the activity log keeps the entries)",
+            f"its progress history: {_n(f.snapshots, 'recorded progress change')}",
+            f"its custom-criterion marks: {_n(f.custom_marks, 'mark')}",
+            f"its calculated progress on {_n(f.results, 'criterion', 'criteria')}",
+        ]
+
+    def get_success_url(self, obj):
+        if self.deleted:
+            return _url(self.request, "partners:enrollment_list") + f"?account={obj.account_id}"
+        return _url(self.request, "partners:enrollment_detail", enrollment_id=obj.pk)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
