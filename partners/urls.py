@@ -8,6 +8,7 @@ urlpatterns = [
     # Enrollments, Enrollment Details, Edit, Recalculate and the partner portal.
     path("enrollments/", enrollments.EnrollmentListView.as_view(), name="enrollment_list"),
     path("enrollments/add/", enrollments.enrollment_add, name="enrollment_add"),
+    path("enrollments/import/", enrollments.enrollments_import, name="enrollment_import"),
     path("enrollments/<int:enrollment_id>/", enrollments.enrollment_detail, name="enrollment_detail"),
     path("enrollments/<int:enrollment_id>/end/", enrollments.enrollment_end, name="enrollment_end"),
     path(

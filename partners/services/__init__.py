@@ -22,6 +22,7 @@ from .enrollment import (
     delete_enrollment,
     end_enrollment,
     enroll_partner,
+    enroll_partners,
     set_custom_criterion_status,
     update_enrollment,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "delete_enrollment",
     "end_enrollment",
     "enroll_partner",
+    "enroll_partners",
     "lead_create",
     "lead_delete",
     "lead_update",

@@ -9,7 +9,7 @@ from activity.models import Action
 from activity.services import record
 from common.services import model_update
 
-from ..models import Criterion, CustomCriterionStatus, PartnerAccount, PartnerEnrollment, Tier
+from ..models import Criterion, CustomCriterionStatus, PartnerAccount, PartnerEnrollment, PartnerProgram, Tier
 from ..selectors.enrollments import enrollment_footprint
 from .recalc import _recalculate, mark_enrollments_due
 
@@ -91,6 +91,51 @@ def enroll_partner(
         },
     )
     return enrollment
+
+
+@transaction.atomic
+def enroll_partners(*, tenant, actor, enrollments: list[PartnerEnrollment]) -> list[PartnerEnrollment]:
+    """Bulk enroll (the CSV import): every row or none. The rows were validated by the import's
+    preview; the active-enrollment rule is checked again under lock, since the data may have
+    changed since. Progress is computed at once, set-based per program; one activity entry."""
+    if not enrollments:
+        return []
+    account_ids = sorted({e.account_id for e in enrollments})
+    list(PartnerAccount.objects.select_for_update().filter(tenant=tenant, pk__in=account_ids).values_list("pk"))
+    today = timezone.localdate(timezone.now(), tenant.zone)
+    wanted = {(e.program_id, e.account_id) for e in enrollments}
+    open_rows = PartnerEnrollment.objects.filter(tenant=tenant, account_id__in=account_ids, ended_at__isnull=True)
+    expired = []
+    for pk, program_id, account_id, expires in open_rows.values_list(
+        "pk", "program_id", "account_id", "expiration_date"
+    ):
+        if (program_id, account_id) not in wanted:
+            continue
+        if expires >= today:
+            raise ValidationError("An account in the file now has an active enrollment in that program: preview again.")
+        expired.append(pk)
+    if expired:
+        PartnerEnrollment.objects.filter(tenant=tenant, pk__in=expired).update(
+            ended_at=timezone.now(), end_reason="Expired; the account was enrolled again."
+        )
+    for e in enrollments:
+        e.tenant = tenant
+    created = PartnerEnrollment.objects.bulk_create(enrollments, batch_size=500)
+    by_program: dict[int, list[int]] = {}
+    for e in created:
+        by_program.setdefault(e.program_id, []).append(e.pk)
+    for program in PartnerProgram.objects.filter(tenant=tenant, pk__in=list(by_program)):
+        _recalculate(program=program, enrollment_ids=by_program[program.pk])
+    record(
+        tenant=tenant,
+        actor=actor,
+        action=Action.CREATE,
+        target="PartnerEnrollment",
+        verb="imported enrollments",
+        count=len(created),
+        object_ids=[e.pk for e in created],
+    )
+    return created
 
 
 @transaction.atomic

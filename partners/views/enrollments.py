@@ -16,7 +16,9 @@ from tenancy.capabilities import Capability
 
 from .. import selectors
 from ..filters import EnrollmentFilter
+from ..forms.data import ImportForm
 from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
+from ..imports import ENROLLMENT_COLUMNS, check_enrollments
 from ..models import CustomCriterionStatus, PartnerAccount
 from ..selectors.enrollments import (
     PRESETS,
@@ -26,7 +28,7 @@ from ..selectors.enrollments import (
     export_rows,
     tier_distribution,
 )
-from ..services import delete_enrollment, end_enrollment, enroll_partner, recalculate_enrollment
+from ..services import delete_enrollment, end_enrollment, enroll_partner, enroll_partners, recalculate_enrollment
 from ..services.enrollment_edit import edit_enrollment, unmet_criteria
 from ..tables import EnrollmentTable
 from .base import PartnerDeleteView
@@ -336,3 +338,47 @@ class EnrollmentDeleteView(PartnerDeleteView):
 
 def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+@capability_required(CAP)
+def enrollments_import(request, tenant_slug):
+    """Bulk enroll: upload a CSV → preview every row with its errors (nothing saved) → confirm →
+    enroll every row in one transaction, or none."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview, totals, payload, headers = None, None, "", []
+    list_url = _url(request, "partners:enrollment_list")
+    if request.method == "POST" and form.is_valid():
+        payload = form.cleaned_data["payload"]
+        confirm = form.cleaned_data.get("confirm") and not request.FILES
+        try:
+            preview, totals, headers, valid = check_enrollments(tenant=request.tenant, csv_text=payload)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+            form.add_error("file", f"This file could not be read as an enrollment CSV ({exc}).")
+            preview = None
+        else:
+            if confirm and not totals["failed"]:
+                try:
+                    created = enroll_partners(tenant=request.tenant, actor=request.user, enrollments=valid)
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                    preview = None
+                else:
+                    messages.success(
+                        request, f"Enrolled {len(created)} partner account{'s' if len(created) != 1 else ''}."
+                    )
+                    return HttpResponseRedirect(list_url)
+    ctx = {
+        "title": "Import enrollments",
+        "noun": "Enrollments",
+        "tabs": section_tabs(request, "partners:enrollment_list"),
+        "form": form,
+        "columns": ENROLLMENT_COLUMNS,
+        "import_note": "Program and partner account by name, the primary partner user by email, the tier by name "
+        "(empty: the program's first tier), dates as YYYY-MM-DD. Progress is calculated at once.",
+        "preview": preview,
+        "preview_headers": headers,
+        "totals": totals,
+        "payload": payload,
+        "cancel_url": list_url,
+    }
+    return render_page(request, "partners/import.html", ctx)

@@ -87,3 +87,35 @@ def test_partner_manager_enrolls_ends_re_enrolls_and_deletes(page, live_server, 
     confirm.get_by_role("button", name="Delete enrollment").click()
     expect(page.locator(".messages")).to_contain_text("Deleted enrollment")
     expect(page.locator("#row-count")).to_have_text("1 row")
+
+
+def test_partner_manager_bulk_enrolls_from_a_csv(page, live_server, tenant, tmp_path):
+    program_with_criteria(tenant)
+    for name, email in (("Harbor Networks", "pat@harbor.test"), ("Lakeside IT", "lee@lakeside.test")):
+        PartnerUserFactory(account__tenant=tenant, account__name=name, user__email=email)
+    manager = member(tenant, "Partner Program Tiers Access", user__email="partners@acme-test.test")
+    header = "program,account,primary_partner_user,tier,enrollment_date,expiration_date\n"
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text(header + "Global Partner Program,Harbor Networks,lee@lakeside.test,,2026-01-01,2026-12-31\n")
+    good.write_text(
+        header
+        + "Global Partner Program,Harbor Networks,pat@harbor.test,,2026-01-01,2026-12-31\n"
+        + "Global Partner Program,Lakeside IT,lee@lakeside.test,Build,2026-01-01,2026-12-31\n"
+    )
+
+    log_in(page, live_server, manager.user.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partner Program Tiers").click()
+    page.get_by_role("navigation", name="Partner Program Tiers").get_by_role("link", name="Enrollments").click()
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("File").set_input_files(str(bad))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#import-preview")).to_contain_text("lee@lakeside.test is not a user of Harbor Networks")
+    expect(page.locator("#confirm-import")).to_have_count(0)
+    page.get_by_role("link", name="Upload another file").click()
+    page.get_by_label("File").set_input_files(str(good))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#import-preview")).to_contain_text("Ready: 2 new")
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.locator(".messages")).to_contain_text("Enrolled 2 partner accounts.")
+    expect(page.locator("#row-count")).to_have_text("2 rows")
+    expect(page.locator("#table-container")).to_contain_text(re.compile(r"\d+% to Scale"))

@@ -360,3 +360,77 @@ class TestDeleteDialog:
             set_custom_criterion_status(enrollment, criterion=custom, actor=None, met=bool(i % 2), note=str(i))
         with django_assert_num_queries(5):
             client.get(_url(tenant, f"{enrollment.pk}/delete/"), headers=HX)
+
+
+class TestBulkEnroll:
+    HEADER = "program,account,primary_partner_user,tier,enrollment_date,expiration_date\n"
+
+    def _url(self, tenant):
+        return f"/w/{tenant.slug}/partners/enrollments/import/"
+
+    def test_preview_shows_row_errors_saves_nothing_then_enrolls_all_and_calculates(
+        self, client, tenant, program, account, partner_user
+    ):
+        login(client, manager(tenant))
+        second = PartnerAccountFactory(tenant=tenant, name="Lakeside IT")
+        lakeside = PartnerUserFactory(account=second, user__email="lee@lakeside.test")
+        enrolled = enrolled_partner(program)
+        bad = (
+            self.HEADER
+            + "Global Partner Program,Harbor Networks,pat@harbor.test,,2026-01-01,2026-12-31\n"
+            + "Global Partner Program,Lakeside IT,pat@harbor.test,Build,2026-01-01,2026-12-31\n"
+            + "Global Partner Program,Prairie Systems,"
+            + enrolled.primary_partner_user.user.email
+            + ",,2026-01-01,2026-12-31\n"
+            + "Global Partner Program,Harbor Networks,pat@harbor.test,Gold,2026-12-31,2026-01-01\n"
+            + "Nope,Lakeside IT,lee@lakeside.test,,2026-01-01,2026-12-31\n"
+        )
+        html = client.post(self._url(tenant), {"payload": bad}).content.decode()
+        assert "4 rows cannot be imported" in html and 'id="confirm-import"' not in html
+        assert "primary_partner_user: pat@harbor.test is not a user of Lakeside IT." in html
+        assert "account: Prairie Systems already has an active enrollment in Global Partner Program." in html
+        assert "tier: “Gold” is not a tier of Global Partner Program." in html
+        assert "expiration_date: The expiration date must be after the enrollment date." in html
+        assert "account: Harbor Networks is enrolled in Global Partner Program on line 2 already." in html
+        assert "program: “Nope” not found in this workspace." in html
+        response = client.post(self._url(tenant), {"payload": bad, "confirm": "on"})
+        assert response.status_code == 200 and PartnerEnrollment.objects.count() == 1
+
+        good = (
+            self.HEADER
+            + "Global Partner Program,Harbor Networks,PAT@harbor.test,,2026-01-01,2026-12-31\n"
+            + "global partner program,Lakeside IT,lee@lakeside.test,Build,2026-01-01,2026-12-31\n"
+        )
+        html = client.post(self._url(tenant), {"payload": good}).content.decode()
+        assert "Ready: 2 new" in html and 'id="confirm-import"' in html
+        response = client.post(self._url(tenant), {"payload": good, "confirm": "on"})
+        assert response.status_code == 302
+        harbor = PartnerEnrollment.objects.get(account=account)
+        assert harbor.tier.name == "Launch" and harbor.progress_label == "66% to Build"
+        assert PartnerEnrollment.objects.get(account=second).tier.name == "Build"
+        assert PartnerEnrollment.objects.get(account=second).primary_partner_user == lakeside
+        entry = _entries(tenant, "imported enrollments").get()
+        assert entry.count == 2
+        # A second confirm of the same file refuses every row: nothing twice.
+        client.post(self._url(tenant), {"payload": good, "confirm": "on"})
+        assert PartnerEnrollment.objects.count() == 3 and _entries(tenant, "imported enrollments").count() == 1
+
+    def test_an_unreadable_file_is_a_field_error(self, client, tenant):
+        login(client, manager(tenant))
+        html = client.post(self._url(tenant), {"payload": "name,amount\nx,1\n"}).content.decode()
+        assert "This file could not be read as an enrollment CSV (missing columns: program, account" in html
+
+    def test_needs_the_partner_tiers_capability(self, client, tenant):
+        login(client, member(tenant, "Sales Rep"))
+        assert client.get(self._url(tenant)).status_code == 403
+
+    @pytest.mark.parametrize("n", [5, 15])
+    def test_preview_query_count_is_fixed(self, client, tenant, program, django_assert_num_queries, n):
+        login(client, manager(tenant))
+        lines = []
+        for i in range(n):
+            pu = PartnerUserFactory(account__tenant=tenant, account__name=f"Account {i}")
+            lines.append(f"Global Partner Program,Account {i},{pu.user.email},,2026-01-01,2026-12-31")
+        payload = self.HEADER + "\n".join(lines) + "\n"
+        with django_assert_num_queries(8):
+            client.post(self._url(tenant), {"payload": payload})
