@@ -28,7 +28,7 @@ class EnrollmentEditForm(forms.Form):
         queryset=None, label="Tier", help_text="The only way a partner changes tier: never automatic."
     )
     enrollment_date = forms.DateField(
-        widget=DATE, label="Enrollment date", help_text="Changing it recalculates progress within 5 minutes."
+        widget=DATE, label="Enrollment date", help_text="Changing it recalculates progress at once."
     )
     expiration_date = forms.DateField(widget=DATE, label="Expiration date")
     reason = forms.CharField(

@@ -48,6 +48,7 @@ from .recalc import (
     mark_enrollments_due,
     mark_program_due,
     recalculate_enrollment,
+    recalculate_now,
     recalculate_program,
 )
 
@@ -86,6 +87,7 @@ __all__ = [
     "program_delete",
     "program_update",
     "recalculate_enrollment",
+    "recalculate_now",
     "recalculate_program",
     "set_benefit_values",
     "set_custom_criterion_status",

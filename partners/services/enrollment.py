@@ -11,7 +11,7 @@ from common.services import model_update
 
 from ..models import Criterion, CustomCriterionStatus, PartnerAccount, PartnerEnrollment, PartnerProgram, Tier
 from ..selectors.enrollments import enrollment_footprint
-from .recalc import _recalculate, mark_enrollments_due
+from .recalc import _recalculate, recalculate_now
 
 # Fields whose change moves progress: the measurement window, whose records count, and the
 # tier (progress is measured toward the tier after it).
@@ -182,7 +182,7 @@ def end_enrollment(enrollment: PartnerEnrollment, *, actor, reason: str) -> Part
 @transaction.atomic
 def update_enrollment(enrollment: PartnerEnrollment, *, actor, data: dict) -> PartnerEnrollment:
     """Edit tier, enrollment/expiration dates and primary partner user (program and account are
-    fixed). A change of any of them schedules the delayed recalculation."""
+    fixed). A change of any of them recomputes the enrollment at once."""
     for fixed in ("program", "account"):
         if fixed in data and getattr(enrollment, f"{fixed}_id") != getattr(data[fixed], "pk", data[fixed]):
             raise ValidationError({fixed: "The program and partner account cannot change after enrollment."})
@@ -193,7 +193,8 @@ def update_enrollment(enrollment: PartnerEnrollment, *, actor, data: dict) -> Pa
     )
     if updated:
         if PROGRESS_FIELDS & set(changes):
-            mark_enrollments_due(PartnerEnrollment.objects.filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk))
+            # What the page shows moves with it: one enrollment is recomputed at once.
+            recalculate_now(enrollment)
         record(tenant=enrollment.tenant, actor=actor, action=Action.UPDATE, target=enrollment, changes=changes)
     return enrollment
 
@@ -232,7 +233,20 @@ def delete_enrollment(enrollment: PartnerEnrollment, *, actor) -> bool:
 def set_custom_criterion_status(
     enrollment: PartnerEnrollment, *, criterion: Criterion, actor, met: bool, note: str = ""
 ) -> CustomCriterionStatus:
-    """Record that a custom criterion is (or is not) met for an enrollment, by whom and why."""
+    """Record that a custom criterion is (or is not) met for an enrollment, by whom and why, and
+    recompute the enrollment at once (its row would otherwise read "Verified met … 0%")."""
+    status, changed = record_custom_criterion_status(enrollment, criterion=criterion, actor=actor, met=met, note=note)
+    if changed:
+        recalculate_now(enrollment)
+    return status
+
+
+def record_custom_criterion_status(
+    enrollment: PartnerEnrollment, *, criterion: Criterion, actor, met: bool, note: str = ""
+) -> tuple[CustomCriterionStatus, bool]:
+    """The write behind ``set_custom_criterion_status`` without the recomputation, for callers
+    that change more and recompute once (the Edit dialog). Call inside a transaction. Returns
+    the status and whether it changed."""
     if not criterion.is_custom or criterion.program_id != enrollment.program_id:
         raise ValidationError({"criterion": "Choose a custom criterion of this enrollment's program."})
     status = CustomCriterionStatus.objects.filter(
@@ -245,10 +259,9 @@ def set_custom_criterion_status(
     status.verified_by = actor if getattr(actor, "is_authenticated", False) else None
     status.verified_at = timezone.now()
     if before == (status.met, status.note):
-        return status
+        return status, False
     status.full_clean()
     status.save()
-    mark_enrollments_due(PartnerEnrollment.objects.filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk))
     record(
         tenant=enrollment.tenant,
         actor=actor,
@@ -258,4 +271,4 @@ def set_custom_criterion_status(
         changes={"met": [before[0] if before else None, met], "note": [before[1] if before else None, status.note]},
         label=f"{enrollment} · {criterion}",
     )
-    return status
+    return status, True

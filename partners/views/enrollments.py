@@ -243,8 +243,8 @@ def _saved_message(outcome) -> str:
     if outcome.tier_changed:
         parts.append(f"tier is now {outcome.enrollment.tier.name}")
     text = ": ".join(parts) + "."
-    if outcome.recalc_scheduled:
-        text += " Progress will be recalculated within 5 minutes."
+    if outcome.recalculated:
+        text += f" Progress recalculated: {outcome.enrollment.progress_label}."
     return text
 
 

@@ -190,7 +190,8 @@ class TestDeleteEnrollment:
         edit_enrollment(
             enrollment, actor=actor, data={"tier": tier(program, "Build")}, reason="Strategic", confirm_unmet=True
         )
-        assert ProgressSnapshot.objects.filter(enrollment=enrollment).count() == 1
+        # Enrolled, then verified and moved to Build: each recomputed at once and moved progress.
+        assert ProgressSnapshot.objects.filter(enrollment=enrollment).count() == 3
         assert delete_enrollment(enrollment, actor=actor) is True
         assert not PartnerEnrollment.objects.filter(pk=enrollment.pk).exists()
         assert not ProgressSnapshot.objects.filter(enrollment_id=enrollment.pk).exists()
@@ -199,12 +200,12 @@ class TestDeleteEnrollment:
         entry = _entries(tenant, "deleted enrollment").get()
         assert entry.changes == {
             "tier_changes": 1,
-            "progress_history": 1,
+            "progress_history": 3,
             "custom_criterion_marks": 1,
         }
         assert [str(c) for c in readable_changes(entry)] == [
             "Tier changes: 1",
-            "Progress history: 1",
+            "Progress history: 3",
             "Custom criterion marks: 1",
         ]
         # The tier history stays in the activity log.
