@@ -225,3 +225,19 @@ def evaluate(*, tiers, current_tier_id: int, criteria, thresholds, values: dict[
     if next_tier_id is not None:
         overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
     return Outcome(overall, next_tier_id, qualifying, outcomes)
+
+
+def progress_toward(*, thresholds: list, values: list) -> tuple[Decimal, list[Decimal | None]]:
+    """Progress toward one tier from values already computed (the formulas above): per criterion
+    floor(min(100, 100 × value / threshold)) or None when the tier asks nothing of it, and the
+    floored mean over the criteria it asks. ``thresholds`` and ``values`` are parallel lists."""
+    ratios, percents = [], []
+    for threshold, value in zip(thresholds, values, strict=True):
+        if threshold is None or threshold <= 0:
+            percents.append(None)
+            continue
+        ratio = criterion_ratio(value, threshold)
+        ratios.append(ratio)
+        percents.append(floor1(ratio))
+    overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
+    return overall, percents

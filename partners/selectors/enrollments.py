@@ -3,7 +3,7 @@ distribution of a program, the Enrollment Details page (with its tier history) a
 of the Edit dialog. Each page costs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from common.templatetags.portal import money, us_datetime
 
+from ..engine import progress_toward
 from ..models import (
     CriterionKind,
     CriterionResult,
@@ -95,17 +96,22 @@ PRESETS = {
 TIER_CHANGE_VERB = "changed tier"
 
 
-def preset_q(name: str, *, now=None) -> Q:
-    """The condition of an attention preset (unknown names: no condition)."""
+def preset_q(name: str, *, now=None, zone=None) -> Q:
+    """The condition of an attention preset (unknown names: no condition). Days are calendar
+    days in ``zone`` (the workspace's time zone), so a list does not change with the hour."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    zone = zone or timezone.get_current_timezone()
+    today = timezone.localdate(now, zone)
     if name == "approaching":
         return Q(next_tier__isnull=False, progress_percent__gte=APPROACHING_MIN, progress_percent__lt=APPROACHING_MAX)
     if name == "expiring":
         return Q(expiration_date__gte=today, expiration_date__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS))
     if name == "stalled":
         # progress_changed_at is the time of the latest ProgressSnapshot (the engine keeps both).
-        return Q(next_tier__isnull=False, progress_changed_at__lte=now - timedelta(days=STALLED_AFTER_DAYS))
+        # Unchanged on any day since the 60th day before today: changed before the start of
+        # the 59th day before today, local time.
+        since = datetime.combine(today - timedelta(days=STALLED_AFTER_DAYS - 1), time.min, tzinfo=zone)
+        return Q(next_tier__isnull=False, progress_changed_at__lt=since)
     if name == "stale":
         return Q(last_calculated__isnull=True) | Q(last_calculated__lte=now - timedelta(days=STALE_AFTER_DAYS))
     return Q()
@@ -147,7 +153,7 @@ def attention_counts(*, tenant, program=None) -> dict[str, int]:
     qs = PartnerEnrollment.objects.filter(tenant=tenant)
     if program is not None:
         qs = qs.filter(program=program)
-    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now)) for name in PRESETS})
+    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now, zone=tenant.zone)) for name in PRESETS})
     return {name: agg[name] or 0 for name in PRESETS}
 
 
@@ -266,6 +272,21 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
                 "target": format_target(c, next_threshold, program.currency),
             }
         )
+    # Progress toward every higher tier, from the stored values ("26% to Scale" while 100% to
+    # Build): the tier map and the criteria grid show each.
+    values = [r["value"] for r in rows]
+    higher = []
+    for i, t in enumerate(tiers):
+        if current is None or i <= current:
+            continue
+        overall, percents = progress_toward(thresholds=[r["thresholds"][i] for r in rows], values=values)
+        higher.append({"tier": t, "index": i, "percent": overall, "percent_int": int(overall)})
+        for row, pct in zip(rows, percents, strict=True):
+            cell = row["cells"][i]
+            if pct is not None and cell["met"] is False:
+                cell["percent"] = pct
+    for item in higher:
+        item["label"] = f"{item['percent_int']}% to {item['tier'].name}"
     benefits = [
         {
             **b,
@@ -280,6 +301,10 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
         "benefits": benefits,
         "current_index": current,
         "next_tier_obj": tiers[nxt] if nxt is not None else None,
+        "tier_map": [
+            {"tier": t, "position": i + 1, "progress": next((h for h in higher if h["index"] == i), None)}
+            for i, t in enumerate(tiers)
+        ],
         "percent_int": int(enrollment.progress_percent) if enrollment.progress_percent is not None else None,
         "tier_history": tier_history(enrollment=enrollment),
         "recalc_pending": enrollment.recalc_due_at is not None,
