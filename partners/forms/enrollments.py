@@ -57,7 +57,13 @@ class EnrollmentEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.enrollment = enrollment
         self.custom_criteria = list(custom_criteria)
-        self.fields["primary_partner_user"].queryset = account_partner_users(enrollment=enrollment)
+        # Only the account's users are offered; another account's user stays a valid choice so
+        # that clean() can say why it is refused, instead of "Select a valid choice".
+        field = self.fields["primary_partner_user"]
+        field.queryset = PartnerUser.objects.filter(tenant_id=enrollment.tenant_id).select_related("user", "account")
+        field.choices = [("", "---------")] + [
+            (u.pk, field.label_from_instance(u)) for u in account_partner_users(enrollment=enrollment)
+        ]
         self.fields["tier"].queryset = Tier.objects.filter(
             tenant_id=enrollment.tenant_id, program_id=enrollment.program_id
         ).order_by("position", "id")
@@ -72,6 +78,11 @@ class EnrollmentEditForm(forms.Form):
         start, end = data.get("enrollment_date"), data.get("expiration_date")
         if start and end and end <= start:
             self.add_error("expiration_date", "The expiration date must be after the enrollment date.")
+        user = data.get("primary_partner_user")
+        if user and user.account_id != self.enrollment.account_id:
+            self.add_error(
+                "primary_partner_user", f"{user.user.email} is not a user of {self.enrollment.account.name}."
+            )
         tier = data.get("tier")
         if tier and tier.pk != self.enrollment.tier_id and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the tier changes: it is kept in the tier history.")

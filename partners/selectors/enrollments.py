@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from activity.models import ActivityEntry
-from common.templatetags.portal import money, us_datetime
+from common.templatetags.portal import money, number, us_datetime
 
 from ..engine import progress_toward
 from ..models import (
@@ -188,8 +188,7 @@ UNITS = {
 
 
 def _number(value) -> str:
-    value = Decimal(value)
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return number(value)
 
 
 def format_value(criterion, value, currency: str) -> str:

@@ -54,7 +54,8 @@ def test_edit_dialog_shows_program_and_account_read_only_and_only_the_accounts_u
     assert colleague.user.email in html and stranger.user.email not in html
     assert 'name="program"' not in html and 'name="account"' not in html
     response = _post(client, tenant, enrollment, primary_partner_user=stranger.pk)
-    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 422
+    assert "stranger@elsewhere.test is not a user of Prairie Systems." in response.content.decode()
     response = _post(client, tenant, enrollment, primary_partner_user=colleague.pk)
     assert response.status_code == 200 and response["HX-Redirect"] == url(tenant, enrollment)
     enrollment.refresh_from_db()
