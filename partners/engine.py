@@ -45,7 +45,21 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.lookups import Exact
 
 from .criteria import KINDS, conditions_q
@@ -241,3 +255,78 @@ def progress_toward(*, thresholds: list, values: list) -> tuple[Decimal, list[De
         percents.append(floor1(ratio))
     overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
     return overall, percents
+
+
+# --- One enrollment's records, spelled out (missing rates, the drill-down) ----------------------
+
+
+def criterion_date_field(criterion) -> str:
+    return criterion.attainment_date_field or KINDS[criterion.kind].date_fields[0]
+
+
+def account_records(criterion, enrollment):
+    """Every record of the criterion's source of the enrolled account (before any rule)."""
+    model, account = SOURCES[KINDS[criterion.kind].source]
+    return model.objects.filter(tenant_id=enrollment.tenant_id, **{account: enrollment.account_id})
+
+
+def visible_q(criterion, enrollment) -> Q:
+    """The records the primary partner user can see (the rule of ``records_for_enrollment``)."""
+    source = KINDS[criterion.kind].source
+    pu = enrollment.primary_partner_user
+    if pu.account_id != enrollment.account_id:
+        return Q(pk__in=[])
+    if pu.is_partner_admin:
+        return Q()
+    return Q(partner_user_id=pu.pk) if source == "course" else Q(owner_id=pu.user_id)
+
+
+def period_q(criterion, enrollment) -> Q:
+    field = criterion_date_field(criterion)
+    return Q(**{f"{field}__gte": enrollment.enrollment_date, f"{field}__lte": enrollment.expiration_date})
+
+
+def with_rate(queryset, criterion, program):
+    """Opportunities annotated with ``rate``: 1 in the program currency, the rate of their
+    attainment date otherwise (None when there is none: the record is not counted)."""
+    money = DecimalField(max_digits=30, decimal_places=10)
+    return queryset.annotate(
+        rate=Case(
+            When(currency=program.currency, then=Value(Decimal(1), output_field=money)),
+            default=_rate(program.tenant_id, program.currency, criterion_date_field(criterion)),
+            output_field=money,
+        )
+    )
+
+
+def counted_records(criterion, enrollment):
+    """The records that make the criterion's value for one enrollment (the same rules as the
+    set-based query): visible, in the period, matching the filter, and for revenue with a rate."""
+    qs = account_records(criterion, enrollment).filter(
+        visible_q(criterion, enrollment),
+        period_q(criterion, enrollment),
+        conditions_q(criterion.kind, criterion.conditions),
+    )
+    if KINDS[criterion.kind].rollup_fields:
+        qs = with_rate(qs, criterion, enrollment.program).filter(rate__isnull=False)
+    return qs
+
+
+def missing_rates(criterion, enrollment) -> list[dict]:
+    """Deals that would count for a revenue criterion but have no rate on their date, per
+    currency: [{"currency", "count", "first", "last"}]. One query."""
+    if not KINDS[criterion.kind].rollup_fields:
+        return []
+    field = criterion_date_field(criterion)
+    qs = account_records(criterion, enrollment).filter(
+        visible_q(criterion, enrollment),
+        period_q(criterion, enrollment),
+        conditions_q(criterion.kind, criterion.conditions),
+    )
+    qs = with_rate(qs, criterion, enrollment.program).filter(rate__isnull=True)
+    return list(
+        qs.order_by()
+        .values("currency")
+        .annotate(count=Count("pk"), first=Min(field), last=Max(field))
+        .order_by("currency")
+    )

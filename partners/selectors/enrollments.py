@@ -13,7 +13,7 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from common.templatetags.portal import money, number, us_datetime
 
-from ..engine import progress_toward
+from ..engine import missing_rates, progress_toward
 from ..models import (
     CriterionKind,
     CriterionResult,
@@ -286,6 +286,16 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
                 cell["percent"] = pct
     for item in higher:
         item["label"] = f"{item['percent_int']}% to {item['tier'].name}"
+    revenue = [r["criterion"] for r in rows if r["criterion"].kind == CriterionKind.REVENUE]
+    unconverted = []
+    for c in revenue:
+        for m in missing_rates(c, enrollment):
+            n = m["count"]
+            text = (
+                f"{n} deal{'s' if n != 1 else ''} in {m['currency']} {'have' if n != 1 else 'has'} no rate on "
+                f"{'their' if n != 1 else 'its'} date: not counted"
+            )
+            unconverted.append({**m, "criterion": c, "text": f"{c.name}: {text}" if len(revenue) > 1 else text})
     benefits = [
         {
             **b,
@@ -300,6 +310,7 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
         "benefits": benefits,
         "current_index": current,
         "next_tier_obj": tiers[nxt] if nxt is not None else None,
+        "unconverted": unconverted,
         "tier_map": [
             {"tier": t, "position": i + 1, "progress": next((h for h in higher if h["index"] == i), None)}
             for i, t in enumerate(tiers)
