@@ -330,3 +330,50 @@ def missing_rates(criterion, enrollment) -> list[dict]:
         .annotate(count=Count("pk"), first=Min(field), last=Max(field))
         .order_by("currency")
     )
+
+
+# Why a record of the enrolled account counts or not, in the order the rules apply.
+COUNTED = "counted"
+REASONS = {
+    COUNTED: "Counted",
+    "hidden": "Not visible to the primary partner user",
+    "period": "Outside the enrollment period (by the attainment date field)",
+    "filter": "Filtered out by the criterion filter",
+    "rate": "No exchange rate on its date",
+}
+
+
+def explained_records(criterion, enrollment):
+    """Every record of the enrolled account for the criterion's source, annotated with
+    ``reason`` (a key of REASONS: the first rule it fails, or "counted") and ``counted_value``
+    (what it adds to the value: 1 for a count, the rollup converted to the program currency for
+    revenue, None when it is not counted) and ``converted_value`` (the same whether counted or
+    not; None without a rate). The counted ones are exactly
+    those of ``counted_records``, so their sum is the criterion's value."""
+    spec = KINDS[criterion.kind]
+    program = enrollment.program
+    qs = account_records(criterion, enrollment)
+    pu = enrollment.primary_partner_user
+    whens = []
+    if pu.account_id != enrollment.account_id:
+        whens.append(When(pk__isnull=False, then=Value("hidden")))
+    elif not pu.is_partner_admin:
+        whens.append(When(~visible_q(criterion, enrollment), then=Value("hidden")))
+    whens.append(When(~period_q(criterion, enrollment), then=Value("period")))
+    conditions = conditions_q(criterion.kind, criterion.conditions)
+    if conditions:
+        whens.append(When(~conditions, then=Value("filter")))
+    money = DecimalField(max_digits=30, decimal_places=10)
+    if spec.rollup_fields:
+        qs = with_rate(qs, criterion, program)
+        whens.append(When(rate__isnull=True, then=Value("rate")))
+        field = criterion.rollup_field or spec.rollup_fields[0]
+        amount = ExpressionWrapper(F(field) * F("rate"), output_field=money)
+    else:
+        amount = Value(Decimal(1), output_field=money)
+    qs = qs.annotate(reason=Case(*whens, default=Value(COUNTED)), converted_value=amount)
+    return qs.annotate(
+        counted_value=Case(
+            When(reason=COUNTED, then=amount), default=Value(None, output_field=money), output_field=money
+        )
+    )

@@ -12,6 +12,11 @@ urlpatterns = [
     path("enrollments/<int:enrollment_id>/", enrollments.enrollment_detail, name="enrollment_detail"),
     path("enrollments/<int:enrollment_id>/end/", enrollments.enrollment_end, name="enrollment_end"),
     path(
+        "enrollments/<int:enrollment_id>/criteria/<int:criterion_id>/records/",
+        enrollments.enrollment_criterion_records,
+        name="enrollment_criterion_records",
+    ),
+    path(
         "enrollments/<int:enrollment_id>/delete/", enrollments.EnrollmentDeleteView.as_view(), name="enrollment_delete"
     ),
     path("enrollments/<int:enrollment_id>/edit/", enrollments.enrollment_edit, name="enrollment_edit"),

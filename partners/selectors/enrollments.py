@@ -7,14 +7,16 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from activity.models import ActivityEntry
 from common.templatetags.portal import money, number, us_datetime
 
-from ..engine import missing_rates, progress_toward
+from ..criteria import KINDS
+from ..engine import REASONS, criterion_date_field, explained_records, missing_rates, progress_toward
 from ..models import (
+    Criterion,
     CriterionKind,
     CriterionResult,
     CustomCriterionStatus,
@@ -402,3 +404,91 @@ def _count(model, tenant_id):
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+# --- Drill-down: the records behind one criterion's value ------------------------------------------
+
+# Columns of the drill-down per source: (header, accessor on the record).
+DRILLDOWN_COLUMNS = {
+    "opportunity": [
+        ("Opportunity", "name"),
+        ("Owner", "owner__email"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("Stage", "get_stage_display"),
+        ("Close date", "close_date"),
+        ("Created date", "created_date"),
+    ],
+    "lead": [
+        ("Company", "company"),
+        ("Owner", "owner__email"),
+        ("Status", "get_status_display"),
+        ("Approval date", "approval_date"),
+        ("Created date", "created_date"),
+    ],
+    "course": [
+        ("Course", "course_name"),
+        ("Partner user", "partner_user__user__email"),
+        ("Assigned date", "assigned_date"),
+        ("Completion date", "completed_date"),
+    ],
+}
+DRILLDOWN_RELATED = {"opportunity": ["owner"], "lead": ["owner"], "course": ["partner_user__user"]}
+
+
+def access_measured_criterion(*, tenant, enrollment: PartnerEnrollment, criterion_id) -> Criterion:
+    """A measured (not custom) criterion of the enrollment's program; 404 for any other id."""
+    qs = Criterion.objects.filter(tenant_id=enrollment.tenant_id, program_id=enrollment.program_id).exclude(
+        kind=CriterionKind.CUSTOM
+    )
+    return access_object(Criterion, tenant=tenant, pk=criterion_id, qs=qs, label="criterion")
+
+
+def criterion_records(*, enrollment: PartnerEnrollment, criterion: Criterion, reason: str = "") -> QuerySet:
+    """The records behind the criterion's value for one enrollment, each with its reason, newest
+    attainment date first (rows of one page: one query)."""
+    source = KINDS[criterion.kind].source
+    field = criterion_date_field(criterion)
+    qs = explained_records(criterion, enrollment).select_related(*DRILLDOWN_RELATED[source])
+    if reason in REASONS:
+        qs = qs.filter(reason=reason)
+    return qs.order_by(F(field).desc(nulls_last=True), "-pk")
+
+
+def criterion_record_summary(*, enrollment: PartnerEnrollment, criterion: Criterion) -> list[dict]:
+    """Per reason, in REASONS order: how many records and their sum in the criterion's unit
+    (revenue converted to the program currency; None where no rate converts it). One query."""
+    rows = {
+        r["reason"]: r
+        for r in explained_records(criterion, enrollment)
+        .order_by()
+        .values("reason")
+        .annotate(count=Count("pk"), total=Sum("converted_value"))
+    }
+    out = []
+    for key, label in REASONS.items():
+        row = rows.get(key)
+        if key == "rate" and not KINDS[criterion.kind].rollup_fields:
+            continue
+        total = row["total"] if row else Decimal(0)
+        out.append(
+            {
+                "reason": key,
+                "label": label,
+                "count": row["count"] if row else 0,
+                "total": None if total is None else Decimal(total).quantize(Decimal("0.01")),
+            }
+        )
+    return out
+
+
+def drilldown_cells(record, columns, *, display: bool = False) -> list:
+    """The record's values for ``columns``; for the page (``display``) amounts are grouped."""
+    cells = []
+    for _, accessor in columns:
+        value = record
+        for part in accessor.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        value = value() if callable(value) else value
+        cells.append(number(value) if display and isinstance(value, Decimal) else value)
+    return cells

@@ -2,25 +2,30 @@
 (with its attention presets), a program's Enrollments tab with the tier distribution, the
 Enrollment Details page, Recalculate, and the Enroll, Edit, End and Delete dialogs."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from common.export import export_response
+from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
 from common.permissions import capability_required, check_capability
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
 from .. import selectors
+from ..criteria import KINDS, field_label
+from ..engine import CENTS, COUNTED, REASONS, criterion_date_field
 from ..filters import EnrollmentFilter
 from ..forms.data import ImportForm
 from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
 from ..imports import ENROLLMENT_COLUMNS, check_enrollments
 from ..models import CustomCriterionStatus, PartnerAccount
 from ..selectors.enrollments import (
+    DRILLDOWN_COLUMNS,
     PRESETS,
     attention_counts,
     enrollment_page,
@@ -151,6 +156,7 @@ def _detail_context(request, enrollment_id) -> dict:
         tabs=section_tabs(request, "partners:enrollment_list"),
         program_url=_url(request, "partners:program_detail", program_id=ctx["program"].pk),
         account_url=_url(request, "partners:enrollment_list") + f"?account={ctx['enrollment'].account_id}",
+        records_links=True,
     )
     return ctx
 
@@ -382,3 +388,65 @@ def enrollments_import(request, tenant_slug):
         "cancel_url": list_url,
     }
     return render_page(request, "partners/import.html", ctx)
+
+
+# --- Drill-down ----------------------------------------------------------------------------------
+
+
+@capability_required(CAP)
+def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_id):
+    """Why a criterion shows its value: the records counted, and those left out with the reason,
+    with sums per reason that add up to the value; paginated, filtered by reason, exportable."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    criterion = selectors.access_measured_criterion(
+        tenant=request.tenant, enrollment=enrollment, criterion_id=criterion_id
+    )
+    source = KINDS[criterion.kind].source
+    columns = DRILLDOWN_COLUMNS[source]
+    reason = request.GET.get("reason", "")
+    records = selectors.criterion_records(enrollment=enrollment, criterion=criterion, reason=reason)
+    currency = enrollment.program.currency
+    is_money = bool(KINDS[criterion.kind].rollup_fields)
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS:
+        header = [h for h, _ in columns] + [f"Counts ({currency})" if is_money else "Counts", "Reason"]
+
+        def rows():
+            for r in records.iterator(chunk_size=2000):
+                value = None if r.counted_value is None else r.counted_value.quantize(CENTS)
+                yield [*selectors.drilldown_cells(r, columns), value, REASONS[r.reason]]
+
+        name = f"{enrollment.account.name}-{criterion.name}-records"
+        return export_response(fmt, name, header, rows(), tenant=request.tenant)
+    summary = selectors.criterion_record_summary(enrollment=enrollment, criterion=criterion)
+    paginator = Paginator(records, settings.PORTAL_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    counted = next(s for s in summary if s["reason"] == COUNTED)
+    detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+    ctx = {
+        "title": f"{criterion.name}: {enrollment.account.name}",
+        "enrollment": enrollment,
+        "criterion": criterion,
+        "summary": summary,
+        "counted": counted,
+        "value_display": selectors.format_value(criterion, counted["total"] or 0, currency),
+        "is_money": is_money,
+        "currency": currency,
+        "headers": [h for h, _ in columns],
+        "rows": [
+            {
+                "cells": selectors.drilldown_cells(r, columns, display=True),
+                "value": r.counted_value,
+                "reason": r.reason,
+                "label": REASONS[r.reason],
+            }
+            for r in page.object_list
+        ],
+        "page_obj": page,
+        "reason": reason if reason in REASONS else "",
+        "reason_label": REASONS.get(reason, "All records"),
+        "tabs": section_tabs(request, "partners:enrollment_list"),
+        "detail_url": detail_url,
+        "date_field": field_label(criterion.kind, criterion_date_field(criterion)),
+    }
+    return render_page(request, "partners/enrollment_records.html", ctx, partial="records")
