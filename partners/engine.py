@@ -377,3 +377,24 @@ def explained_records(criterion, enrollment):
             When(reason=COUNTED, then=amount), default=Value(None, output_field=money), output_field=money
         )
     )
+
+
+def values_for(criteria, enrollment, *, custom: dict[int, bool]) -> dict[int, Decimal]:
+    """{criterion id: value} for one enrollment as it stands in memory, unsaved (the Edit
+    dialog's preview): one aggregate per measured criterion over the records that would count,
+    and the custom marks given. Nothing is written."""
+    values = {}
+    for c in criteria:
+        spec = KINDS[c.kind]
+        if spec.source is None:
+            values[c.id] = Decimal(1) if custom.get(c.id) else Decimal(0)
+            continue
+        records = counted_records(c, enrollment).order_by()
+        if spec.rollup_fields:
+            money = DecimalField(max_digits=30, decimal_places=10)
+            field = c.rollup_field or spec.rollup_fields[0]
+            total = records.aggregate(v=Sum(ExpressionWrapper(F(field) * F("rate"), output_field=money)))["v"]
+        else:
+            total = records.count()
+        values[c.id] = Decimal(total or 0).quantize(CENTS)
+    return values

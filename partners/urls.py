@@ -20,6 +20,7 @@ urlpatterns = [
         "enrollments/<int:enrollment_id>/delete/", enrollments.EnrollmentDeleteView.as_view(), name="enrollment_delete"
     ),
     path("enrollments/<int:enrollment_id>/edit/", enrollments.enrollment_edit, name="enrollment_edit"),
+    path("enrollments/<int:enrollment_id>/preview/", enrollments.enrollment_preview, name="enrollment_preview"),
     path(
         "enrollments/<int:enrollment_id>/recalculate/",
         enrollments.enrollment_recalculate,

@@ -62,6 +62,7 @@ from .enrollments import (
     format_threshold,
     format_value,
     preset_q,
+    progress_preview,
     tier_distribution,
     tier_history,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "portal_enrollments",
     "portal_summary",
     "preset_q",
+    "progress_preview",
     "program_criteria",
     "program_list",
     "program_tiers",

@@ -14,7 +14,15 @@ from activity.models import ActivityEntry
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
-from ..engine import REASONS, criterion_date_field, explained_records, missing_rates, progress_toward
+from ..engine import (
+    REASONS,
+    criterion_date_field,
+    evaluate,
+    explained_records,
+    missing_rates,
+    progress_toward,
+    values_for,
+)
 from ..models import (
     Criterion,
     CriterionKind,
@@ -492,3 +500,71 @@ def drilldown_cells(record, columns, *, display: bool = False) -> list:
         value = value() if callable(value) else value
         cells.append(number(value) if display and isinstance(value, Decimal) else value)
     return cells
+
+
+# --- What-if preview of the Edit dialog ----------------------------------------------------------
+
+
+def progress_preview(enrollment: PartnerEnrollment, *, changes: dict, custom: dict[int, bool]) -> dict:
+    """The progress the enrollment would have with ``changes`` (primary partner user, tier,
+    dates) and ``custom`` marks, next to the stored one: per criterion and the headline, old →
+    new, and whether the partner fully meets the chosen tier. Computed by the engine in memory;
+    nothing is written. A fixed number of queries whatever the record count."""
+    tenant_id = enrollment.tenant_id
+    tiers = program_tiers(program=enrollment.program)
+    criteria = program_criteria(program=enrollment.program)
+    thresholds = {(t.criterion_id, t.tier_id): t.value for c in criteria for t in c.thresholds.all()}
+    stored = {r.criterion_id: r for r in CriterionResult.objects.filter(tenant_id=tenant_id, enrollment=enrollment)}
+    marks = dict(
+        CustomCriterionStatus.objects.filter(tenant_id=tenant_id, enrollment=enrollment).values_list(
+            "criterion_id", "met"
+        )
+    )
+    # A fresh unsaved instance: the page's own enrollment (and its cached relations) is untouched.
+    what_if = PartnerEnrollment(
+        pk=enrollment.pk,
+        tenant_id=tenant_id,
+        program=enrollment.program,
+        account_id=enrollment.account_id,
+        tier=changes.get("tier") or enrollment.tier,
+        enrollment_date=changes.get("enrollment_date") or enrollment.enrollment_date,
+        expiration_date=changes.get("expiration_date") or enrollment.expiration_date,
+        primary_partner_user=changes.get("primary_partner_user") or enrollment.primary_partner_user,
+    )
+    values = values_for(criteria, what_if, custom={**marks, **custom})
+    outcome = evaluate(
+        tiers=tiers, current_tier_id=what_if.tier_id, criteria=criteria, thresholds=thresholds, values=values
+    )
+    by_id = {t.id: t for t in tiers}
+    next_tier = by_id.get(outcome.next_tier_id)
+    currency = enrollment.program.currency
+    rows = []
+    for c, co in zip(criteria, outcome.criteria, strict=True):
+        before = stored.get(c.id)
+        old_value = before.value if before else Decimal(0)
+        rows.append(
+            {
+                "criterion": c,
+                "old": format_value(c, old_value, currency),
+                "new": format_value(c, co.value, currency),
+                "old_percent": before.percent if before else None,
+                "new_percent": co.percent if co.required else None,
+                "changed": old_value != co.value or (before.percent if before else None) != co.percent,
+            }
+        )
+    new_label = f"{int(outcome.percent)}% to {next_tier.name}" if next_tier else "Top tier"
+    tier = by_id.get(what_if.tier_id)
+    missing = [
+        c.name
+        for c, co in zip(criteria, outcome.criteria, strict=True)
+        if thresholds.get((c.id, tier.id), Decimal(0)) > 0 and tier.id not in co.met_tier_ids
+    ]
+    return {
+        "old_label": enrollment.progress_label,
+        "new_label": new_label,
+        "changed": new_label != enrollment.progress_label or any(r["changed"] for r in rows),
+        "rows": rows,
+        "tier": tier,
+        "tier_changed": what_if.tier_id != enrollment.tier_id,
+        "tier_missing": missing,
+    }

@@ -450,3 +450,27 @@ def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_
         "date_field": field_label(criterion.kind, criterion_date_field(criterion)),
     }
     return render_page(request, "partners/enrollment_records.html", ctx, partial="records")
+
+
+# --- What-if preview -----------------------------------------------------------------------------
+
+PREVIEW_FIELDS = ("primary_partner_user", "tier", "enrollment_date", "expiration_date")
+
+
+@require_POST
+@capability_required(CAP)
+def enrollment_preview(request, tenant_slug, enrollment_id):
+    """The Edit dialog's preview: the progress the values in the dialog would give, before saving
+    (the engine computes it in memory; nothing is written)."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    form = _edit_form(request, enrollment)
+    form.is_valid()
+    blocking = [f for f in PREVIEW_FIELDS if f in form.errors]
+    ctx = {"enrollment": enrollment, "blocking": blocking}
+    if not blocking:
+        ctx["preview"] = selectors.progress_preview(
+            enrollment,
+            changes={k: form.cleaned_data[k] for k in PREVIEW_FIELDS},
+            custom={v.criterion.id: v.met for v in form.custom_verifications()},
+        )
+    return render_page(request, "partners/_edit_preview.html", ctx)

@@ -57,3 +57,31 @@ def test_partner_manager_reads_why_the_revenue_shows_its_value(page, live_server
     expect(page.locator("#records-table")).to_contain_text("Last year's")
     expect(page.locator("#records-table")).not_to_contain_text("Fabrikam renewal")
     expect(page).to_have_url(re.compile(r"reason=period"))
+
+
+def test_partner_manager_previews_an_edit_before_saving(page, live_server, tenant, screenshot_dir):
+    program = program_with_criteria(tenant)
+    enrollment = PartnerEnrollmentFactory(program=program, account__name="Prairie Systems")
+    OpportunityFactory(account=enrollment.account, name="Fabrikam renewal", amount=Decimal("125000"))
+    services.recalculate_enrollment(enrollment)
+    manager = member(tenant, "Partner Program Tiers Access", user__email="partners@acme-test.test")
+
+    log_in(page, live_server, manager.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
+    htmx_ready(page)
+    expect(page.locator("#progress-headline")).to_have_text("33% to Build")
+    page.get_by_role("link", name="Edit").click()
+    dialog = page.locator("#edit-enrollment-dialog")
+    dialog.get_by_label("Joint Business Plan: met").check()
+    expect(dialog.locator("#preview-headline")).to_have_text("33% to Build → 66% to Build")
+    dialog.get_by_label("Enrollment date").fill("2026-04-01")
+    expect(dialog.locator("#preview-headline")).to_have_text(re.compile(r"^33% to Build → 33% to Build\s*$"))
+    expect(dialog.locator("#preview-criteria")).to_contain_text("USD 125,000.00 → USD 0.00")
+    dialog.get_by_label("Enrollment date").fill("2026-01-01")
+    dialog.get_by_role("combobox", name="Tier").select_option(label="Build")
+    expect(dialog.locator("#preview-tier")).to_contain_text("Does not fully meet Build: Deal Registrations.")
+    dialog.locator("#edit-preview").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "partners-edit-preview.png"))
+    # Nothing was saved by previewing.
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(page.locator("#progress-headline")).to_have_text("33% to Build")
