@@ -393,6 +393,16 @@ def enrollments_import(request, tenant_slug):
 # --- Drill-down ----------------------------------------------------------------------------------
 
 
+class CountedPaginator(Paginator):
+    def __init__(self, *args, known_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 @capability_required(CAP)
 def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_id):
     """Why a criterion shows its value: the records counted, and those left out with the reason,
@@ -419,7 +429,9 @@ def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_
         name = f"{enrollment.account.name}-{criterion.name}-records"
         return export_response(fmt, name, header, rows(), tenant=request.tenant)
     summary = selectors.criterion_record_summary(enrollment=enrollment, criterion=criterion)
-    paginator = Paginator(records, settings.PORTAL_PAGE_SIZE)
+    # The summary already counted the records: the paginator does not scan them a second time.
+    known = sum(x["count"] for x in summary if not reason or x["reason"] == reason)
+    paginator = CountedPaginator(records, settings.PORTAL_PAGE_SIZE, known_count=known)
     page = paginator.get_page(request.GET.get("page"))
     counted = next(s for s in summary if s["reason"] == COUNTED)
     detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
