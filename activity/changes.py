@@ -5,6 +5,7 @@ Services record ``changes`` as JSON: ``{field: [old, new]}`` for an edit, and pl
 lists for facts of a mass action. The activity page, its export, the entry's own page and the
 tier history all read entries through ``readable_changes``."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -12,7 +13,10 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 
+from common.templatetags.portal import number
+
 EMPTY = "—"
+SCIENTIFIC = re.compile(r"^-?\d+(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
 
 # Keys whose value is a list of what a mass action touched, never an [old, new] pair, even when
 # it holds two items.
@@ -75,6 +79,9 @@ def text(value) -> str:
         return ", ".join(parts) or EMPTY
     if isinstance(value, list):
         return ", ".join(text(v) for v in value) or EMPTY
+    if isinstance(value, str) and SCIENTIFIC.match(value):
+        # Entries recorded before numbers were written plainly ("5E+5") read as "500,000".
+        return number(value)
     return str(value)
 
 

@@ -152,4 +152,4 @@ class EnrollmentFilter(TenantFilterSet):
         self.filters["tier"].queryset = tiers.order_by("program__name", "position", "id")
 
     def preset(self, queryset, name, value):
-        return queryset.filter(preset_q(value)) if value else queryset
+        return queryset.filter(preset_q(value, zone=self.tenant.zone)) if value else queryset

@@ -1,14 +1,17 @@
-"""CSV import of opportunities, leads and course assignments (django-import-export).
+"""CSV import of opportunities, leads and course assignments (django-import-export), and the
+bulk enrollment check (the rules of Enroll, row by row, with the same preview).
 
 Every lookup is scoped to the tenant: partner accounts by name, owners by the email of a member
 of the workspace, partner users by their email. Rows are validated with the model's full_clean
 (so a preview lists each row's errors next to it); the import is one transaction that either
 applies every row or none, marks the affected enrollments due and writes one activity entry."""
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.db import transaction
+from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from activity.models import Action
@@ -16,7 +19,18 @@ from activity.services import record
 from common.imports import read_csv
 from tenancy.selectors import member_users
 
-from .models import CourseAssignment, Lead, LeadStatus, Opportunity, OpportunityStage, PartnerAccount, PartnerUser
+from .models import (
+    CourseAssignment,
+    Lead,
+    LeadStatus,
+    Opportunity,
+    OpportunityStage,
+    PartnerAccount,
+    PartnerEnrollment,
+    PartnerProgram,
+    PartnerUser,
+    Tier,
+)
 from .services.recalc import mark_accounts_due
 
 
@@ -242,3 +256,112 @@ def preview_rows(result, dataset) -> list[dict]:
         values = list(dataset[number - 1]) if number - 1 < len(dataset) else []
         out.append({"line": number + 1, "status": row.import_type, "values": values, "errors": messages})
     return out
+
+
+# --- Bulk enroll --------------------------------------------------------------------------------
+
+ENROLLMENT_COLUMNS = "program,account,primary_partner_user,tier,enrollment_date,expiration_date"
+
+
+def _date(text: str, errors: list[str], field: str):
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        errors.append(f"{field}: “{text}” is not a date (use YYYY-MM-DD).")
+        return None
+
+
+def check_enrollments(*, tenant, csv_text: str):
+    """Validate a CSV of enrollments row by row, with the rules of Enroll: program and account
+    by name, the primary partner user by email among the account's users, the tier by name among
+    the program's (empty: the first), dates in order, no active enrollment of the account in the
+    program, and the same account and program at most once in the file. A fixed number of
+    queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
+    the totals and rows have the shape of the other imports' preview."""
+    dataset = parse_csv(csv_text)
+    headers = [h.strip() for h in (dataset.headers or [])]
+    missing = [c for c in ENROLLMENT_COLUMNS.split(",") if c not in headers and c != "tier"]
+    if missing:
+        raise ValueError(f"missing columns: {', '.join(missing)}")
+    programs = {p.name.lower(): p for p in PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")}
+    accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
+    users = {pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")}
+    tiers: dict[int, list[Tier]] = {}
+    for t in Tier.objects.filter(tenant=tenant).order_by("position", "id"):
+        tiers.setdefault(t.program_id, []).append(t)
+    today = timezone.localdate(timezone.now(), tenant.zone)
+    active = set(
+        PartnerEnrollment.objects.filter(tenant=tenant, ended_at__isnull=True, expiration_date__gte=today).values_list(
+            "program_id", "account_id"
+        )
+    )
+    seen: dict[tuple[int, int], int] = {}
+    rows, valid = [], []
+    for number, raw in enumerate(dataset.dict, start=1):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        errors: list[str] = []
+        program = programs.get(row.get("program", "").lower())
+        account = accounts.get(row.get("account", "").lower())
+        user = users.get(row.get("primary_partner_user", "").lower())
+        if program is None:
+            errors.append(f"program: “{row.get('program', '')}” not found in this workspace.")
+        if account is None:
+            errors.append(f"account: “{row.get('account', '')}” not found in this workspace.")
+        if user is None:
+            errors.append(f"primary_partner_user: “{row.get('primary_partner_user', '')}” is not a partner user.")
+        elif account is not None and user.account_id != account.pk:
+            errors.append(f"primary_partner_user: {user.user.email} is not a user of {account.name}.")
+        tier = None
+        if program is not None:
+            choices = tiers.get(program.pk, [])
+            name = row.get("tier", "")
+            tier = (
+                next((t for t in choices if t.name.lower() == name.lower()), None)
+                if name
+                else next(iter(choices), None)
+            )
+            if tier is None:
+                errors.append(
+                    f"tier: “{name}” is not a tier of {program.name}." if name else "tier: the program has no tiers."
+                )
+        start = _date(row.get("enrollment_date", ""), errors, "enrollment_date")
+        end = _date(row.get("expiration_date", ""), errors, "expiration_date")
+        if start and end and end <= start:
+            errors.append("expiration_date: The expiration date must be after the enrollment date.")
+        if program is not None and account is not None:
+            key = (program.pk, account.pk)
+            if key in active:
+                errors.append(f"account: {account.name} already has an active enrollment in {program.name}.")
+            elif key in seen:
+                errors.append(f"account: {account.name} is enrolled in {program.name} on line {seen[key] + 1} already.")
+            seen.setdefault(key, number)
+        if not errors:
+            valid.append(
+                PartnerEnrollment(
+                    tenant=tenant,
+                    program=program,
+                    account=account,
+                    tier=tier,
+                    enrollment_date=start,
+                    expiration_date=end,
+                    primary_partner_user=user,
+                )
+            )
+        rows.append(
+            {
+                "line": number + 1,
+                "status": "new" if not errors else "invalid",
+                "values": [raw.get(h, "") for h in dataset.headers],
+                "errors": errors,
+            }
+        )
+    invalid = sum(1 for r in rows if r["errors"])
+    totals = {
+        "new": len(rows) - invalid,
+        "update": 0,
+        "skip": 0,
+        "invalid": invalid,
+        "error": 0,
+        "failed": bool(invalid),
+    }
+    return rows, totals, dataset.headers or [], valid

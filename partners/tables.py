@@ -87,6 +87,14 @@ class PartnerAccountTable(_ActionsMixin, PortalTable):
         model = PartnerAccount
         fields = ("name", "region", "website", "user_count")
 
+    def render_name(self, record, value):
+        # The account's page: its enrollments, ended ones included, with Enroll partner.
+        url = reverse("partners:enrollment_list", kwargs={"tenant_slug": self.request.tenant.slug})
+        return format_html('<a href="{}?account={}">{}</a>', url, record.pk, value)
+
+    def value_name(self, value):
+        return value
+
 
 class PartnerUserTable(_ActionsMixin, PortalTable):
     edit_url, id_kwarg = "partners:partner_user_edit", "partner_user_id"
@@ -218,7 +226,9 @@ class EnrollmentTable(PortalTable):
     def render_enrollment_date(self, value):
         return us_date(value)
 
-    def render_expiration_date(self, value):
+    def render_expiration_date(self, value, record):
+        if record.ended_at is not None:
+            return format_html('{} <span class="badge">Ended</span>', us_date(value))
         return us_date(value)
 
     def value_enrollment_date(self, value):

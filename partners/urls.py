@@ -7,8 +7,20 @@ urlpatterns = [
     path("", config.ProgramListView.as_view(), name="program_list"),
     # Enrollments, Enrollment Details, Edit, Recalculate and the partner portal.
     path("enrollments/", enrollments.EnrollmentListView.as_view(), name="enrollment_list"),
+    path("enrollments/add/", enrollments.enrollment_add, name="enrollment_add"),
+    path("enrollments/import/", enrollments.enrollments_import, name="enrollment_import"),
     path("enrollments/<int:enrollment_id>/", enrollments.enrollment_detail, name="enrollment_detail"),
+    path("enrollments/<int:enrollment_id>/end/", enrollments.enrollment_end, name="enrollment_end"),
+    path(
+        "enrollments/<int:enrollment_id>/criteria/<int:criterion_id>/records/",
+        enrollments.enrollment_criterion_records,
+        name="enrollment_criterion_records",
+    ),
+    path(
+        "enrollments/<int:enrollment_id>/delete/", enrollments.EnrollmentDeleteView.as_view(), name="enrollment_delete"
+    ),
     path("enrollments/<int:enrollment_id>/edit/", enrollments.enrollment_edit, name="enrollment_edit"),
+    path("enrollments/<int:enrollment_id>/preview/", enrollments.enrollment_preview, name="enrollment_preview"),
     path(
         "enrollments/<int:enrollment_id>/recalculate/",
         enrollments.enrollment_recalculate,

@@ -32,6 +32,18 @@ def money(value, currency=""):
 
 
 @register.filter
+def number(value):
+    """A plain grouped number, never scientific notation: ``Decimal("2.5E+4")`` → ``25,000``,
+    ``Decimal("2.50")`` → ``2.5``."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(str(value))
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,f}".rstrip("0").rstrip(".")
+
+
+@register.filter
 def percent(value, places=0):
     if value is None:
         return "—"

@@ -110,7 +110,8 @@ class CriterionForm(forms.Form):
                 }
             )
             for t in criterion.thresholds.all():
-                initial[f"threshold_{t.tier_id}"] = t.value.normalize()
+                # Plain digits in the input: normalize() alone gives "2.5E+4".
+                initial[f"threshold_{t.tier_id}"] = f"{t.value.normalize():f}"
         super().__init__(*args, initial=initial, **kwargs)
         self.tenant, self.program, self.tiers, self.criterion = tenant, program, tiers, criterion
         for tier in tiers:

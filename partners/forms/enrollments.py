@@ -1,9 +1,12 @@
-"""The Edit Enrollment dialog's form. Choices are scoped: the primary partner user among the
-enrolled account's users, the tier among the program's tiers."""
+"""The Enroll, End and Edit Enrollment dialogs' forms. Choices are scoped to the workspace: the
+primary partner user among the account's users, the tier among the program's tiers."""
+
+import datetime as dt
 
 from django import forms
+from django.utils import timezone
 
-from ..models import PartnerEnrollment, Tier
+from ..models import PartnerAccount, PartnerEnrollment, PartnerProgram, PartnerUser, Tier
 from ..selectors.enrollments import account_partner_users
 from ..services.enrollment_edit import CustomVerification
 from .base import DATE
@@ -25,7 +28,7 @@ class EnrollmentEditForm(forms.Form):
         queryset=None, label="Tier", help_text="The only way a partner changes tier: never automatic."
     )
     enrollment_date = forms.DateField(
-        widget=DATE, label="Enrollment date", help_text="Changing it recalculates progress within 5 minutes."
+        widget=DATE, label="Enrollment date", help_text="Changing it recalculates progress at once."
     )
     expiration_date = forms.DateField(widget=DATE, label="Expiration date")
     reason = forms.CharField(
@@ -54,7 +57,13 @@ class EnrollmentEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.enrollment = enrollment
         self.custom_criteria = list(custom_criteria)
-        self.fields["primary_partner_user"].queryset = account_partner_users(enrollment=enrollment)
+        # Only the account's users are offered; another account's user stays a valid choice so
+        # that clean() can say why it is refused, instead of "Select a valid choice".
+        field = self.fields["primary_partner_user"]
+        field.queryset = PartnerUser.objects.filter(tenant_id=enrollment.tenant_id).select_related("user", "account")
+        field.choices = [("", "---------")] + [
+            (u.pk, field.label_from_instance(u)) for u in account_partner_users(enrollment=enrollment)
+        ]
         self.fields["tier"].queryset = Tier.objects.filter(
             tenant_id=enrollment.tenant_id, program_id=enrollment.program_id
         ).order_by("position", "id")
@@ -69,6 +78,11 @@ class EnrollmentEditForm(forms.Form):
         start, end = data.get("enrollment_date"), data.get("expiration_date")
         if start and end and end <= start:
             self.add_error("expiration_date", "The expiration date must be after the enrollment date.")
+        user = data.get("primary_partner_user")
+        if user and user.account_id != self.enrollment.account_id:
+            self.add_error(
+                "primary_partner_user", f"{user.user.email} is not a user of {self.enrollment.account.name}."
+            )
         tier = data.get("tier")
         if tier and tier.pk != self.enrollment.tier_id and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the tier changes: it is kept in the tier history.")
@@ -93,3 +107,92 @@ class EnrollmentEditForm(forms.Form):
 
     def main_fields(self):
         return [self[n] for n in ("primary_partner_user", "tier", "enrollment_date", "expiration_date", "reason")]
+
+
+class TierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.name} · {obj.name}"
+
+
+class EnrollForm(forms.Form):
+    """Enroll a partner account in a program. ``initial`` may carry the program and account (the
+    dialog opened from a program's or an account's page, or re-rendered after a choice): the
+    primary partner user is then chosen among that account's users, the tier among that
+    program's tiers."""
+
+    program = forms.ModelChoiceField(queryset=None, label="Program")
+    account = forms.ModelChoiceField(queryset=None, label="Partner account")
+    primary_partner_user = PartnerUserChoiceField(
+        queryset=None, label="Primary partner user", help_text="Progress counts the records this user can see."
+    )
+    tier = TierChoiceField(
+        queryset=None, required=False, label="Starting tier", help_text="Empty: the program's first tier."
+    )
+    enrollment_date = forms.DateField(widget=DATE, label="Enrollment date")
+    expiration_date = forms.DateField(widget=DATE, label="Expiration date")
+
+    def __init__(self, *args, tenant, **kwargs):
+        today = timezone.localdate(timezone.now(), tenant.zone)
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("enrollment_date", today)
+        initial.setdefault("expiration_date", today.replace(year=today.year + 1) - dt.timedelta(days=1))
+        # The dialog opens over the Enrollments list, whose filter form has its own id_program.
+        kwargs.setdefault("auto_id", "enroll_%s")
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.fields["program"].queryset = PartnerProgram.objects.filter(tenant=tenant).order_by("name")
+        self.fields["account"].queryset = PartnerAccount.objects.filter(tenant=tenant).order_by("name")
+        users = PartnerUser.objects.filter(tenant=tenant).select_related("user", "account")
+        tiers = Tier.objects.filter(tenant=tenant).select_related("program").order_by("program__name", "position")
+        program_id, account_id = self._chosen("program"), self._chosen("account")
+        if account_id:
+            users = users.filter(account_id=account_id)
+        if program_id:
+            tiers = tiers.filter(program_id=program_id)
+        # A user of another account stays a valid choice here so that clean() can say why it is
+        # refused, instead of "Select a valid choice".
+        self.fields["primary_partner_user"].queryset = PartnerUser.objects.filter(tenant=tenant).select_related(
+            "user", "account"
+        )
+        self.fields["primary_partner_user"].choices = [("", "---------")] + [
+            (u.pk, self.fields["primary_partner_user"].label_from_instance(u))
+            for u in users.order_by("user__full_name", "user__email")
+        ]
+        self.fields["tier"].queryset = Tier.objects.filter(tenant=tenant).select_related("program")
+        self.fields["tier"].choices = [("", "First tier")] + [
+            (t.pk, self.fields["tier"].label_from_instance(t)) for t in tiers
+        ]
+
+    def _chosen(self, name) -> str:
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        value = getattr(value, "pk", value)
+        return str(value) if str(value or "").isdigit() else ""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("enrollment_date"), data.get("expiration_date")
+        if start and end and end <= start:
+            self.add_error("expiration_date", "The expiration date must be after the enrollment date.")
+        account, user = data.get("account"), data.get("primary_partner_user")
+        if account and user and user.account_id != account.pk:
+            self.add_error("primary_partner_user", f"{user.user.email} is not a user of {account.name}.")
+        program, tier = data.get("program"), data.get("tier")
+        if program and tier and tier.program_id != program.pk:
+            self.add_error("tier", f"{tier.name} is a tier of {tier.program.name}, not of {program.name}.")
+        return data
+
+    def service_data(self) -> dict:
+        return {
+            k: self.cleaned_data[k]
+            for k in ("program", "account", "primary_partner_user", "tier", "enrollment_date", "expiration_date")
+        }
+
+
+class EnrollmentEndForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the activity log.",
+        error_messages={"required": "Say why the enrollment ends: it is kept in the activity log."},
+    )

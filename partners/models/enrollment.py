@@ -14,6 +14,10 @@ from .program import Criterion, PartnerProgram, Tier
 class PartnerEnrollment(TenantOwned):
     """A partner account in a program. Program and account never change after creation.
 
+    An enrollment ends by hand (``ended_at``, ``end_reason``; its expiration moves to that day)
+    or when the account is enrolled again after it expired; an account has at most one enrollment
+    per program that has not ended, and the ended ones stay as its history.
+
     ``tier`` is placed by hand (never advanced automatically). The engine stores
     ``progress_percent`` toward ``next_tier`` (the tier after ``tier``) and ``qualifying_tier``
     (the highest tier whose every criterion is met; informational). ``recalc_due_at`` and
@@ -33,13 +37,22 @@ class PartnerEnrollment(TenantOwned):
     qualifying_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     progress_changed_at = models.DateTimeField(null=True, blank=True)
 
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+
     recalc_due_at = models.DateTimeField(null=True, blank=True)
     recalc_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["account__name"]
         constraints = [
-            models.UniqueConstraint("tenant", "program", "account", name="enrollment_unique_account_per_program"),
+            models.UniqueConstraint(
+                "tenant",
+                "program",
+                "account",
+                condition=models.Q(ended_at__isnull=True),
+                name="enrollment_one_open_per_account",
+            ),
             models.CheckConstraint(
                 condition=models.Q(expiration_date__gt=models.F("enrollment_date")),
                 name="enrollment_expires_after_start",
@@ -58,6 +71,9 @@ class PartnerEnrollment(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.account} in {self.program}"
+
+    def is_active_on(self, day) -> bool:
+        return self.ended_at is None and self.enrollment_date <= day <= self.expiration_date
 
     def clean(self) -> None:
         errors = {}

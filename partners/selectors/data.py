@@ -2,9 +2,18 @@
 registrations, course assignments, currency rates) and the visibility rule: what a partner user
 can see is what their progress counts."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 
-from ..models import CourseAssignment, CurrencyRate, Lead, Opportunity, PartnerAccount, PartnerUser
+from ..models import (
+    CourseAssignment,
+    CriterionKind,
+    CurrencyRate,
+    Lead,
+    Opportunity,
+    PartnerAccount,
+    PartnerEnrollment,
+    PartnerUser,
+)
 from .base import access_object
 
 
@@ -90,3 +99,41 @@ def visible_course_assignments(partner_user: PartnerUser) -> QuerySet[CourseAssi
 def partner_user_for(*, tenant, user) -> PartnerUser | None:
     """The partner user profile of a member (the partner portal starts here)."""
     return PartnerUser.objects.filter(tenant=tenant, user=user).select_related("account").first()
+
+
+def missing_rate_pairs(*, tenant) -> list[dict]:
+    """The (currency → program currency) pairs that deals need and the rates lack, with the
+    date range and how many deals: deals of an account enrolled in a program that measures
+    revenue, closed within that enrollment, in another currency than the program's, with no rate
+    on or before their close date. One query."""
+    enrollment = PartnerEnrollment.objects.filter(
+        tenant=tenant,
+        account_id=OuterRef("account_id"),
+        enrollment_date__lte=OuterRef("close_date"),
+        expiration_date__gte=OuterRef("close_date"),
+        program__criteria__kind=CriterionKind.REVENUE,
+    ).exclude(program__currency=OuterRef("currency"))
+    rate = CurrencyRate.objects.filter(
+        tenant=tenant, from_currency=OuterRef("currency"), to_currency=OuterRef("to"), date__lte=OuterRef("close_date")
+    )
+    rows = (
+        Opportunity.objects.filter(tenant=tenant)
+        .annotate(to=Subquery(enrollment.order_by("program__currency").values("program__currency")[:1]))
+        .filter(to__isnull=False)
+        .annotate(has_rate=Exists(rate))
+        .filter(has_rate=False)
+        .order_by()
+        .values("currency", "to")
+        .annotate(count=Count("pk"), first=Min("close_date"), last=Max("close_date"))
+        .order_by("currency", "to")
+    )
+    return [
+        {
+            "from_currency": r["currency"],
+            "to_currency": r["to"],
+            "count": r["count"],
+            "first": r["first"],
+            "last": r["last"],
+        }
+        for r in rows
+    ]

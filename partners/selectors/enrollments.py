@@ -3,23 +3,35 @@ distribution of a program, the Enrollment Details page (with its tier history) a
 of the Edit dialog. Each page costs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from activity.models import ActivityEntry
-from common.templatetags.portal import money, us_datetime
+from common.templatetags.portal import money, number, us_datetime
 
+from ..criteria import KINDS
+from ..engine import (
+    REASONS,
+    criterion_date_field,
+    evaluate,
+    explained_records,
+    missing_rates,
+    progress_toward,
+    values_for,
+)
 from ..models import (
+    Criterion,
     CriterionKind,
     CriterionResult,
     CustomCriterionStatus,
     PartnerEnrollment,
     PartnerProgram,
     PartnerUser,
+    ProgressSnapshot,
     Tier,
 )
 from .base import access_object
@@ -94,17 +106,22 @@ PRESETS = {
 TIER_CHANGE_VERB = "changed tier"
 
 
-def preset_q(name: str, *, now=None) -> Q:
-    """The condition of an attention preset (unknown names: no condition)."""
+def preset_q(name: str, *, now=None, zone=None) -> Q:
+    """The condition of an attention preset (unknown names: no condition). Days are calendar
+    days in ``zone`` (the workspace's time zone), so a list does not change with the hour."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    zone = zone or timezone.get_current_timezone()
+    today = timezone.localdate(now, zone)
     if name == "approaching":
         return Q(next_tier__isnull=False, progress_percent__gte=APPROACHING_MIN, progress_percent__lt=APPROACHING_MAX)
     if name == "expiring":
         return Q(expiration_date__gte=today, expiration_date__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS))
     if name == "stalled":
         # progress_changed_at is the time of the latest ProgressSnapshot (the engine keeps both).
-        return Q(next_tier__isnull=False, progress_changed_at__lte=now - timedelta(days=STALLED_AFTER_DAYS))
+        # Unchanged on any day since the 60th day before today: changed before the start of
+        # the 59th day before today, local time.
+        since = datetime.combine(today - timedelta(days=STALLED_AFTER_DAYS - 1), time.min, tzinfo=zone)
+        return Q(next_tier__isnull=False, progress_changed_at__lt=since)
     if name == "stale":
         return Q(last_calculated__isnull=True) | Q(last_calculated__lte=now - timedelta(days=STALE_AFTER_DAYS))
     return Q()
@@ -146,7 +163,7 @@ def attention_counts(*, tenant, program=None) -> dict[str, int]:
     qs = PartnerEnrollment.objects.filter(tenant=tenant)
     if program is not None:
         qs = qs.filter(program=program)
-    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now)) for name in PRESETS})
+    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now, zone=tenant.zone)) for name in PRESETS})
     return {name: agg[name] or 0 for name in PRESETS}
 
 
@@ -181,8 +198,7 @@ UNITS = {
 
 
 def _number(value) -> str:
-    value = Decimal(value)
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return number(value)
 
 
 def format_value(criterion, value, currency: str) -> str:
@@ -265,6 +281,31 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
                 "target": format_target(c, next_threshold, program.currency),
             }
         )
+    # Progress toward every higher tier, from the stored values ("26% to Scale" while 100% to
+    # Build): the tier map and the criteria grid show each.
+    values = [r["value"] for r in rows]
+    higher = []
+    for i, t in enumerate(tiers):
+        if current is None or i <= current:
+            continue
+        overall, percents = progress_toward(thresholds=[r["thresholds"][i] for r in rows], values=values)
+        higher.append({"tier": t, "index": i, "percent": overall, "percent_int": int(overall)})
+        for row, pct in zip(rows, percents, strict=True):
+            cell = row["cells"][i]
+            if pct is not None and cell["met"] is False:
+                cell["percent"] = pct
+    for item in higher:
+        item["label"] = f"{item['percent_int']}% to {item['tier'].name}"
+    revenue = [r["criterion"] for r in rows if r["criterion"].kind == CriterionKind.REVENUE]
+    unconverted = []
+    for c in revenue:
+        for m in missing_rates(c, enrollment):
+            n = m["count"]
+            text = (
+                f"{n} deal{'s' if n != 1 else ''} in {m['currency']} {'have' if n != 1 else 'has'} no rate on "
+                f"{'their' if n != 1 else 'its'} date: not counted"
+            )
+            unconverted.append({**m, "criterion": c, "text": f"{c.name}: {text}" if len(revenue) > 1 else text})
     benefits = [
         {
             **b,
@@ -279,6 +320,11 @@ def enrollment_page(*, tenant, enrollment_id) -> dict:
         "benefits": benefits,
         "current_index": current,
         "next_tier_obj": tiers[nxt] if nxt is not None else None,
+        "unconverted": unconverted,
+        "tier_map": [
+            {"tier": t, "position": i + 1, "progress": next((h for h in higher if h["index"] == i), None)}
+            for i, t in enumerate(tiers)
+        ],
         "percent_int": int(enrollment.progress_percent) if enrollment.progress_percent is not None else None,
         "tier_history": tier_history(enrollment=enrollment),
         "recalc_pending": enrollment.recalc_due_at is not None,
@@ -316,3 +362,209 @@ def account_partner_users(*, enrollment: PartnerEnrollment) -> QuerySet[PartnerU
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
+
+
+@dataclass
+class EnrollmentFootprint:
+    """What deleting an enrollment removes with it (the Delete dialog lists it)."""
+
+    tier_changes: int
+    snapshots: int
+    custom_marks: int
+    results: int
+
+
+def enrollment_footprint(enrollment: PartnerEnrollment) -> EnrollmentFootprint:
+    """Counts of the rows that go with the enrollment, one query."""
+    tenant_id, pk = enrollment.tenant_id, enrollment.pk
+    row = (
+        PartnerEnrollment.objects.filter(tenant_id=tenant_id, pk=pk)
+        .annotate(
+            n_snapshots=Subquery(_count(ProgressSnapshot, tenant_id)),
+            n_custom=Subquery(_count(CustomCriterionStatus, tenant_id)),
+            n_results=Subquery(_count(CriterionResult, tenant_id)),
+            n_tier_changes=Subquery(
+                ActivityEntry.objects.filter(
+                    tenant_id=tenant_id, object_type="PartnerEnrollment", object_id=str(pk), verb=TIER_CHANGE_VERB
+                )
+                .order_by()
+                .values("tenant_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .values("n_snapshots", "n_custom", "n_results", "n_tier_changes")
+        .first()
+    ) or {}
+    return EnrollmentFootprint(
+        tier_changes=row.get("n_tier_changes") or 0,
+        snapshots=row.get("n_snapshots") or 0,
+        custom_marks=row.get("n_custom") or 0,
+        results=row.get("n_results") or 0,
+    )
+
+
+def _count(model, tenant_id):
+    return (
+        model.objects.filter(tenant_id=tenant_id, enrollment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+# --- Drill-down: the records behind one criterion's value ------------------------------------------
+
+# Columns of the drill-down per source: (header, accessor on the record).
+DRILLDOWN_COLUMNS = {
+    "opportunity": [
+        ("Opportunity", "name"),
+        ("Owner", "owner__email"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("Stage", "get_stage_display"),
+        ("Close date", "close_date"),
+        ("Created date", "created_date"),
+    ],
+    "lead": [
+        ("Company", "company"),
+        ("Owner", "owner__email"),
+        ("Status", "get_status_display"),
+        ("Approval date", "approval_date"),
+        ("Created date", "created_date"),
+    ],
+    "course": [
+        ("Course", "course_name"),
+        ("Partner user", "partner_user__user__email"),
+        ("Assigned date", "assigned_date"),
+        ("Completion date", "completed_date"),
+    ],
+}
+DRILLDOWN_RELATED = {"opportunity": ["owner"], "lead": ["owner"], "course": ["partner_user__user"]}
+
+
+def access_measured_criterion(*, tenant, enrollment: PartnerEnrollment, criterion_id) -> Criterion:
+    """A measured (not custom) criterion of the enrollment's program; 404 for any other id."""
+    qs = Criterion.objects.filter(tenant_id=enrollment.tenant_id, program_id=enrollment.program_id).exclude(
+        kind=CriterionKind.CUSTOM
+    )
+    return access_object(Criterion, tenant=tenant, pk=criterion_id, qs=qs, label="criterion")
+
+
+def criterion_records(*, enrollment: PartnerEnrollment, criterion: Criterion, reason: str = "") -> QuerySet:
+    """The records behind the criterion's value for one enrollment, each with its reason, newest
+    attainment date first (rows of one page: one query)."""
+    source = KINDS[criterion.kind].source
+    field = criterion_date_field(criterion)
+    qs = explained_records(criterion, enrollment).select_related(*DRILLDOWN_RELATED[source])
+    if reason in REASONS:
+        qs = qs.filter(reason=reason)
+    return qs.order_by(F(field).desc(nulls_last=True), "-pk")
+
+
+def criterion_record_summary(*, enrollment: PartnerEnrollment, criterion: Criterion) -> list[dict]:
+    """Per reason, in REASONS order: how many records and their sum in the criterion's unit
+    (revenue converted to the program currency; None where no rate converts it). One query."""
+    rows = {
+        r["reason"]: r
+        for r in explained_records(criterion, enrollment)
+        .order_by()
+        .values("reason")
+        .annotate(count=Count("pk"), total=Sum("converted_value"))
+    }
+    out = []
+    for key, label in REASONS.items():
+        row = rows.get(key)
+        if key == "rate" and not KINDS[criterion.kind].rollup_fields:
+            continue
+        total = row["total"] if row else Decimal(0)
+        out.append(
+            {
+                "reason": key,
+                "label": label,
+                "count": row["count"] if row else 0,
+                "total": None if total is None else Decimal(total).quantize(Decimal("0.01")),
+            }
+        )
+    return out
+
+
+def drilldown_cells(record, columns, *, display: bool = False) -> list:
+    """The record's values for ``columns``; for the page (``display``) amounts are grouped."""
+    cells = []
+    for _, accessor in columns:
+        value = record
+        for part in accessor.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        value = value() if callable(value) else value
+        cells.append(number(value) if display and isinstance(value, Decimal) else value)
+    return cells
+
+
+# --- What-if preview of the Edit dialog ----------------------------------------------------------
+
+
+def progress_preview(enrollment: PartnerEnrollment, *, changes: dict, custom: dict[int, bool]) -> dict:
+    """The progress the enrollment would have with ``changes`` (primary partner user, tier,
+    dates) and ``custom`` marks, next to the stored one: per criterion and the headline, old →
+    new, and whether the partner fully meets the chosen tier. Computed by the engine in memory;
+    nothing is written. A fixed number of queries whatever the record count."""
+    tenant_id = enrollment.tenant_id
+    tiers = program_tiers(program=enrollment.program)
+    criteria = program_criteria(program=enrollment.program)
+    thresholds = {(t.criterion_id, t.tier_id): t.value for c in criteria for t in c.thresholds.all()}
+    stored = {r.criterion_id: r for r in CriterionResult.objects.filter(tenant_id=tenant_id, enrollment=enrollment)}
+    marks = dict(
+        CustomCriterionStatus.objects.filter(tenant_id=tenant_id, enrollment=enrollment).values_list(
+            "criterion_id", "met"
+        )
+    )
+    # A fresh unsaved instance: the page's own enrollment (and its cached relations) is untouched.
+    what_if = PartnerEnrollment(
+        pk=enrollment.pk,
+        tenant_id=tenant_id,
+        program=enrollment.program,
+        account_id=enrollment.account_id,
+        tier=changes.get("tier") or enrollment.tier,
+        enrollment_date=changes.get("enrollment_date") or enrollment.enrollment_date,
+        expiration_date=changes.get("expiration_date") or enrollment.expiration_date,
+        primary_partner_user=changes.get("primary_partner_user") or enrollment.primary_partner_user,
+    )
+    values = values_for(criteria, what_if, custom={**marks, **custom})
+    outcome = evaluate(
+        tiers=tiers, current_tier_id=what_if.tier_id, criteria=criteria, thresholds=thresholds, values=values
+    )
+    by_id = {t.id: t for t in tiers}
+    next_tier = by_id.get(outcome.next_tier_id)
+    currency = enrollment.program.currency
+    rows = []
+    for c, co in zip(criteria, outcome.criteria, strict=True):
+        before = stored.get(c.id)
+        old_value = before.value if before else Decimal(0)
+        rows.append(
+            {
+                "criterion": c,
+                "old": format_value(c, old_value, currency),
+                "new": format_value(c, co.value, currency),
+                "old_percent": before.percent if before else None,
+                "new_percent": co.percent if co.required else None,
+                "changed": old_value != co.value or (before.percent if before else None) != co.percent,
+            }
+        )
+    new_label = f"{int(outcome.percent)}% to {next_tier.name}" if next_tier else "Top tier"
+    tier = by_id.get(what_if.tier_id)
+    missing = [
+        c.name
+        for c, co in zip(criteria, outcome.criteria, strict=True)
+        if thresholds.get((c.id, tier.id), Decimal(0)) > 0 and tier.id not in co.met_tier_ids
+    ]
+    return {
+        "old_label": enrollment.progress_label,
+        "new_label": new_label,
+        "changed": new_label != enrollment.progress_label or any(r["changed"] for r in rows),
+        "rows": rows,
+        "tier": tier,
+        "tier_changed": what_if.tier_id != enrollment.tier_id,
+        "tier_missing": missing,
+    }

@@ -1,5 +1,6 @@
 """Reads of the partner portal: a partner user's own account and its enrollments only (the
-account comes from their profile, never from the request)."""
+account comes from their profile, never from the request). An ended enrollment is history for
+the administrators: the portal shows the enrollments that have not ended."""
 
 from ..models import PartnerEnrollment, PartnerUser
 from .enrollments import enrollment_page
@@ -12,7 +13,7 @@ def portal_enrollments(*, tenant, user) -> tuple[PartnerUser | None, list[dict]]
     if profile is None:
         return None, []
     ids = list(
-        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
+        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id, ended_at__isnull=True)
         .order_by("program__name")
         .values_list("id", flat=True)
     )
@@ -25,7 +26,7 @@ def portal_summary(*, tenant, user) -> tuple[PartnerUser | None, list[PartnerEnr
     if profile is None:
         return None, []
     enrollments = list(
-        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id)
+        PartnerEnrollment.objects.filter(tenant=tenant, account_id=profile.account_id, ended_at__isnull=True)
         .select_related("program", "tier", "next_tier")
         .order_by("program__name")
     )

@@ -18,7 +18,14 @@ from .data import (
     partner_user_create,
     partner_user_update,
 )
-from .enrollment import delete_enrollment, enroll_partner, set_custom_criterion_status, update_enrollment
+from .enrollment import (
+    delete_enrollment,
+    end_enrollment,
+    enroll_partner,
+    enroll_partners,
+    set_custom_criterion_status,
+    update_enrollment,
+)
 from .program import (
     benefit_create,
     benefit_delete,
@@ -41,6 +48,7 @@ from .recalc import (
     mark_enrollments_due,
     mark_program_due,
     recalculate_enrollment,
+    recalculate_now,
     recalculate_program,
 )
 
@@ -59,7 +67,9 @@ __all__ = [
     "currency_rate_delete",
     "currency_rate_update",
     "delete_enrollment",
+    "end_enrollment",
     "enroll_partner",
+    "enroll_partners",
     "lead_create",
     "lead_delete",
     "lead_update",
@@ -77,6 +87,7 @@ __all__ = [
     "program_delete",
     "program_update",
     "recalculate_enrollment",
+    "recalculate_now",
     "recalculate_program",
     "set_benefit_values",
     "set_custom_criterion_status",

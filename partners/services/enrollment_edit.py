@@ -13,8 +13,8 @@ from common.services import model_update
 
 from ..models import Criterion, CriterionResult, CriterionThreshold, CustomCriterionStatus, PartnerEnrollment, Tier
 from ..selectors.enrollments import TIER_CHANGE_VERB
-from .enrollment import PROGRESS_FIELDS, set_custom_criterion_status
-from .recalc import mark_enrollments_due
+from .enrollment import PROGRESS_FIELDS, record_custom_criterion_status
+from .recalc import recalculate_now
 
 EDITABLE = ["primary_partner_user", "tier", "enrollment_date", "expiration_date"]
 
@@ -30,7 +30,7 @@ class CustomVerification:
 class EditOutcome:
     enrollment: PartnerEnrollment
     changed: list[str]
-    recalc_scheduled: bool
+    recalculated: bool
     tier_changed: bool
 
 
@@ -84,9 +84,9 @@ def edit_enrollment(
     A tier change to a tier whose criteria the partner does not all meet needs
     ``confirm_unmet`` (else ValidationError on ``tier``); it is written to the activity log as
     "changed tier" with who, when, from, to and the reason, and so appears in the tier history.
-    A change of the dates, the primary partner user or the tier schedules the delayed
-    recalculation; so does a changed custom criterion verification (recorded by
-    ``set_custom_criterion_status``)."""
+    A change of the dates, the primary partner user, the tier or a custom criterion verification
+    recomputes the enrollment at once, once, so the page never shows the old progress next to the
+    new values; the delayed run stays for changes that move many enrollments."""
     for fixed in ("program", "account"):
         if fixed in data and getattr(enrollment, f"{fixed}_id") != getattr(data[fixed], "pk", data[fixed]):
             raise ValidationError({fixed: "The program and partner account cannot change after enrollment."})
@@ -118,14 +118,12 @@ def edit_enrollment(
     for v in custom:
         before = verified.get(v.criterion.id, (False, ""))
         if before != (v.met, v.note.strip()):
-            set_custom_criterion_status(enrollment, criterion=v.criterion, actor=actor, met=v.met, note=v.note)
+            record_custom_criterion_status(enrollment, criterion=v.criterion, actor=actor, met=v.met, note=v.note)
             custom_changed.append(v.criterion.name)
-    scheduled = bool(custom_changed)
+    recalculated = bool(custom_changed) or bool(updated and PROGRESS_FIELDS & set(changes))
+    if recalculated:
+        recalculate_now(enrollment)
     if updated:
-        if PROGRESS_FIELDS & set(changes):
-            scheduled = bool(
-                mark_enrollments_due(PartnerEnrollment.objects.filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk))
-            )
         other = {k: v for k, v in changes.items() if k != "tier"}
         if other:
             record(tenant=enrollment.tenant, actor=actor, action=Action.UPDATE, target=enrollment, changes=other)
@@ -142,6 +140,6 @@ def edit_enrollment(
     return EditOutcome(
         enrollment=enrollment,
         changed=(sorted(changes) if updated else []) + custom_changed,
-        recalc_scheduled=scheduled or enrollment.recalc_due_at is not None,
+        recalculated=recalculated,
         tier_changed=tier_changed,
     )

@@ -10,6 +10,7 @@ from django.db.models import F, Max
 from activity.models import Action
 from activity.services import record
 from common.services import model_update
+from common.templatetags.portal import number
 
 from ..models import Benefit, Criterion, CriterionThreshold, PartnerProgram, Tier, TierBenefit
 from ..models.program import DEFAULT_TIERS
@@ -219,9 +220,7 @@ def _save_thresholds(criterion: Criterion, thresholds: dict) -> dict:
         elif criterion.is_custom and value not in (0, 1):
             errors[f"threshold_{tier.id}"] = "Use 1 (required from this tier) or 0 (not required)."
         elif value < previous:
-            errors[f"threshold_{tier.id}"] = (
-                f"Must be at least {previous.normalize():f} (the {previous_tier} threshold)."
-            )
+            errors[f"threshold_{tier.id}"] = f"Must be at least {number(previous)} (the {previous_tier} threshold)."
         clean[tier.id] = value
         if value >= previous:
             previous, previous_tier = value, tier
@@ -238,9 +237,9 @@ def _save_thresholds(criterion: Criterion, thresholds: dict) -> dict:
             to_create.append(
                 CriterionThreshold(tenant_id=criterion.tenant_id, criterion=criterion, tier=tier, value=value)
             )
-            changes[f"threshold {tier.name}"] = [None, str(value)]
+            changes[f"threshold {tier.name}"] = [None, number(value)]
         elif row.value != value:
-            changes[f"threshold {tier.name}"] = [str(row.value), str(value)]
+            changes[f"threshold {tier.name}"] = [number(row.value), number(value)]
             row.value = value
             to_update.append(row)
     CriterionThreshold.objects.bulk_create(to_create)

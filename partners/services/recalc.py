@@ -111,19 +111,42 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
     return enrollments
 
 
+def recalculate_now(enrollment: PartnerEnrollment) -> PartnerEnrollment | None:
+    """Recompute one enrollment inside the caller's transaction (about 15 ms) and clear its due
+    mark: the row is locked, so no change can slip in between the computation and the clearing,
+    and the version check keeps a mark set by anything the computation did not see. The task
+    queued by that mark then finds nothing due and records nothing. Returns the fresh row."""
+    row = (
+        PartnerEnrollment.objects.select_for_update()
+        .filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk)
+        .values_list("recalc_version", "recalc_due_at")
+        .first()
+    )
+    if row is None:
+        return None
+    version, due_at = row
+    done = _recalculate(program=enrollment.program, enrollment_ids=[enrollment.pk])
+    if due_at is not None:
+        cleared = PartnerEnrollment.objects.filter(
+            tenant_id=enrollment.tenant_id, pk=enrollment.pk, recalc_version=version
+        ).update(recalc_due_at=None)
+        if cleared:
+            enrollment.recalc_due_at = None
+    return done[0] if done else None
+
+
 @transaction.atomic
 def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> PartnerEnrollment:
-    """Recompute one enrollment now (the Recalculate button); updates Last Calculated. The
-    activity entry has the stored progress before and after (not the caller's copy's)."""
-    program = enrollment.program
+    """Recompute one enrollment now (the Recalculate button); updates Last Calculated and clears
+    a pending delayed run (it would compute the same). The activity entry has the stored
+    progress before and after (not the caller's copy's)."""
     before = (
         PartnerEnrollment.objects.filter(tenant_id=enrollment.tenant_id, pk=enrollment.pk)
         .values_list("progress_percent", flat=True)
         .first()
     )
-    done = _recalculate(program=program, enrollment_ids=[enrollment.id])
-    if done:
-        fresh = done[0]
+    fresh = recalculate_now(enrollment)
+    if fresh is not None:
         for name in (
             "progress_percent",
             "next_tier_id",
@@ -135,7 +158,7 @@ def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> Part
         for cache in ("next_tier", "qualifying_tier"):
             enrollment._state.fields_cache.pop(cache, None)
     record(
-        tenant=program.tenant,
+        tenant=enrollment.program.tenant,
         actor=actor,
         action=Action.UPDATE,
         target=enrollment,

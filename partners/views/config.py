@@ -75,6 +75,13 @@ def _implicit_text(kind) -> str:
     return conditions_text(kind, [{"field": k, "op": "=", "value": v} for k, v in implicit.items()])
 
 
+def _filter_text(criterion) -> str:
+    """The kind's own condition and the criterion's filter, each condition once: a filter that
+    repeats the kind's condition ("status = Approved") is not shown twice."""
+    parts = [_implicit_text(criterion.kind), *conditions_text(criterion.kind, criterion.conditions).split("\n")]
+    return "; ".join(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
 def _criterion_rows(criteria, tiers):
     rows = []
     for row in selectors.threshold_grid(criteria=criteria, tiers=tiers):
@@ -85,9 +92,7 @@ def _criterion_rows(criteria, tiers):
                 "kind": c.get_kind_display(),
                 "rollup": field_label(c.kind, c.rollup_field) if c.rollup_field else ("—" if c.is_custom else "Count"),
                 "date_field": field_label(c.kind, c.attainment_date_field) if c.attainment_date_field else "—",
-                "filter": "; ".join(
-                    filter(None, [_implicit_text(c.kind), conditions_text(c.kind, c.conditions)])
-                ).replace("\n", "; "),
+                "filter": _filter_text(c),
             }
         )
     return rows

@@ -8,7 +8,7 @@ create/update services; a delete page its lookup and delete service."""
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from common.htmx import render_page
+from common.htmx import htmx_partial, render_page
 from common.imports import ImportFileError
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
@@ -190,6 +190,13 @@ class CurrencyRateListView(PartnerListView):
     filterset_class = CurrencyRateFilter
     export_name = "currency-rates"
     create_url_name = "partners:rate_add"
+    template_name = "partners/rate_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not htmx_partial(self.request):
+            ctx["missing_rates"] = selectors.missing_rate_pairs(tenant=self.request.tenant)
+        return ctx
 
 
 class CurrencyRateFormView(PartnerEditView):

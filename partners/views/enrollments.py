@@ -1,24 +1,31 @@
 """Enrollment pages of Setup > Partner Management > Partner Program Tiers: the Enrollments tab
 (with its attention presets), a program's Enrollments tab with the tier distribution, the
-Enrollment Details page, Recalculate and the Edit dialog."""
+Enrollment Details page, Recalculate, and the Enroll, Edit, End and Delete dialogs."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from common.export import export_response
+from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
 from common.permissions import capability_required, check_capability
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
 from .. import selectors
+from ..criteria import KINDS, field_label
+from ..engine import CENTS, COUNTED, REASONS, criterion_date_field
 from ..filters import EnrollmentFilter
-from ..forms.enrollments import EnrollmentEditForm
+from ..forms.data import ImportForm
+from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
+from ..imports import ENROLLMENT_COLUMNS, check_enrollments
 from ..models import CustomCriterionStatus, PartnerAccount
 from ..selectors.enrollments import (
+    DRILLDOWN_COLUMNS,
     PRESETS,
     attention_counts,
     enrollment_page,
@@ -26,9 +33,10 @@ from ..selectors.enrollments import (
     export_rows,
     tier_distribution,
 )
-from ..services import recalculate_enrollment
+from ..services import delete_enrollment, end_enrollment, enroll_partner, enroll_partners, recalculate_enrollment
 from ..services.enrollment_edit import edit_enrollment, unmet_criteria
 from ..tables import EnrollmentTable
+from .base import PartnerDeleteView
 from .base import tabs as section_tabs
 from .base import url as _url
 
@@ -148,6 +156,7 @@ def _detail_context(request, enrollment_id) -> dict:
         tabs=section_tabs(request, "partners:enrollment_list"),
         program_url=_url(request, "partners:program_detail", program_id=ctx["program"].pk),
         account_url=_url(request, "partners:enrollment_list") + f"?account={ctx['enrollment'].account_id}",
+        records_links=True,
     )
     return ctx
 
@@ -240,6 +249,240 @@ def _saved_message(outcome) -> str:
     if outcome.tier_changed:
         parts.append(f"tier is now {outcome.enrollment.tier.name}")
     text = ": ".join(parts) + "."
-    if outcome.recalc_scheduled:
-        text += " Progress will be recalculated within 5 minutes."
+    if outcome.recalculated:
+        text += f" Progress recalculated: {outcome.enrollment.progress_label}."
     return text
+
+
+# --- Enroll, End, Delete -----------------------------------------------------------------------
+
+ENROLL_PARAMS = ("program", "account", "primary_partner_user", "tier", "enrollment_date", "expiration_date")
+
+
+@capability_required(CAP)
+def enrollment_add(request, tenant_slug):
+    """The Enroll dialog (from the Enrollments tab, a program's Enrollments tab or an account's
+    enrollments). GET parameters preselect; choosing the program or account re-renders the
+    dialog so the tier and primary partner user lists follow it."""
+    initial = {k: request.GET[k] for k in ENROLL_PARAMS if request.GET.get(k)}
+    form = EnrollForm(request.POST if request.method == "POST" else None, tenant=request.tenant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = enroll_partner(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, f"Enrolled {enrollment.account} in {enrollment.program}: {enrollment.progress_label}."
+            )
+            url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+            return HttpResponseClientRedirect(url) if htmx_partial(request) else HttpResponseRedirect(url)
+    ctx = {
+        "title": "Enroll a partner",
+        "form": form,
+        "action_url": _url(request, "partners:enrollment_add"),
+        "cancel_url": _url(request, "partners:enrollment_list"),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "partners/enrollment_add.html", ctx, partial="dialog", status=status)
+
+
+@capability_required(CAP)
+def enrollment_end(request, tenant_slug, enrollment_id):
+    """End an enrollment today, with a reason (a dialog). An ended enrollment says so and offers
+    nothing to confirm."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    form = EnrollmentEndForm(request.POST if request.method == "POST" else None)
+    detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+    if request.method == "POST" and enrollment.ended_at is None and form.is_valid():
+        try:
+            enrollment = end_enrollment(enrollment, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Ended {enrollment}: it expired on {enrollment.expiration_date:%m/%d/%Y}.")
+            return HttpResponseClientRedirect(detail_url) if htmx_partial(request) else HttpResponseRedirect(detail_url)
+    ctx = {"title": "End enrollment", "enrollment": enrollment, "form": form, "cancel_url": detail_url}
+    status = 422 if request.method == "POST" and enrollment.ended_at is None else 200
+    return render_page(request, "partners/enrollment_end.html", ctx, partial="dialog", status=status)
+
+
+class EnrollmentDeleteView(PartnerDeleteView):
+    """Delete an enrollment after saying what goes with it."""
+
+    capability = CAP
+    title = "Delete enrollment?"
+    confirm_label = "Delete enrollment"
+    noun = "enrollment"
+    id_kwarg = "enrollment_id"
+    access = staticmethod(selectors.access_enrollment)
+    delete_service = staticmethod(delete_enrollment)
+
+    def describe(self, obj):
+        return (
+            f"Delete the enrollment of {obj.account} in {obj.program}? To keep it as history, end it instead. "
+            "Deleted with it:"
+        )
+
+    def details(self, obj):
+        f = selectors.enrollment_footprint(obj)
+        return [
+            f"its tier ({obj.tier.name}) and tier history: {_n(f.tier_changes, 'tier change')} "
+            "(the activity log keeps the entries)",
+            f"its progress history: {_n(f.snapshots, 'recorded progress change')}",
+            f"its custom-criterion marks: {_n(f.custom_marks, 'mark')}",
+            f"its calculated progress on {_n(f.results, 'criterion', 'criteria')}",
+        ]
+
+    def get_success_url(self, obj):
+        if self.deleted:
+            return _url(self.request, "partners:enrollment_list") + f"?account={obj.account_id}"
+        return _url(self.request, "partners:enrollment_detail", enrollment_id=obj.pk)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+@capability_required(CAP)
+def enrollments_import(request, tenant_slug):
+    """Bulk enroll: upload a CSV → preview every row with its errors (nothing saved) → confirm →
+    enroll every row in one transaction, or none."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview, totals, payload, headers = None, None, "", []
+    list_url = _url(request, "partners:enrollment_list")
+    if request.method == "POST" and form.is_valid():
+        payload = form.cleaned_data["payload"]
+        confirm = form.cleaned_data.get("confirm") and not request.FILES
+        try:
+            preview, totals, headers, valid = check_enrollments(tenant=request.tenant, csv_text=payload)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+            form.add_error("file", f"This file could not be read as an enrollment CSV ({exc}).")
+            preview = None
+        else:
+            if confirm and not totals["failed"]:
+                try:
+                    created = enroll_partners(tenant=request.tenant, actor=request.user, enrollments=valid)
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                    preview = None
+                else:
+                    messages.success(
+                        request, f"Enrolled {len(created)} partner account{'s' if len(created) != 1 else ''}."
+                    )
+                    return HttpResponseRedirect(list_url)
+    ctx = {
+        "title": "Import enrollments",
+        "noun": "Enrollments",
+        "tabs": section_tabs(request, "partners:enrollment_list"),
+        "form": form,
+        "columns": ENROLLMENT_COLUMNS,
+        "import_note": "Program and partner account by name, the primary partner user by email, the tier by name "
+        "(empty: the program's first tier), dates as YYYY-MM-DD. Progress is calculated at once.",
+        "preview": preview,
+        "preview_headers": headers,
+        "totals": totals,
+        "payload": payload,
+        "cancel_url": list_url,
+    }
+    return render_page(request, "partners/import.html", ctx)
+
+
+# --- Drill-down ----------------------------------------------------------------------------------
+
+
+class CountedPaginator(Paginator):
+    def __init__(self, *args, known_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+@capability_required(CAP)
+def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_id):
+    """Why a criterion shows its value: the records counted, and those left out with the reason,
+    with sums per reason that add up to the value; paginated, filtered by reason, exportable."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    criterion = selectors.access_measured_criterion(
+        tenant=request.tenant, enrollment=enrollment, criterion_id=criterion_id
+    )
+    source = KINDS[criterion.kind].source
+    columns = DRILLDOWN_COLUMNS[source]
+    reason = request.GET.get("reason", "")
+    records = selectors.criterion_records(enrollment=enrollment, criterion=criterion, reason=reason)
+    currency = enrollment.program.currency
+    is_money = bool(KINDS[criterion.kind].rollup_fields)
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS:
+        header = [h for h, _ in columns] + [f"Counts ({currency})" if is_money else "Counts", "Reason"]
+
+        def rows():
+            for r in records.iterator(chunk_size=2000):
+                value = None if r.counted_value is None else r.counted_value.quantize(CENTS)
+                yield [*selectors.drilldown_cells(r, columns), value, REASONS[r.reason]]
+
+        name = f"{enrollment.account.name}-{criterion.name}-records"
+        return export_response(fmt, name, header, rows(), tenant=request.tenant)
+    summary = selectors.criterion_record_summary(enrollment=enrollment, criterion=criterion)
+    # The summary already counted the records: the paginator does not scan them a second time.
+    known = sum(x["count"] for x in summary if not reason or x["reason"] == reason)
+    paginator = CountedPaginator(records, settings.PORTAL_PAGE_SIZE, known_count=known)
+    page = paginator.get_page(request.GET.get("page"))
+    counted = next(s for s in summary if s["reason"] == COUNTED)
+    detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
+    ctx = {
+        "title": f"{criterion.name}: {enrollment.account.name}",
+        "enrollment": enrollment,
+        "criterion": criterion,
+        "summary": summary,
+        "counted": counted,
+        "value_display": selectors.format_value(criterion, counted["total"] or 0, currency),
+        "is_money": is_money,
+        "currency": currency,
+        "headers": [h for h, _ in columns],
+        "rows": [
+            {
+                "cells": selectors.drilldown_cells(r, columns, display=True),
+                "value": r.counted_value,
+                "reason": r.reason,
+                "label": REASONS[r.reason],
+            }
+            for r in page.object_list
+        ],
+        "page_obj": page,
+        "reason": reason if reason in REASONS else "",
+        "reason_label": REASONS.get(reason, "All records"),
+        "tabs": section_tabs(request, "partners:enrollment_list"),
+        "detail_url": detail_url,
+        "date_field": field_label(criterion.kind, criterion_date_field(criterion)),
+    }
+    return render_page(request, "partners/enrollment_records.html", ctx, partial="records")
+
+
+# --- What-if preview -----------------------------------------------------------------------------
+
+PREVIEW_FIELDS = ("primary_partner_user", "tier", "enrollment_date", "expiration_date")
+
+
+@require_POST
+@capability_required(CAP)
+def enrollment_preview(request, tenant_slug, enrollment_id):
+    """The Edit dialog's preview: the progress the values in the dialog would give, before saving
+    (the engine computes it in memory; nothing is written)."""
+    enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
+    form = _edit_form(request, enrollment)
+    form.is_valid()
+    blocking = [f for f in PREVIEW_FIELDS if f in form.errors]
+    ctx = {"enrollment": enrollment, "blocking": blocking}
+    if not blocking:
+        ctx["preview"] = selectors.progress_preview(
+            enrollment,
+            changes={k: form.cleaned_data[k] for k in PREVIEW_FIELDS},
+            custom={v.criterion.id: v.met for v in form.custom_verifications()},
+        )
+    return render_page(request, "partners/_edit_preview.html", ctx)

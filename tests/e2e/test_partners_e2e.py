@@ -47,8 +47,10 @@ def test_partner_manager_edits_tier_and_date_then_recalculates(page, live_server
     expect(page.locator("#unmet-warning")).to_contain_text("does not meet every criterion of Scale")
     page.get_by_role("button", name="Advance anyway").click()
 
-    expect(page.locator(".messages")).to_contain_text("Progress will be recalculated within 5 minutes")
-    expect(page.locator("#recalc-notice")).to_contain_text("Recalculation pending")
+    # The edit recomputes at once: the page never shows the old progress next to the new tier.
+    expect(page.locator(".messages")).to_contain_text("Progress recalculated:")
+    expect(page.locator("#recalc-notice")).to_have_count(0)
+    expect(page.locator("#progress-headline")).to_have_text(re.compile(r"\d+% to Elevate"))
     expect(page.locator("#current-tier")).to_have_text("Scale")
     expect(page.locator("#enrollment-date")).to_have_text("10/01/2025")
     expect(page.locator("#tier-history")).to_contain_text("Strategic partner for the EMEA launch")

@@ -47,7 +47,7 @@ def test_thresholds_are_stored_per_tier_and_must_not_decrease(program, admin_mem
             thresholds={tiers[0].id: 25000, tiers[1].id: 10000, tiers[2].id: 500000, tiers[3].id: -1},
         )
     errors = exc.value.message_dict
-    assert errors[f"threshold_{tiers[1].id}"] == ["Must be at least 25000 (the Launch threshold)."]
+    assert errors[f"threshold_{tiers[1].id}"] == ["Must be at least 25,000 (the Launch threshold)."]
     assert errors[f"threshold_{tiers[3].id}"] == ["A threshold cannot be negative."]
     assert CriterionThreshold.objects.get(criterion=criterion, tier=tiers[1]).value == Decimal("100000")
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import models
 from django.utils import timezone
 
 from activity.models import ActivityEntry
@@ -83,8 +84,11 @@ def test_three_changes_give_one_recalculation(enrollment, django_capture_on_comm
 
 
 def test_a_lost_task_is_run_by_the_sweep(enrollment):
-    OpportunityFactory(account=enrollment.account, amount=Decimal("1000"))
-    services.update_enrollment(enrollment, actor=None, data={"enrollment_date": dt.date(2025, 12, 1)})
+    services.opportunity_create(
+        tenant=enrollment.tenant,
+        actor=None,
+        data={"account": enrollment.account, "name": "Deal", "amount": 1000, "close_date": dt.date(2026, 5, 1)},
+    )
     assert _due(enrollment) is not None  # no task was ever delivered: as if the broker lost it
     totals = due.sweep(now=_later())
     assert totals["partner-recalc"] == 1
@@ -121,14 +125,15 @@ def test_a_change_during_a_run_leaves_the_enrollment_due(enrollment):
 
 def test_the_delay_is_a_setting(enrollment, settings):
     settings.PARTNER_RECALC_DELAY_SECONDS = 60
-    services.update_enrollment(enrollment, actor=None, data={"expiration_date": dt.date(2027, 1, 31)})
+    LeadFactory(account=enrollment.account)
+    services.mark_accounts_due(enrollment.tenant, [enrollment.account_id])
     assert _due(enrollment) <= timezone.now() + timedelta(seconds=60)
 
 
 def test_an_earlier_due_time_is_kept(enrollment):
     services.mark_enrollments_due(PartnerEnrollment.objects.filter(pk=enrollment.pk), delay_seconds=30)
     soon = _due(enrollment)
-    services.update_enrollment(enrollment, actor=None, data={"expiration_date": dt.date(2027, 1, 31)})
+    services.mark_accounts_due(enrollment.tenant, [enrollment.account_id])
     assert _due(enrollment) == soon
 
 
@@ -138,20 +143,13 @@ def test_an_earlier_due_time_is_kept(enrollment):
         "criterion",
         "threshold",
         "filter",
-        "enrollment_date",
-        "expiration_date",
-        "primary_user",
-        "tier",
         "rate",
         "opportunity",
         "lead",
         "course",
-        "custom",
     ],
 )
 def test_every_change_that_affects_progress_marks_due(change, enrollment, program):
-    from tests.partners.factories import PartnerUserFactory, tier
-
     tenant = enrollment.tenant
     criterion = program.criteria.get()
     other = PartnerEnrollmentFactory(program__tenant=tenant)  # another program, another account
@@ -164,15 +162,6 @@ def test_every_change_that_affects_progress_marks_due(change, enrollment, progra
         services.criterion_update(
             criterion, actor=None, data={"conditions": [{"field": "stage", "op": "=", "value": "closed_won"}]}
         )
-    elif change == "enrollment_date":
-        services.update_enrollment(enrollment, actor=None, data={"enrollment_date": dt.date(2025, 6, 1)})
-    elif change == "expiration_date":
-        services.update_enrollment(enrollment, actor=None, data={"expiration_date": dt.date(2027, 6, 1)})
-    elif change == "primary_user":
-        pu = PartnerUserFactory(account=enrollment.account)
-        services.update_enrollment(enrollment, actor=None, data={"primary_partner_user": pu})
-    elif change == "tier":
-        services.update_enrollment(enrollment, actor=None, data={"tier": tier(program, "Build")})
     elif change == "rate":
         services.currency_rate_create(
             tenant=tenant,
@@ -191,9 +180,6 @@ def test_every_change_that_affects_progress_marks_due(change, enrollment, progra
             actor=None,
             data={"partner_user": enrollment.primary_partner_user, "course_name": "Sales 101"},
         )
-    elif change == "custom":
-        custom = CriterionFactory(program=program, kind=CriterionKind.CUSTOM, name="Plan")
-        services.set_custom_criterion_status(enrollment, criterion=custom, actor=None, met=True, note="ok")
     assert _due(enrollment) is not None
     if change != "rate":  # a rate of USD concerns every USD program
         assert _due(other) is None, "only the affected enrollments"
@@ -204,3 +190,56 @@ def test_a_course_assignment_moved_to_another_partner_marks_both_accounts(enroll
     assignment = CourseAssignmentFactory(partner_user=enrollment.primary_partner_user)
     services.course_assignment_update(assignment, actor=None, data={"partner_user": other.primary_partner_user})
     assert _due(enrollment) is not None and _due(other) is not None
+
+
+@pytest.mark.parametrize("change", ["enrollment_date", "expiration_date", "primary_user", "tier", "custom"])
+def test_an_edit_of_one_enrollment_recomputes_it_at_once(change, enrollment, program):
+    """What the Enrollment Details page shows moves with the edit: no delayed run is left."""
+    from tests.partners.factories import PartnerUserFactory, tier
+
+    OpportunityFactory(account=enrollment.account, amount=Decimal("50000"), close_date=dt.date(2025, 7, 1))
+    if change == "enrollment_date":
+        services.update_enrollment(enrollment, actor=None, data={"enrollment_date": dt.date(2025, 6, 1)})
+    elif change == "expiration_date":
+        services.update_enrollment(enrollment, actor=None, data={"expiration_date": dt.date(2027, 6, 1)})
+    elif change == "primary_user":
+        pu = PartnerUserFactory(account=enrollment.account)
+        services.update_enrollment(enrollment, actor=None, data={"primary_partner_user": pu})
+    elif change == "tier":
+        services.update_enrollment(enrollment, actor=None, data={"tier": tier(program, "Build")})
+    elif change == "custom":
+        custom = CriterionFactory(program=program, kind=CriterionKind.CUSTOM, name="Plan")
+        services.set_custom_criterion_status(enrollment, criterion=custom, actor=None, met=True, note="ok")
+    assert _due(enrollment) is None
+    assert enrollment.last_calculated is not None
+    if change == "enrollment_date":
+        assert enrollment.results.get().value == Decimal("50000.00")
+    assert not ActivityEntry.objects.filter(verb=SCHEDULED).exists()
+
+
+def test_recalculate_clears_the_due_mark_it_covers(enrollment, django_capture_on_commit_callbacks):
+    OpportunityFactory(account=enrollment.account, amount=Decimal("2000"))
+    services.mark_accounts_due(enrollment.tenant, [enrollment.account_id])
+    assert _due(enrollment) is not None
+    with mock.patch("common.tasks.run_due_work_task.apply_async"):
+        services.recalculate_enrollment(enrollment, actor=None)
+    assert _due(enrollment) is None
+    # The queued task finds nothing due and records nothing.
+    assert due.run_due(services.RECALC_WORK, enrollment.tenant, now=_later()) == 0
+    assert not ActivityEntry.objects.filter(verb=SCHEDULED).exists()
+    assert enrollment.results.get().value == Decimal("2000.00")
+
+
+def test_recalculate_leaves_due_a_change_it_did_not_see(enrollment):
+    services.mark_accounts_due(enrollment.tenant, [enrollment.account_id])
+    real = services.recalc._recalculate
+
+    def racing(**kwargs):
+        done = real(**kwargs)
+        # A change lands between the computation and the clearing.
+        PartnerEnrollment.objects.filter(pk=enrollment.pk).update(recalc_version=models.F("recalc_version") + 1)
+        return done
+
+    with mock.patch.object(services.recalc, "_recalculate", racing):
+        services.recalculate_enrollment(enrollment, actor=None)
+    assert _due(enrollment) is not None

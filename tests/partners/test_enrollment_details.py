@@ -62,8 +62,8 @@ def test_details_query_count_is_fixed_with_10_criteria(client, tenant, django_as
     enrollment = enrolled_partner(program)
     login(client, manager(tenant))
     # session, user, membership; enrollment; tiers; criteria + thresholds; results; custom
-    # statuses; benefit values + library; tier history.
-    with django_assert_num_queries(12):
+    # statuses; benefit values + library; tier history; deals with no exchange rate.
+    with django_assert_num_queries(13):
         response = client.get(url(tenant, enrollment))
     assert response.content.decode().count("Closed deals ") == 7
 
@@ -92,3 +92,25 @@ def test_recalculate_needs_post(client, tenant, setup):
     assert client.get(url(tenant, enrollment, "recalculate/")).status_code == 405
     response = client.post(url(tenant, enrollment, "recalculate/"))
     assert response.status_code == 302 and response["Location"] == url(tenant, enrollment)
+
+
+def test_progress_toward_every_higher_tier_is_shown(client, tenant):
+    """Met criteria do not stop at "100%": $130,000 against Scale's $500,000 is 26% to Scale."""
+    program = program_with_criteria(tenant)
+    enrollment = enrolled_partner(program, revenue=Decimal("130000"), registrations=15)
+    login(client, manager(tenant))
+    html = client.get(url(tenant, enrollment)).content.decode()
+    assert enrollment.progress_label == "66% to Build"
+    grid = html[html.index('id="criteria-table"') :]
+    revenue = grid[grid.index("Annual Partner Revenue") : grid.index("Deal Registrations")]
+    assert "26% to Scale" in revenue and "13% to Elevate" in revenue
+    registrations = grid[grid.index("Deal Registrations") : grid.index("Joint Business Plan")]
+    assert "60% to Scale" in registrations and "30% to Elevate" in registrations
+    tier_map = html[html.index('aria-label="Program tiers"') : html.index("</ol>")]
+    # Scale: (26 + 60 + 0) / 3; Elevate: (13 + 30 + 0) / 3, both floored.
+    assert 'data-tier="Scale">28% to Scale<' in tier_map and 'data-tier="Elevate">14% to Elevate<' in tier_map
+    assert "to Launch" not in tier_map
+    # The partner portal reads the same.
+    client.force_login(enrollment.primary_partner_user.user)
+    portal = client.get(f"/w/{tenant.slug}/partners/portal/").content.decode()
+    assert "28% to Scale" in portal and "14% to Elevate" in portal

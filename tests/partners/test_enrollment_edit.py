@@ -54,7 +54,8 @@ def test_edit_dialog_shows_program_and_account_read_only_and_only_the_accounts_u
     assert colleague.user.email in html and stranger.user.email not in html
     assert 'name="program"' not in html and 'name="account"' not in html
     response = _post(client, tenant, enrollment, primary_partner_user=stranger.pk)
-    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 422
+    assert "stranger@elsewhere.test is not a user of Prairie Systems." in response.content.decode()
     response = _post(client, tenant, enrollment, primary_partner_user=colleague.pk)
     assert response.status_code == 200 and response["HX-Redirect"] == url(tenant, enrollment)
     enrollment.refresh_from_db()
@@ -74,15 +75,16 @@ def test_edit_rejects_expiration_before_enrollment_date_and_changes_nothing(clie
     assert response.status_code == 422 and "Enter a valid date." in response.content.decode()
 
 
-def test_enrollment_date_change_schedules_recalculation_and_the_page_says_so(client, tenant, setup):
+def test_enrollment_date_change_recalculates_at_once_and_the_page_says_so(client, tenant, setup):
     _, enrollment = setup
     response = _post(client, tenant, enrollment, enrollment_date="2025-10-01")
     assert response.status_code == 200
     enrollment.refresh_from_db()
-    assert enrollment.enrollment_date == dt.date(2025, 10, 1) and enrollment.recalc_due_at is not None
+    # The page shows what the edit changed at once: no pending run, no stale progress.
+    assert enrollment.enrollment_date == dt.date(2025, 10, 1) and enrollment.recalc_due_at is None
     html = client.get(url(tenant, enrollment)).content.decode()
-    assert "Progress will be recalculated within 5 minutes." in html  # the message after saving
-    assert "Recalculation pending" in html and "10/01/2025" in html
+    assert f"Progress recalculated: {enrollment.progress_label}." in html  # the message after saving
+    assert "Recalculation pending" not in html and "10/01/2025" in html
 
 
 def test_tier_change_needs_a_reason_and_confirmation_when_criteria_are_unmet(client, tenant, setup):
@@ -99,7 +101,7 @@ def test_tier_change_needs_a_reason_and_confirmation_when_criteria_are_unmet(cli
     response = _post(client, tenant, enrollment, tier=scale.pk, reason="Strategic partner", confirm_unmet="1")
     assert response.status_code == 200
     enrollment.refresh_from_db()
-    assert enrollment.tier == scale and enrollment.recalc_due_at is not None
+    assert enrollment.tier == scale and enrollment.recalc_due_at is None
     entry = ActivityEntry.objects.get(object_id=str(enrollment.pk), verb="changed tier")
     assert entry.changes == {"tier": ["Launch", "Scale"], "reason": "Strategic partner"}
     assert entry.actor.memberships.get().role.name == "Partner Program Tiers Access"

@@ -46,7 +46,7 @@ def test_tier_change_to_unmet_tier_needs_confirmation(tenant, enrollment):
     enrollment.refresh_from_db()
     assert enrollment.tier.name == "Launch" and not ActivityEntry.objects.filter(verb="changed tier").exists()
     outcome = edit_enrollment(enrollment, actor=actor, data={"tier": scale}, reason="Strategic", confirm_unmet=True)
-    assert outcome.tier_changed and outcome.recalc_scheduled and outcome.changed == ["tier"]
+    assert outcome.tier_changed and outcome.recalculated and outcome.changed == ["tier"]
     [entry] = tier_history(enrollment=outcome.enrollment)
     assert entry.actor == actor and entry.changes == {"tier": ["Launch", "Scale"], "reason": "Strategic"}
     # Idempotent: the same save again changes and records nothing.
@@ -68,14 +68,14 @@ def test_program_and_account_are_fixed(tenant, enrollment):
         edit_enrollment(enrollment, actor=None, data={"program": other})
 
 
-def test_dates_change_records_one_entry_and_schedules_recalculation(tenant, enrollment):
+def test_dates_change_records_one_entry_and_recalculates_at_once(tenant, enrollment):
     actor = manager(tenant).user
     outcome = edit_enrollment(
         enrollment,
         actor=actor,
         data={"enrollment_date": dt.date(2025, 7, 1), "expiration_date": dt.date(2027, 6, 30)},
     )
-    assert outcome.changed == ["enrollment_date", "expiration_date"] and outcome.recalc_scheduled
+    assert outcome.changed == ["enrollment_date", "expiration_date"] and outcome.recalculated
     entry = ActivityEntry.objects.get(object_id=str(enrollment.pk), verb="update")
     assert entry.changes == {
         "enrollment_date": ["2026-01-01", "2025-07-01"],
@@ -89,7 +89,10 @@ def test_custom_verification_is_saved_once(tenant, enrollment):
     joint = enrollment.program.criteria.get(name="Joint Business Plan")
     verification = [CustomVerification(criterion=joint, met=True, note="Signed")]
     outcome = edit_enrollment(enrollment, actor=None, data={}, custom=verification)
-    assert outcome.changed == ["Joint Business Plan"] and outcome.recalc_scheduled
+    assert outcome.changed == ["Joint Business Plan"] and outcome.recalculated
+    # Recomputed at once: the row says met, never "Verified met … Not met 0%".
+    result = outcome.enrollment.results.get(criterion=joint)
+    assert result.value == 1 and result.percent == 100 and outcome.enrollment.recalc_due_at is None
     again = edit_enrollment(outcome.enrollment, actor=None, data={}, custom=verification)
     assert again.changed == []
     assert ActivityEntry.objects.filter(verb="verified custom criterion").count() == 1

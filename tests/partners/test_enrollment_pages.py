@@ -11,6 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from partners.models import PartnerEnrollment
+from partners.selectors import attention_counts
+from tests.clock import travel
 from tests.conftest import login
 from tests.factories import member
 from tests.partners.factories import (
@@ -232,3 +234,24 @@ def test_account_link_lists_that_accounts_enrollments(client, tenant):
     html = client.get(url(tenant, f"enrollments/?account={mine.account_id}")).content.decode()
     assert "Showing the enrollments of <strong>Linked Partner</strong>" in html
     assert "1 row" in html and "Someone Else" not in html.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize("local_hour", [0, 12, 23])
+def test_stalled_counts_calendar_days_in_the_workspace_zone(client, tenant, local_hour):
+    """60+ days means 60 calendar days in the workspace's zone, whatever the hour it is now."""
+    program = PartnerProgramFactory(tenant=tenant)
+    zone = tenant.zone
+    sixty = PartnerEnrollmentFactory(program=program, account__name="Sixty days")
+    fifty_nine = PartnerEnrollmentFactory(program=program, account__name="Fifty-nine days")
+    build = tier(program, "Build")
+    PartnerEnrollment.objects.filter(pk=sixty.pk).update(
+        next_tier=build, progress_changed_at=dt.datetime(2026, 9, 24, 23, 30, tzinfo=zone)
+    )
+    PartnerEnrollment.objects.filter(pk=fifty_nine.pk).update(
+        next_tier=build, progress_changed_at=dt.datetime(2026, 9, 25, 0, 10, tzinfo=zone)
+    )
+    login(client, manager(tenant))
+    with travel(dt.datetime(2026, 11, 23, local_hour, 40, tzinfo=zone)):
+        html = client.get(url(tenant, "enrollments/?view=stalled")).content.decode()
+        assert attention_counts(tenant=tenant)["stalled"] == 1
+    assert "Sixty days" in html and "Fifty-nine days" not in html

@@ -1,13 +1,21 @@
 """Configuration pages: programs, tiers, criteria and benefits. Happy paths, field errors next to
 the fields, fixed query counts, recalculate and delete."""
 
+from decimal import Decimal
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from activity.changes import readable_changes
+from activity.models import ActivityEntry
+from activity.services import record
+from partners import services
 from partners.models import (
     Benefit,
     Criterion,
+    CriterionKind,
     CriterionThreshold,
     PartnerProgram,
     TierBenefit,
@@ -154,3 +162,43 @@ def test_program_recalculate_and_delete(tenant, tiers_client):
     empty = f.PartnerProgramFactory(tenant=tenant)
     tiers_client.post(u(tenant, "program_delete", program_id=empty.pk))
     assert not PartnerProgram.objects.filter(pk=empty.pk).exists()
+
+
+def test_thresholds_read_as_plain_grouped_numbers_everywhere(tenant, tiers_client):
+    """Never "2.5E+4" or "→ 5E+5": the criterion form, the program page and the activity log."""
+    program = f.PartnerProgramFactory(tenant=tenant)
+    revenue = f.CriterionFactory(program=program, name="Revenue", kind=CriterionKind.REVENUE)
+    f.set_thresholds(revenue, [25_000, 100_000, 500_000, 1_000_000])
+    deals = f.CriterionFactory(program=program, name="Deals", kind=CriterionKind.CLOSED_DEALS)
+    f.set_thresholds(deals, [10, 100_000, 250_000, 1_500_000])
+    form = tiers_client.get(f"/w/{tenant.slug}/partners/criteria/{revenue.pk}/edit/").content.decode()
+    assert 'value="25000"' in form and 'value="100000"' in form and "E+" not in form
+    page = tiers_client.get(f"/w/{tenant.slug}/partners/programs/{program.pk}/").content.decode()
+    assert "&ge; 100,000<" in page and "&ge; 1,500,000<" in page and "E+" not in page
+    tiers = list(program.tiers.order_by("position"))
+    values = dict(
+        zip([t.id for t in tiers], [Decimal("25000"), Decimal("1E+5"), Decimal("6E+5"), Decimal("1E+6")], strict=True)
+    )
+    services.criterion_update(revenue, actor=None, data={}, thresholds=values)
+    entry = ActivityEntry.objects.filter(tenant=tenant, object_type="Criterion").latest("id")
+    assert "Threshold Scale: 500,000 → 600,000" in [str(c) for c in readable_changes(entry)]
+    old = record(
+        tenant=tenant, actor=None, action="update", target=revenue, changes={"threshold Scale": ["1E+5", "5E+5"]}
+    )
+    assert [str(c) for c in readable_changes(old)] == ["Threshold Scale: 100,000 → 500,000"]
+    with pytest.raises(ValidationError) as exc:
+        values[tiers[2].id] = Decimal("5E+4")
+        services.criterion_update(revenue, actor=None, data={}, thresholds=values)
+    assert "Must be at least 100,000 (the Build threshold)." in str(exc.value)
+
+
+def test_criterion_filter_text_names_each_condition_once(tenant, tiers_client):
+    program = f.PartnerProgramFactory(tenant=tenant)
+    f.CriterionFactory(
+        program=program,
+        name="Approved registrations",
+        kind=CriterionKind.APPROVED_REGISTRATIONS,
+        conditions=[{"field": "status", "op": "=", "value": "approved"}],
+    )
+    page = tiers_client.get(f"/w/{tenant.slug}/partners/programs/{program.pk}/").content.decode()
+    assert "status = Approved" in page and "status = Approved; status = Approved" not in page
