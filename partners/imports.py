@@ -278,11 +278,9 @@ def check_enrollments(*, tenant, csv_text: str):
     program, and the same account and program at most once in the file. A fixed number of
     queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
     the totals and rows have the shape of the other imports' preview."""
-    dataset = parse_csv(csv_text)
-    headers = [h.strip() for h in (dataset.headers or [])]
-    missing = [c for c in ENROLLMENT_COLUMNS.split(",") if c not in headers and c != "tier"]
-    if missing:
-        raise ValueError(f"missing columns: {', '.join(missing)}")
+    columns = ENROLLMENT_COLUMNS.split(",")
+    # The shared reader refuses a file with no header, a repeated column or no rows (ImportFileError).
+    dataset = read_csv(csv_text, columns=columns, required=tuple(c for c in columns if c != "tier"))
     programs = {p.name.lower(): p for p in PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")}
     accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
     users = {pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")}

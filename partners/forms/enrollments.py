@@ -6,6 +6,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from common.fields import out_of_id_range
+
 from ..models import PartnerAccount, PartnerEnrollment, PartnerProgram, PartnerUser, Tier
 from ..selectors.enrollments import account_partner_users
 from ..services.enrollment_edit import CustomVerification
@@ -166,7 +168,9 @@ class EnrollForm(forms.Form):
     def _chosen(self, name) -> str:
         value = self.data.get(name) if self.is_bound else self.initial.get(name)
         value = getattr(value, "pk", value)
-        return str(value) if str(value or "").isdigit() else ""
+        value = str(value or "")
+        # An id no database column can hold (junk, or above 2**63) filters by nothing.
+        return value if value.isdigit() and not out_of_id_range(value) else ""
 
     def clean(self):
         data = super().clean()

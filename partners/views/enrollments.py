@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
+from common.imports import ImportFileError
 from common.permissions import capability_required, check_capability
 from common.views import TenantListView
 from tenancy.capabilities import Capability
@@ -358,8 +359,8 @@ def enrollments_import(request, tenant_slug):
         confirm = form.cleaned_data.get("confirm") and not request.FILES
         try:
             preview, totals, headers, valid = check_enrollments(tenant=request.tenant, csv_text=payload)
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-            form.add_error("file", f"This file could not be read as an enrollment CSV ({exc}).")
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
             preview = None
         else:
             if confirm and not totals["failed"]:

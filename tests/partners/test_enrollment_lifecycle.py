@@ -419,7 +419,10 @@ class TestBulkEnroll:
     def test_an_unreadable_file_is_a_field_error(self, client, tenant):
         login(client, manager(tenant))
         html = client.post(self._url(tenant), {"payload": "name,amount\nx,1\n"}).content.decode()
-        assert "This file could not be read as an enrollment CSV (missing columns: program, account" in html
+        assert "this file has no header row" in html
+        html = client.post(self._url(tenant), {"payload": "program,account\nx,y\n"}).content.decode()
+        assert "missing: primary_partner_user, enrollment_date, expiration_date" in html
+        assert not PartnerEnrollment.objects.filter(tenant=tenant).exists()
 
     def test_needs_the_partner_tiers_capability(self, client, tenant):
         login(client, member(tenant, "Sales Rep"))
