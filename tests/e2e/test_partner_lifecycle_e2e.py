@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.factories import member
 from tests.partners.factories import LeadFactory, PartnerAccountFactory, PartnerUserFactory, program_with_criteria
 
-from .test_platform_e2e import htmx_ready, log_in
+from .test_platform_e2e import htmx_ready, htmx_settled, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +38,7 @@ def test_partner_manager_enrolls_ends_re_enrolls_and_deletes(page, live_server, 
     dialog = page.locator("#enroll-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_label("Primary partner user")).not_to_contain_text("someone@elsewhere.test")
+    htmx_settled(page)
     dialog.get_by_label("Program").select_option(label="Global Partner Program")
     # The dialog is drawn again for that program: only its tiers are offered.
     expect(page.locator("#enroll-dialog").get_by_label("Starting tier")).not_to_contain_text("Reseller Program")
@@ -64,6 +65,7 @@ def test_partner_manager_enrolls_ends_re_enrolls_and_deletes(page, live_server, 
     htmx_ready(page)
     page.get_by_role("link", name="Enroll partner").click()
     dialog = page.locator("#enroll-dialog")
+    htmx_settled(page)
     dialog.get_by_label("Program").select_option(label="Global Partner Program")
     dialog = page.locator("#enroll-dialog")
     expect(dialog.get_by_label("Starting tier")).not_to_contain_text("Reseller Program")

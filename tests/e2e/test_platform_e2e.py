@@ -25,6 +25,14 @@ def htmx_ready(page):
     page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
+def htmx_settled(page):
+    """Wait until htmx has finished a swap (a dialog just drawn into #modal): its new elements
+    listen only once htmx has processed and settled them."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def test_admin_logs_in_and_filters_activity(page, live_server, tenant, screenshot_dir):
     admin = member(tenant, "Administrator", user__email="admin@acme-test.test", user__full_name="Ada Admin")
     for i in range(3):
