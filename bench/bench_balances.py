@@ -73,10 +73,12 @@ def clear_many(scale):
     # Undo clear of those 10,000 rewards, against the floor: the same rewards made recoverable
     # again by one hand-written UPDATE, after another Clear of the same rows.
     with measure() as undo:
-        undone = undo_clear_balance(BalanceClear.objects.get(pk=traced_clear.clear_id), actor=admin.user)
+        undone = undo_clear_balance(BalanceClear.objects.get(tenant=tenant, pk=traced_clear.clear_id), actor=admin.user)
     assert undone.restored == n
     with measure() as undo_again:
-        assert undo_clear_balance(BalanceClear.objects.get(pk=traced_clear.clear_id), actor=admin.user).already_undone
+        assert undo_clear_balance(
+            BalanceClear.objects.get(tenant=tenant, pk=traced_clear.clear_id), actor=admin.user
+        ).already_undone
     again = clear_balance(rep.user, tenant=tenant, actor=admin.user)
     undo_floor = time_sql(
         "UPDATE plans_reward SET recoverable = %s, cleared_at = NULL, cleared_by_id = NULL, clear_id = NULL "

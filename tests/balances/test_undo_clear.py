@@ -45,7 +45,7 @@ class TestUndoClearBalance:
     def test_the_rewards_are_owed_again_once_with_one_entry(self, tenant, rep, admin_member):
         before = balance(tenant, rep.user)
         cleared = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
-        clear = BalanceClear.objects.get(pk=cleared.clear_id)
+        clear = BalanceClear.objects.get(tenant=tenant, pk=cleared.clear_id)
         assert (clear.count, clear.totals) == (3, {"EUR": "40.00", "USD": "750.00"})
 
         result = services.undo_clear_balance(clear, actor=admin_member.user)
@@ -71,7 +71,7 @@ class TestUndoClearBalance:
         second = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         assert second.reward_ids == [later.pk]
 
-        services.undo_clear_balance(BalanceClear.objects.get(pk=first.clear_id), actor=admin_member.user)
+        services.undo_clear_balance(BalanceClear.objects.get(tenant=tenant, pk=first.clear_id), actor=admin_member.user)
 
         assert balance(tenant, rep.user) == {"EUR": D("40.00"), "USD": D("750.00")}
         later.refresh_from_db()
@@ -79,7 +79,7 @@ class TestUndoClearBalance:
         # Cleared again after the undo: a new Clear, and undoing the first again changes nothing.
         third = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         assert third.count == 3
-        services.undo_clear_balance(BalanceClear.objects.get(pk=first.clear_id), actor=admin_member.user)
+        services.undo_clear_balance(BalanceClear.objects.get(tenant=tenant, pk=first.clear_id), actor=admin_member.user)
         assert balance(tenant, rep.user) == {}
 
     def test_rewards_deleted_since_stay_gone(self, tenant, rep, admin_member):
@@ -88,7 +88,9 @@ class TestUndoClearBalance:
         cleared = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         plan_delete(plan=plan, actor=admin_member.user)
 
-        result = services.undo_clear_balance(BalanceClear.objects.get(pk=cleared.clear_id), actor=admin_member.user)
+        result = services.undo_clear_balance(
+            BalanceClear.objects.get(tenant=tenant, pk=cleared.clear_id), actor=admin_member.user
+        )
 
         assert (result.restored, result.deleted_since) == (3, 1)
         assert balance(tenant, rep.user) == {"EUR": D("40.00"), "USD": D("750.00")}

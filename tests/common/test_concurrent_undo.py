@@ -143,7 +143,7 @@ def cleared(tenant):
     RecoverableRewardFactory(member=rep, amount=Decimal("1000.00"))
     RecoverableRewardFactory(member=rep, amount=Decimal("-250.00"))
     clear_id = balance_services.clear_balance(rep.user, tenant=tenant, actor=None).clear_id
-    return rep, BalanceClear.objects.get(pk=clear_id)
+    return rep, BalanceClear.objects.get(tenant=tenant, pk=clear_id)
 
 
 def owed(rep):
