@@ -242,6 +242,11 @@ def enrolled_partner(program, *, revenue=Decimal("125000"), registrations=15, ac
     return enrollment
 
 
+def enrollment_url(tenant, enrollment, suffix=""):
+    """The URL of an enrollment's page (``suffix``: ``edit/``, ``recalculate/`` …)."""
+    return f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/{suffix}"
+
+
 def manager(tenant):
     return member(tenant, "Partner Program Tiers Access")
 

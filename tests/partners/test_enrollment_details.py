@@ -15,20 +15,11 @@ from tests.partners.factories import (
     manager,
     program_with_criteria,
 )
+from tests.partners.factories import (
+    enrollment_url as url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def url(tenant, enrollment, suffix=""):
-    return f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/{suffix}"
-
-
-@pytest.fixture
-def setup(client, tenant):
-    program = program_with_criteria(tenant)
-    enrollment = enrolled_partner(program)
-    login(client, manager(tenant))
-    return program, enrollment
 
 
 def test_details_page_shows_the_seed_sections(client, tenant, setup):

@@ -16,20 +16,11 @@ from tests.partners.factories import (
     program_with_criteria,
     tier,
 )
+from tests.partners.factories import (
+    enrollment_url as url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def url(tenant, enrollment, suffix=""):
-    return f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/{suffix}"
-
-
-@pytest.fixture
-def setup(client, tenant):
-    program = program_with_criteria(tenant)
-    enrollment = enrolled_partner(program)
-    login(client, manager(tenant))
-    return program, enrollment
 
 
 def _post(client, tenant, enrollment, **overrides):
