@@ -6,6 +6,7 @@ hand-written aggregate of the same records."""
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -97,30 +98,46 @@ def drilldown_and_preview(scale):
     kwargs = {"tenant_slug": tenant.slug, "enrollment_id": enrollment.pk}
     drill = reverse("partners:enrollment_criterion_records", kwargs={**kwargs, "criterion_id": revenue.pk})
     preview = reverse("partners:enrollment_preview", kwargs=kwargs)
-    floor = time_sql(FLOOR_SQL, [tenant.pk, account.pk])
-    client.get(drill)  # warm up
-    results = []
-    with measure() as page:
-        response = client.get(drill)
-    assert response.status_code == 200
-    results.append(
-        Result(
-            "partners: criterion drill-down page", n, page.seconds, page.queries, floor, target="< 0.1 s on PostgreSQL"
-        )
-    )
     data = {
         "primary_partner_user": pu.pk,
         "tier": tiers[0].pk,
         "enrollment_date": "2025-09-01",
         "expiration_date": "2026-12-31",
     }
-    client.post(preview, data)  # warm up
-    with measure() as what_if:
-        response = client.post(preview, data)
-    assert response.status_code == 200
-    results.append(
-        Result(
-            "partners: Edit what-if preview", n, what_if.seconds, what_if.queries, floor, target="< 0.1 s on PostgreSQL"
+    results = []
+    # Right after the bulk load the planner has no statistics of the new rows yet (autovacuum
+    # analyzes within a minute or so); both states must answer within the target.
+    for state in ("right after the load", "after ANALYZE"):
+        if state == "after ANALYZE":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        floor = time_sql(FLOOR_SQL, [tenant.pk, account.pk])
+        client.get(drill)  # warm up
+        with measure() as page:
+            response = client.get(drill)
+        assert response.status_code == 200
+        results.append(
+            Result(
+                f"partners: criterion drill-down page, {state}",
+                n,
+                page.seconds,
+                page.queries,
+                floor,
+                target="< 0.1 s on PostgreSQL",
+            )
         )
-    )
+        client.post(preview, data)  # warm up
+        with measure() as what_if:
+            response = client.post(preview, data)
+        assert response.status_code == 200
+        results.append(
+            Result(
+                f"partners: Edit what-if preview, {state}",
+                n,
+                what_if.seconds,
+                what_if.queries,
+                floor,
+                target="< 0.1 s on PostgreSQL",
+            )
+        )
     return results
