@@ -131,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# A web request's statement running longer than this is cancelled: 503 "this took too long,
+# nothing was changed" (common/statement_timeout.py, applied by config/wsgi.py and asgi.py).
+# Workers take WORKER_STATEMENT_TIMEOUT; commands (migrate, seed_demo, bench) none. Seconds, 0: none.
+STATEMENT_TIMEOUT = env.float("STATEMENT_TIMEOUT", default=30)
+WORKER_STATEMENT_TIMEOUT = env.float("WORKER_STATEMENT_TIMEOUT", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "tenancy.User"
