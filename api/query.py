@@ -12,9 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import FieldError
-from django.db.models import F, Value
+from django.db.models import F, Value, lookups
+from django.db.models.functions import Left, Right, StrIndex
 from odata_query import ast
 from odata_query import exceptions as odata_exc
+from odata_query import typing as odata_typing
 from odata_query.django.django_q import AstToDjangoQVisitor
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.visitor import NodeTransformer
@@ -26,7 +28,10 @@ COLLECTION_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count
 ENTITY_OPTIONS = {"$select", "$expand", "$format"}
 # The $count segment accepts (and ignores) paging and shaping options, as OData clients send them.
 COUNT_OPTIONS = {"$filter", "$format", "$top", "$skip", "$orderby", "$select", "$expand"}
-KNOWN_UNSUPPORTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
+VALUE_OPTIONS = {"$format"}
+# System query options of OData 4.0/4.01 this service does not implement: 501, never ignored.
+NOT_IMPLEMENTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
+SYSTEM_OPTIONS = COLLECTION_OPTIONS | NOT_IMPLEMENTED
 
 # A $filter is parsed into a tree that odata-query and Django walk recursively: a long chain of
 # `and` or a pile of `not` exhausts Python's stack. Real filters are short and shallow; lists of
@@ -50,6 +55,12 @@ FUNCTION_RESULTS = {
     **{name: edm.STRING for name in ("tolower", "toupper", "trim", "substring", "concat")},
     **{name: edm.INT32 for name in ("length", "indexof", "year", "month", "day", "hour", "minute", "second")},
 }
+# What $filter can call (declared as Capabilities.FilterFunctions in $metadata), and the other
+# canonical functions of OData 4.0/4.01, which answer 501 rather than "unknown function".
+FILTER_FUNCTIONS = (*STRING_FUNCTIONS, *DATE_FUNCTIONS, "now", "round", "floor", "ceiling")
+CANONICAL_FUNCTIONS = {"matchespattern", "fractionalseconds", "totaloffsetminutes", "totalseconds", "maxdatetime",
+                       "mindatetime", "cast", "isof", "hassubset", "hassubsequence", "case", "geo.distance",
+                       "geo.intersects", "geo.length"}  # fmt: skip
 NUMERIC_PEERS = {edm.INT32: (edm.INT64, edm.DECIMAL, edm.DOUBLE)}
 
 LITERALS_FOR = {
@@ -92,23 +103,56 @@ class Options:
     top: int | None = None
     skip: int = 0
     count: bool = False
+    explicit_select: bool = False
     skiptoken: int | None = None
 
 
-def check_option_names(params, allowed: set[str]) -> None:
+def not_implemented(option: str, message: str) -> ODataError:
+    return ODataError(501, "NotImplemented", f"{option}: {message}", target=option)
+
+
+def option_name(name: str) -> str | None:
+    """The canonical name of a system query option, or None for a custom option. OData 4.01 lets
+    clients drop the ``$`` and write names in any case (``filter``, ``$FILTER``): both are read as
+    ``$filter``, so a filter is never silently ignored. Other names are custom options, which the
+    protocol lets a service ignore."""
+    lowered = name.strip().lower()
+    if lowered.startswith("$"):
+        return lowered
+    return "$" + lowered if "$" + lowered in SYSTEM_OPTIONS else None
+
+
+def canonical_options(params) -> dict[str, str]:
+    """The system query options of a query string under their canonical names. An option given
+    twice (``$top=1&top=2``) is refused: which one would count?"""
+    options: dict[str, str] = {}
     for name in params:
-        if not name.startswith("$"):
-            continue  # custom query options are ignored, as the protocol allows
+        canonical = option_name(name)
+        if canonical is None:
+            continue
+        values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+        if canonical in options or len(values) > 1:
+            raise bad_option(canonical, "this query option is given more than once.")
+        options[canonical] = values[0]
+    return options
+
+
+def check_option_names(options: dict[str, str], allowed: set[str]) -> None:
+    for name in options:
         if name in allowed:
             continue
-        if name in COLLECTION_OPTIONS or name in KNOWN_UNSUPPORTED:
+        if name in NOT_IMPLEMENTED:
+            raise not_implemented(name, "this query option is not implemented by this service.")
+        if name in COLLECTION_OPTIONS:
             raise bad_option(name, "this query option is not supported here.")
         raise bad_option(name, "unknown system query option.")
 
 
-def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Options:
+def parse_options(entity_set: edm.EntitySet, params: dict[str, str], *, allowed: set[str]) -> Options:
+    """``params`` are canonical options (see ``canonical_options``)."""
     check_option_names(params, allowed)
     opts = Options(select=parse_select(entity_set, params.get("$select")))
+    opts.explicit_select = bool(params.get("$select"))
     opts.expand = parse_expand(entity_set, params.get("$expand"))
     if params.get("$filter") is not None:
         opts.filter_q, opts.annotations = parse_filter(entity_set, params["$filter"])
@@ -175,7 +219,7 @@ def parse_expand(entity_set: edm.EntitySet, raw: str | None) -> list[edm.Nav]:
     navs = []
     for name in _names(raw):
         if "(" in name or "/" in name:
-            raise bad_option("$expand", f"nested options and paths are not supported (“{name}”).")
+            raise not_implemented("$expand", f"nested options and paths are not implemented (“{name}”).")
         nav = entity_set.nav(name) if name != "*" else None
         if name == "*":
             navs.extend(n for n in edm.active_navs(entity_set) if n not in navs)
@@ -267,6 +311,11 @@ class _Declared(NodeTransformer):
         return self._identifier(f"{node.owner.name}/{node.attr}")
 
     def visit_Call(self, node: ast.Call) -> ast._Node:
+        name = node.func.full_name().lower()
+        if name not in FILTER_FUNCTIONS:
+            if name in CANONICAL_FUNCTIONS:
+                raise not_implemented("$filter", f"the function {node.func.full_name()}() is not implemented.")
+            raise bad_option("$filter", f"unknown function {node.func.full_name()}().")
         args = [self.visit(arg) for arg in node.args]
         # PostgreSQL types its functions strictly (SQLite does not): toupper(a number) or year(a
         # boolean) must be refused here, not fail in SQL halfway through a response.
@@ -306,7 +355,9 @@ class _Declared(NodeTransformer):
         return isinstance(node, (ast.Integer, ast.Float, ast.BinOp))
 
     def visit_CollectionLambda(self, node):
-        raise bad_option("$filter", "any/all are not supported (navigation properties are single-valued).")
+        raise not_implemented(
+            "$filter", "any/all are not implemented (this service has no collection-valued navigation properties)."
+        )
 
     def visit_Compare(self, node: ast.Compare) -> ast._Node:
         left, right = self.visit(node.left), self.visit(node.right)
@@ -357,6 +408,31 @@ def _as_datetime(node):
 
 
 class _Visitor(AstToDjangoQVisitor):
+    """odata-query's Django visitor, with exact decimals, UTC date-times, and case-sensitive
+    ``contains``/``startswith``/``endswith`` on every database: Django's lookups use LIKE, which
+    SQLite compares without case (PostgreSQL with case, as OData wants). INSTR/STRPOS and a
+    comparison of the first or last characters are case-sensitive on both."""
+
+    def _substring_test(self, field, substr, kind: str):
+        odata_typing.typecheck(field, (ast.Identifier, ast.String), "field")
+        odata_typing.typecheck(substr, ast.String, "substring")
+        lhs, text = self.visit(field), substr.val
+        if text == "":  # every string contains, starts and ends with the empty string
+            return lookups.IsNull(lhs, False)
+        if kind == "contains":
+            return lookups.GreaterThan(StrIndex(lhs, Value(text)), 0)
+        cut = Left if kind == "startswith" else Right
+        return lookups.Exact(cut(lhs, len(text)), Value(text))
+
+    def djangofunc_contains(self, field, substr):
+        return self._substring_test(field, substr, "contains")
+
+    def djangofunc_startswith(self, field, substr):
+        return self._substring_test(field, substr, "startswith")
+
+    def djangofunc_endswith(self, field, substr):
+        return self._substring_test(field, substr, "endswith")
+
     def visit_Float(self, node: ast.Float) -> Value:
         try:
             return Value(Decimal(node.val))  # exact, like the money columns it meets

@@ -115,14 +115,14 @@ class TestIsolation:
 @pytest.mark.django_db
 class TestRefusals:
     @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-    def test_writes_get_405(self, client, tenant, api_key, method):
-        for path in ("", "Users", "Users(1)", "$metadata"):
+    def test_writes_get_405_allowing_get_and_head(self, client, tenant, api_key, method):
+        for path in ("", "Users", "Users(1)", "$metadata", "Users/$count", "Users(1)/Email", "Users/Foo/Bar"):
             url = reverse("api:service_root", kwargs={"tenant_slug": tenant.slug}) + path
             response = getattr(client, method)(
                 url, data="{}", content_type="application/json", headers={"Authorization": f"Bearer {api_key.key}"}
             )
             assert response.status_code == 405, path
-            assert response["Allow"] == "GET"
+            assert response["Allow"] == "GET, HEAD"
             assert error_of(response)["code"] == "MethodNotAllowed"
 
     @pytest.mark.parametrize(
