@@ -38,4 +38,9 @@ def not_found(message: str) -> ODataError:
 
 
 def unauthorized(message: str) -> ODataError:
-    return ODataError(401, "Unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="odata"'})
+    return ODataError(
+        401,
+        "Unauthorized",
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="odata", Basic realm="odata", charset="UTF-8"'},
+    )

@@ -48,7 +48,9 @@ def _json_options(params: dict[str, str], where: str) -> tuple[str, bool]:
         level = V3_LEVELS.get(params["odata"], params["odata"])
     level = level or "minimal"
     if level not in METADATA_LEVELS:
-        raise ODataError(406, "NotAcceptable", f"{where}: odata.metadata={level} is not available; use minimal, full or none.")
+        raise ODataError(
+            406, "NotAcceptable", f"{where}: odata.metadata={level} is not available; use minimal, full or none."
+        )
     ieee = params.get("ieee754compatible", "false")
     if ieee not in ("true", "false"):
         raise ODataError(406, "NotAcceptable", f"{where}: IEEE754Compatible must be true or false, not “{ieee}”.")
@@ -80,9 +82,7 @@ def negotiate(request, kind: str, options: dict[str, str]) -> Format:
         return Format(kind)
     # Clients ask for $count with the JSON Accept header of the rest of the service: allow it.
     acceptable = (wanted, "application/json") if kind == "text" else (wanted,)
-    ranges = sorted(
-        (_media_range(item) for item in header.split(",") if item.strip()), key=lambda r: -_quality(r[1])
-    )
+    ranges = sorted((_media_range(item) for item in header.split(",") if item.strip()), key=lambda r: -_quality(r[1]))
     refusal = None
     for media, params in ranges:
         if _quality(params) <= 0 or not any(_covers(media, t) for t in acceptable):

@@ -49,10 +49,14 @@ def odata_view(kind, *, methods=READ_METHODS):
                 request.api_caller = authenticate(request)
                 if request.method not in methods:
                     allow = ", ".join(methods)
-                    raise ODataError(405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow})
+                    raise ODataError(
+                        405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow}
+                    )
                 check_versions(request)
                 request.odata_options = canonical_options(request.GET)
-                request.odata_format = negotiate(request, kind(kwargs) if callable(kind) else kind, request.odata_options)
+                request.odata_format = negotiate(
+                    request, kind(kwargs) if callable(kind) else kind, request.odata_options
+                )
                 response = view(request, *args, **kwargs)
             except ODataError as error:
                 return error.response()
@@ -170,9 +174,7 @@ def entity_collection(request, tenant_slug, entity_set):
     tail = ""
     if more:
         tail = f',"@odata.nextLink":{json.dumps(_next_link(request, opts, start, limit, rows[-1][key_source]))}'
-    return StreamingHttpResponse(
-        collection(head, rows, writer, tail), content_type=request.odata_format.content_type
-    )
+    return StreamingHttpResponse(collection(head, rows, writer, tail), content_type=request.odata_format.content_type)
 
 
 def _count(queryset) -> int:
