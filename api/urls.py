@@ -1,4 +1,4 @@
-from django.urls import path, re_path, register_converter
+from django.urls import path, register_converter
 
 from . import views
 
@@ -38,5 +38,5 @@ urlpatterns = [
     path("<odataset:entity_set>(<odatakey:entity_key>)/<path:path>", views.entity_path, name="entity_path"),
     path("<odataset:entity_set>", views.entity_collection, name="entity_collection"),
     # Everything else under the service root answers an OData error, never an HTML page.
-    re_path(r"^(?P<odata_path>.+)$", views.unknown_resource, name="unknown_resource"),
+    path("<path:odata_path>", views.unknown_resource, name="unknown_resource"),
 ]
