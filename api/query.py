@@ -475,7 +475,7 @@ def parse_filter(entity_set: edm.EntitySet, raw: str):
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
         _check_shape(tree)
-        if not isinstance(tree, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)):
+        if not isinstance(tree, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.CollectionLambda)):
             raise bad_option("$filter", "the expression is not a condition.")
         tree = _Declared(entity_set).visit(tree)
         visitor = _Visitor(entity_set.model)
