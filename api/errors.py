@@ -44,3 +44,7 @@ def unauthorized(message: str) -> ODataError:
         message,
         headers={"WWW-Authenticate": 'Bearer realm="odata", Basic realm="odata", charset="UTF-8"'},
     )
+
+
+def not_implemented(option: str, message: str) -> ODataError:
+    return ODataError(501, "NotImplemented", f"{option}: {message}", target=option)

@@ -3,7 +3,7 @@
 from xml.sax.saxutils import quoteattr
 
 from . import edm
-from .query import FILTER_FUNCTIONS
+from .expressions import FILTER_FUNCTIONS
 
 CAPABILITIES = "Org.OData.Capabilities.V1"
 

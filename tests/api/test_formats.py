@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.query import FILTER_FUNCTIONS
+from api.expressions import FILTER_FUNCTIONS
 from tests.factories import UserFactory, member
 from tests.plans.factories import PlanFactory, RewardFactory
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import override_settings
 
-from api.query import FILTER_FUNCTIONS
+from api.expressions import FILTER_FUNCTIONS
 from tests.factories import UserFactory, member
 from tests.plans.factories import SalesTransactionFactory
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import override_settings
 
-from api.query import rewrite_single_item_in
+from api.expressions import rewrite_single_item_in
 from tests.factories import UserFactory, member
 
 
