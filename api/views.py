@@ -18,7 +18,7 @@ from . import edm
 from .auth import authenticate
 from .errors import ODATA_VERSION, ODataError, bad_option, not_found
 from .metadata import metadata_xml
-from .negotiation import check_versions, negotiate
+from .negotiation import Format, check_versions, negotiate
 from .query import (
     COLLECTION_OPTIONS,
     COUNT_OPTIONS,
@@ -39,7 +39,8 @@ READ_METHODS = ("GET", "HEAD")
 def odata_view(kind, *, methods=READ_METHODS):
     """Authenticate by key, refuse writes (405), old protocol versions and formats we cannot
     produce (406), and answer every error, a crash included, with the OData JSON error body.
-    ``kind`` is json, xml or text, or a function of the URL's keyword arguments giving one."""
+    ``kind`` is json, xml or text, or a function of the URL's keyword arguments giving one; None
+    for a view that only ever answers an error (whatever the client accepts)."""
 
     def decorator(view):
         @csrf_exempt
@@ -54,9 +55,12 @@ def odata_view(kind, *, methods=READ_METHODS):
                     )
                 check_versions(request)
                 request.odata_options = canonical_options(request.GET)
-                request.odata_format = negotiate(
-                    request, kind(kwargs) if callable(kind) else kind, request.odata_options
-                )
+                if kind is None:
+                    request.odata_format = Format("json")
+                else:
+                    request.odata_format = negotiate(
+                        request, kind(kwargs) if callable(kind) else kind, request.odata_options
+                    )
                 response = view(request, *args, **kwargs)
             except ODataError as error:
                 return error.response()
@@ -119,12 +123,12 @@ def metadata(request, tenant_slug):
     return HttpResponse(metadata_xml(), content_type="application/xml; charset=utf-8")
 
 
-@odata_view("json", methods=("GET", "HEAD", "POST"))
+@odata_view(None, methods=("GET", "HEAD", "POST"))
 def batch(request, tenant_slug):
     raise ODataError(501, "NotImplemented", "$batch is not implemented by this service: send each request on its own.")
 
 
-@odata_view("json")
+@odata_view(None)
 def unknown_resource(request, tenant_slug, odata_path):
     """Any other URL under the service root: an OData error, never an HTML page."""
     segments = odata_path.split("/")
@@ -269,7 +273,7 @@ def entity_path(request, tenant_slug, entity_set, entity_key, path):
         prop = entity_set.prop(name)
         if prop is not None:
             return _property_response(request, entity_set, key, prop, segments)
-        if name.startswith("$"):
+        if name in ("$ref", "$value"):  # entity references; media entities (none here)
             raise ODataError(501, "NotImplemented", f"{name} is not implemented on an entity.")
         raise not_found(f"{entity_set.type_name} has no property or navigation property “{name}”.")
     return _entity_response(request, entity_set, key)

@@ -52,6 +52,7 @@ class TestEveryUrlAnswersOData:
             ("$crossjoin(Users,Plans)", 501, "NotImplemented"),
             ("$all", 501, "NotImplemented"),
             ("Users(1)/$ref", 501, "NotImplemented"),
+            ("Users(1)/$count", 404, "NotFound"),
             ("Users/$ref", 501, "NotImplemented"),
             ("$metadata/Extra", 404, "NotFound"),
         ],
@@ -64,9 +65,12 @@ class TestEveryUrlAnswersOData:
             odata.url("$batch"),
             data="--batch_1--",
             content_type="multipart/mixed;boundary=batch_1",
-            headers={"Authorization": f"Bearer {odata.key}"},
+            headers={"Authorization": f"Bearer {odata.key}", "Accept": "multipart/mixed"},
         )
         assert "$batch" in odata_error(response, 501)["message"]
+
+    def test_an_unknown_path_is_404_whatever_the_client_accepts(self, odata):
+        assert odata_error(odata.get("Users/Foo/Bar", Accept="text/html"), 404)["code"] == "NotFound"
 
     def test_without_a_key_every_path_is_a_401_in_odata_json(self, client, tenant):
         root = reverse("api:service_root", kwargs={"tenant_slug": tenant.slug})
