@@ -30,7 +30,7 @@ def emails(body):
 @pytest.mark.django_db
 class TestOptionNames:
     @pytest.mark.parametrize("name", ["filter", "$FILTER", "Filter", "$Filter"])
-    def test_401_and_case_insensitive_filter_is_applied(self, odata, people, name):
+    def test_4_01_and_case_insensitive_filter_is_applied(self, odata, people, name):
         body = odata.json("Users", {name: "Role eq 'Sales Rep'"})
         assert emails(body) == ["ann@acme.test", "bob@acme.test"]
 
