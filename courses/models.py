@@ -199,6 +199,7 @@ class SalesOrder(TenantOwned):
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="salesorder_end_after_start",
+                violation_error_message="The end date is before the start date.",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "end_date"], name="salesorder_tenant_end")]

@@ -53,6 +53,8 @@ class CourseUsersView(TenantListView):
         ctx["title"] = self.course.name
         ctx["course"] = self.course
         ctx["version"] = current_version(course=self.course)
+        # "Every active learner matching" counts whom Edit will change: inactive learners never are.
+        ctx["active_matching"] = self.object_list.filter(learner__is_active=True).order_by().count()
         ctx["filter_params"] = [(k, v) for k, v in self.request.GET.items() if k in ("user_group", "q", "status") and v]
         return ctx
 

@@ -57,7 +57,7 @@ REPORT_HEADER = [
     "Sales order",
     "Sales order end date",
     "Manual expiration date",
-    "Effective expiry",
+    "Last day of access",
     "Expired at",
     "Expired by hand",
     "Enrolled at",
@@ -107,7 +107,8 @@ def _report_rows(tenant):
             order or "",
             _d(order_end),
             _d(manual),
-            _d(expiry),
+            # The one rule (courses.access): a hand-expired enrollment's last day is the day it was expired.
+            _d(timezone.localtime(expired_at, zone).date() if by_hand and status == "X" and expired_at else expiry),
             _dt(expired_at, zone),
             "Yes" if by_hand else "No",
             _dt(enrolled_at, zone),
