@@ -43,6 +43,19 @@ def past_expiry_q(today: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def in_window_q(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
+    """Effective expiry (last day of access) in [start, end], written so each half can use an
+    index (the notices before access ends, and "Expiring within N days")."""
+    p = prefix
+    return Q(**{f"{p}manual_expiration_date__gte": start, f"{p}manual_expiration_date__lte": end}) | Q(
+        **{
+            f"{p}manual_expiration_date__isnull": True,
+            f"{p}sales_order__end_date__gte": start,
+            f"{p}sales_order__end_date__lte": end,
+        }
+    )
+
+
 def effectively_expired_q(today: datetime.date, prefix: str = "") -> Q:
     """X, or E past its expiry."""
     return Q(**{f"{prefix}status": X}) | (Q(**{f"{prefix}status": E}) & past_expiry_q(today, prefix))

@@ -263,6 +263,8 @@ class Email(models.TextChoices):
     INACTIVE_STATUS = "inactive_status", "Inactive Status Trigger"
     ITEM_UNLOCKED = "item_unlocked", "Item Unlocked"
     ACCOUNT_UNLOCK = "account_unlock", "Account unlock"
+    ACCESS_ENDING = "access_ending", "Access ending soon"
+    ACCESS_ENDING_DIGEST = "access_ending_digest", "Access ending: client admin digest"
 
 
 class NotificationStatus(models.TextChoices):
@@ -281,6 +283,9 @@ class NotificationLog(TenantOwned):
         CourseEnrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(max_length=120, blank=True)
+    # Access ending soon: the last day of access it was about (once per enrollment and date);
+    # the client admin digest: the day it covers.
+    about_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
     to_address = models.EmailField()
@@ -299,8 +304,19 @@ class NotificationLog(TenantOwned):
                 condition=~Q(key=""),
                 name="notificationlog_once_per_event",
             ),
+            models.UniqueConstraint(
+                "tenant",
+                "enrollment",
+                "email",
+                "about_date",
+                condition=Q(enrollment__isnull=False, about_date__isnull=False),
+                name="notificationlog_once_per_expiry",
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "status", "created_at"], name="notificationlog_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "created_at"], name="notificationlog_tenant_status"),
+            models.Index(fields=["tenant", "email", "created_at"], name="notificationlog_tenant_email"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_email_display()} to {self.to_address}: {self.status}"

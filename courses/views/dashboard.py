@@ -40,9 +40,12 @@ class ClientDashboardView(TenantListView):
         # say how many are enrolled while only the expired rows are listed.
         data = self.request.GET.copy()
         data.pop("expired", None)
+        data.pop("expiring", None)
         others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
         ctx["counts"] = dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset())
         ctx["expired_on"] = self.request.GET.get("expired") in ("on", "true", "True", "1")
+        ctx["expiring_on"] = self.request.GET.get("expiring") in ("on", "true", "True", "1")
+        ctx["expiring_days"] = others.expiring_days
         return ctx
 
 

@@ -47,7 +47,9 @@ def learner(tenant):
         (dt.datetime(2026, 12, 17, 0, 0, tzinfo=NY), False),  # the first day without access
     ],
 )
-def test_the_date_is_the_last_day_of_access_in_the_workspace_zone(client, tenant, version, learner, which, local, opens):
+def test_the_date_is_the_last_day_of_access_in_the_workspace_zone(
+    client, tenant, version, learner, which, local, opens
+):
     """23:59 on the date (New York) opens Learn; 00:00 the next day refuses it — for the manual
     date and the sales order's end date alike, on the page, in the sweep and in the list."""
     if which == "manual":
