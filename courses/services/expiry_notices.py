@@ -14,9 +14,10 @@ are written in one bulk insert and the emails go out over one connection. Beat r
 
 import datetime
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,20 +60,31 @@ def due_notices(*, tenant: Tenant, today: datetime.date, days: int):
     )
 
 
-def _learner_message(row: dict, tenant: Tenant) -> tuple[str, str]:
-    course_url = absolute_url(
-        reverse("courses:learner_today", kwargs={"tenant_slug": tenant.slug, "course_id": row["course_id"]})
-    )
-    return render_email(
-        Email.ACCESS_ENDING,
-        {
-            "name": row["learner__user__full_name"] or row["learner__user__email"],
-            "course_name": row["course__name"],
-            "last_day": row["last_day"],
-            "course_url": course_url,
-            "tenant": tenant,
-        },
-    )
+class _LearnerMessages:
+    """The learner's email, with the template loaded once and each course's link built once."""
+
+    def __init__(self, tenant: Tenant):
+        self.tenant = tenant
+        self.template = get_template(f"emails/courses/{Email.ACCESS_ENDING}.txt")
+        self.urls: dict[int, str] = {}
+
+    def __call__(self, row: dict) -> tuple[str, str]:
+        course_id = row["course_id"]
+        if course_id not in self.urls:
+            self.urls[course_id] = absolute_url(
+                reverse("courses:learner_today", kwargs={"tenant_slug": self.tenant.slug, "course_id": course_id})
+            )
+        text = self.template.render(
+            {
+                "name": row["learner__user__full_name"] or row["learner__user__email"],
+                "course_name": row["course__name"],
+                "last_day": row["last_day"],
+                "course_url": self.urls[course_id],
+                "tenant": self.tenant,
+            }
+        )
+        subject, _, body = text.lstrip().partition("\n")
+        return subject.strip(), body.strip() + "\n"
 
 
 def send_expiry_notices(*, tenant: Tenant, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -97,8 +109,9 @@ def send_expiry_notices(*, tenant: Tenant, now: datetime.datetime | None = None)
     )
     with transaction.atomic():
         logs, messages = [], []
+        message_for = _LearnerMessages(tenant)
         for row in rows:
-            subject, body = _learner_message(row, tenant)
+            subject, body = message_for(row)
             reason = REASONS.get(row["outcome"], "")
             logs.append(
                 NotificationLog(
@@ -121,7 +134,7 @@ def send_expiry_notices(*, tenant: Tenant, now: datetime.datetime | None = None)
         # A concurrent run that logged the same (enrollment, day) first wins; its row stands.
         NotificationLog.objects.bulk_create(logs, batch_size=2000, ignore_conflicts=True)
         if messages:
-            get_connection().send_messages(messages)
+            mailers.default.send_messages(messages)
         counts["sent"] = len(messages)
         counts["suppressed"] = len(logs) - len(messages)
         counts["digests"] = _send_digests(tenant=tenant, today=today, days=days, now=now)
@@ -199,5 +212,5 @@ def _send_digests(*, tenant: Tenant, today: datetime.date, days: int, now) -> in
         )
         for admin in admins
     )
-    get_connection().send_messages([EmailMessage(subject, body, None, [a.user.email]) for a in admins])
+    mailers.default.send_messages([EmailMessage(subject, body, None, [a.user.email]) for a in admins])
     return len(admins)

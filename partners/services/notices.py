@@ -10,7 +10,7 @@ insert and the emails go out over one connection. Beat runs it hourly (``partner
 
 import datetime
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
@@ -120,7 +120,7 @@ def send_partner_expiry_notices(*, tenant: Tenant, now: datetime.datetime | None
     with transaction.atomic():
         PartnerExpiryNotice.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         if messages:
-            get_connection().send_messages(messages)
+            mailers.default.send_messages(messages)
         counts = {"sent": len(messages), "suppressed": len(rows) - len(messages)}
         if rows:
             record(

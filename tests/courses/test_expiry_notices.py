@@ -57,7 +57,10 @@ def test_moving_the_date_makes_it_due_again(tenant, version, admin_member):
     send_expiry_notices(tenant=tenant)
     later = IN_WINDOW - dt.timedelta(days=3)
     enrollments_edit(
-        course=version.course, actor=admin_member.user, enrollment_ids=[e.pk], action="assign",
+        course=version.course,
+        actor=admin_member.user,
+        enrollment_ids=[e.pk],
+        action="assign",
         manual_expiration_date=later,
     )
     assert send_expiry_notices(tenant=tenant)["sent"] == 1

@@ -76,8 +76,11 @@ def test_ended_enrollment_and_deactivated_person_suppressed_and_logged(tenant, e
     assert (log.status, log.reason) == ("suppressed", "The person is deactivated.")
 
     other = PartnerEnrollmentFactory(
-        program=enrollment.program, expiration_date=IN_WINDOW, enrollment_date=dt.date(2026, 1, 1),
-        ended_at=timezone.now(), end_reason="Left the program",
+        program=enrollment.program,
+        expiration_date=IN_WINDOW,
+        enrollment_date=dt.date(2026, 1, 1),
+        ended_at=timezone.now(),
+        end_reason="Left the program",
     )
     assert send_partner_expiry_notices(tenant=tenant) == {"sent": 0, "suppressed": 1}
     assert PartnerExpiryNotice.objects.get(enrollment=other).reason == "The enrollment has ended."
