@@ -82,7 +82,7 @@ def _seed(tenant, n):
             cursor.execute(
                 "INSERT INTO courses_courseenrollment (tenant_id, learner_id, course_id, version_id, status, "
                 "sales_order_id, manual_expiration_date, enrolled_at, status_changed_at, expired_by_hand) "
-                "SELECT %s, t.lid, %s, %s, CASE WHEN t.k %% 700 = 300 THEN 'U' ELSE 'E' END, %s, "
+                "SELECT %s, t.lid, %s, %s, CASE WHEN t.k %% 700 = 207 THEN 'U' ELSE 'E' END, %s, "
                 "CASE WHEN t.k %% 100 = 7 THEN %s ELSE NULL END, %s, %s, %s "
                 "FROM (SELECT m.id AS lid, m.id + %s AS k FROM tenancy_membership m "
                 "WHERE m.tenant_id = %s AND m.role_id = %s ORDER BY m.id LIMIT %s) t",

@@ -7,7 +7,7 @@ from .models import AuthMethod, NetSuiteConnection, SalesOrder, UserGroup
 from .selectors.courses import learner_list
 from .selectors.sales_orders import sales_order_choices
 from .selectors.user_groups import user_group_choices
-from .services.courses import BulkAction
+from .services.courses import BulkAction, VersionChoice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -37,6 +37,15 @@ class BulkEditForm(forms.Form):
     )
     clear_manual_date = forms.BooleanField(
         required=False, label="Remove manual expiration dates (follow the sales order again)"
+    )
+    version_choice = forms.ChoiceField(
+        choices=VersionChoice.CHOICES,
+        initial=VersionChoice.SAME,
+        required=False,
+        widget=forms.RadioSelect,
+        label="When enrolling again",
+        help_text="Learners enrolled before go back to the version they were in, with their progress, "
+        "unless you pick the latest.",
     )
 
     def __init__(self, *args, tenant, **kwargs):
@@ -80,6 +89,14 @@ class EnrollForm(forms.Form):
         widget=DATE,
         label="Last day of access",
         help_text="Leave blank: the sales order's end date is the last day of access.",
+    )
+    version_choice = forms.ChoiceField(
+        choices=VersionChoice.CHOICES,
+        initial=VersionChoice.SAME,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Learners enrolled before",
+        help_text="New learners start in the latest version.",
     )
 
     def __init__(self, *args, tenant, course, **kwargs):

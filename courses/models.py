@@ -32,6 +32,10 @@ class CourseVersion(TenantOwned):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     is_current = models.BooleanField(default=False)
+    # A new version starts as a draft (a copy of the current one) whose modules and items can be
+    # edited; publishing makes it current. Published versions are never edited: learners'
+    # progress points at their modules.
+    is_draft = models.BooleanField(default=False)
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -39,6 +43,10 @@ class CourseVersion(TenantOwned):
         constraints = [
             models.UniqueConstraint("tenant", "course", "number", name="courseversion_unique_number"),
             models.UniqueConstraint("tenant", "course", condition=Q(is_current=True), name="courseversion_one_current"),
+            models.UniqueConstraint("tenant", "course", condition=Q(is_draft=True), name="courseversion_one_draft"),
+            models.CheckConstraint(
+                condition=Q(is_draft=False) | Q(is_current=False), name="courseversion_draft_not_current"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -109,6 +109,7 @@ def enrollments_edit(request, tenant_slug, course_id):
                     sales_order=form.cleaned_data["sales_order"],
                     manual_expiration_date=form.cleaned_data["manual_expiration_date"],
                     clear_manual_date=form.cleaned_data["clear_manual_date"],
+                    version_choice=form.cleaned_data["version_choice"] or "same",
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -138,6 +139,7 @@ def enroll(request, tenant_slug, course_id):
                 learner_ids=form.learner_ids(),
                 sales_order=form.cleaned_data["sales_order"],
                 manual_expiration_date=form.cleaned_data["manual_expiration_date"],
+                version_choice=form.cleaned_data["version_choice"] or "same",
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -29,7 +29,9 @@ def test_client_admin_filters_expiring_within_n_days(page, live_server, tenant, 
         ("Dee Gone", {"end_date": YESTERDAY}),
         ("Eve Manual", {"end_date": TODAY + datetime.timedelta(days=200), "manual": soon}),
     ]:
-        person = member(tenant, "Learner", user__email=f"{name.split()[0].lower()}@acme-test.test", user__full_name=name)
+        person = member(
+            tenant, "Learner", user__email=f"{name.split()[0].lower()}@acme-test.test", user__full_name=name
+        )
         enroll(course, person, **kwargs)
 
     log_in(page, live_server, admin.user.email)
