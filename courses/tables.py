@@ -248,15 +248,16 @@ class DashboardTable(PortalTable):
 class NotificationLogTable(PortalTable):
     created_at = tables.DateTimeColumn(verbose_name="When", format="m/d/Y h:i A")
     email = tables.Column(verbose_name="Email")
-    recipient = tables.Column(verbose_name="Learner", accessor="to_address")
+    recipient = tables.Column(verbose_name="To", accessor="to_address")
     course = tables.Column(verbose_name="Course", accessor="course__name", default="—")
+    about_date = tables.DateColumn(verbose_name="About (last day of access)", format="m/d/Y", default="")
     status = tables.Column(verbose_name="Status")
     reason = tables.Column(verbose_name="Why", default="")
 
     class Meta(PortalTable.Meta):
         model = NotificationLog
         fields = ()
-        sequence = ("created_at", "email", "recipient", "course", "status", "reason")
+        sequence = ("created_at", "email", "recipient", "course", "about_date", "status", "reason")
         empty_text = "No emails yet."
 
     def render_status(self, value, record):

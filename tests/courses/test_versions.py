@@ -147,3 +147,20 @@ def test_users_panel_and_report_show_the_version(admin_client, tenant, v1):
     header = report[0].split(",")
     rows = {r.split(",")[1]: dict(zip(header, r.split(","), strict=False)) for r in report[1:]}
     assert rows["old@acme-test.test"]["Version"] == "1" and rows["new@acme-test.test"]["Version"] == "2"
+
+
+def test_versions_pages_cost_a_fixed_number_of_queries(admin_client, tenant, v1, django_assert_num_queries):
+    from .factories import ModuleItemFactory
+
+    draft = version_start_draft(v1.course, actor=None)
+    for extra in (2, 6):
+        while draft.modules.count() < 3 + extra:
+            module = draft.modules.create(tenant=tenant, position=draft.modules.count() + 1, title="More")
+            ModuleItemFactory(module=module, position=1)
+            enroll(v1, member(tenant, "Learner"))
+        # Session, user, membership; course; versions with counts.
+        with django_assert_num_queries(5):
+            assert admin_client.get(url(tenant, "course_versions", course_id=v1.course_id)).status_code == 200
+        # Session, user, membership; version; modules; items.
+        with django_assert_num_queries(6):
+            assert admin_client.get(url(tenant, "version_edit", version_id=draft.pk)).status_code == 200

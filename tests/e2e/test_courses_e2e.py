@@ -66,7 +66,9 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     page.locator("#edit-selected").click()
     dialog = page.locator("#edit-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Edit 3 enrollments")
-    dialog.get_by_label("Sales order", exact=True).select_option(label="SO-10560 — Acme Enterprise (last day 12/31/2027)")
+    dialog.get_by_label("Sales order", exact=True).select_option(
+        label="SO-10560 — Acme Enterprise (last day 12/31/2027)"
+    )
     dialog.get_by_label("Last day of access", exact=True).fill("2027-03-31")
     dialog.get_by_role("button", name="Apply to 3 learners").click()
 
