@@ -328,3 +328,19 @@ class NotificationLog(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.get_email_display()} to {self.to_address}: {self.status}"
+
+
+class NoticeSchedule(TenantOwned):
+    """When the tenant's notices before access ends are next due (common.due): a change of an
+    expiry (a sales order's end date, a manual date, an Edit, an enrollment) marks it due within
+    a minute, so a date moved into the window is told soon; beat's hourly run covers the days
+    passing. One row per tenant."""
+
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("tenant", name="noticeschedule_one_per_tenant")]
+        indexes = [
+            models.Index(fields=["due_at"], name="noticeschedule_due", condition=Q(due_at__isnull=False)),
+        ]

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..selectors.courses import current_version, learner_roles
 from .expiry import reconcile_status
+from .expiry_notices import expiry_changed
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,8 @@ def enrollments_edit(
     else:
         reconcile_status(rows, today=today, now=now)
 
+    if values or action == BulkAction.ENROLL:
+        expiry_changed(tenant_id=tenant.pk)
     record(
         tenant=tenant,
         actor=actor,
@@ -320,6 +323,7 @@ def learners_enroll(
     enrollment_ids = sorted(
         CourseEnrollment.objects.filter(tenant=tenant, course=course, learner_id__in=found).values_list("pk", flat=True)
     )
+    expiry_changed(tenant_id=tenant.pk)
     record(
         tenant=tenant,
         actor=actor,

@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
+from common import due
 from tenancy.capabilities import Capability
 from tenancy.models import Membership, Role, Tenant
 
 from ..access import E, U, X, effective_expiry_expression, in_window_q, today_for
-from ..models import CourseEnrollment, Email, NotificationLog, NotificationStatus
+from ..models import CourseEnrollment, Email, NoticeSchedule, NotificationLog, NotificationStatus
 from .notifications import absolute_url, render_email
 
 REASONS = {
@@ -214,3 +215,23 @@ def _send_digests(*, tenant: Tenant, today: datetime.date, days: int, now) -> in
     )
     mailers.default.send_messages([EmailMessage(subject, body, None, [a.user.email]) for a in admins])
     return len(admins)
+
+
+# --- Due soon after a change (common.due) ------------------------------------------------------
+
+# A changed expiry is told within this delay (several changes in it give one run).
+NOTICE_DELAY_SECONDS = 60
+
+
+def _run_due(tenant: Tenant, pks: list[int]) -> None:
+    send_expiry_notices(tenant=tenant)
+
+
+NOTICE_WORK = due.register(due.DueWork(name="course-expiry-notices", model=NoticeSchedule, handler=_run_due))
+
+
+def expiry_changed(*, tenant_id: int) -> None:
+    """Call in the transaction of a change of some enrollment's expiry: the notices run within
+    a minute after it commits (and the beat sweep runs them if the message is lost)."""
+    NoticeSchedule.objects.get_or_create(tenant_id=tenant_id)
+    due.mark_due(NOTICE_WORK, NoticeSchedule.objects.filter(tenant_id=tenant_id), delay_seconds=NOTICE_DELAY_SECONDS)

@@ -162,3 +162,26 @@ def test_notice_settings_page(admin_client, tenant):
 def test_notice_settings_needs_manage_settings(client, tenant):
     login(client, member(tenant, "Client Admin"))
     assert client.get(reverse("tenancy:notice_settings", kwargs={"tenant_slug": tenant.slug})).status_code == 403
+
+
+def test_a_changed_expiry_is_told_within_a_minute_through_due_work(tenant, version, admin_member):
+    """A date moved into the window marks the tenant's notices due (common.due); the every-minute
+    sweep runs them then, without waiting for the hourly beat run."""
+    from common import due
+    from courses.models import NoticeSchedule
+
+    e = enroll(version, learner(tenant), end_date=OUTSIDE)
+    enrollments_edit(
+        course=version.course,
+        actor=admin_member.user,
+        enrollment_ids=[e.pk],
+        action="assign",
+        manual_expiration_date=IN_WINDOW,
+    )
+    schedule = NoticeSchedule.objects.get(tenant=tenant)
+    assert FROZEN_AT + dt.timedelta(seconds=59) < schedule.due_at < FROZEN_AT + dt.timedelta(seconds=120)
+    assert due.sweep(now=schedule.due_at - dt.timedelta(seconds=1)).get("course-expiry-notices", 0) == 0
+    assert not notices().exists()
+    assert due.sweep(now=schedule.due_at)["course-expiry-notices"] == 1
+    assert notices().get().about_date == IN_WINDOW
+    assert NoticeSchedule.objects.get(tenant=tenant).due_at is None
