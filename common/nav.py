@@ -1,6 +1,7 @@
 """The left pane. Each app registers its entries in ``AppConfig.ready``; the pane shows an entry
 only when the member's role holds its capability, so the menu and the views agree."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -26,6 +27,9 @@ class NavItem:
     # Shown when the member holds ANY of these (in addition to ``capability``), e.g. the partner
     # pages for both Administrators and the Partner Program Tiers Access role.
     also: tuple[str, ...] = ()
+    # Shown only when this also holds for the member: an entry with nothing behind it for them
+    # (My courses for someone enrolled in no course) stays out of the menu.
+    when: Callable[[object], bool] | None = None
 
 
 _items: list[NavItem] = []
@@ -41,6 +45,8 @@ def items_for(membership, tenant_slug: str, current_path: str) -> list[dict]:
     sections: dict[str, list[dict]] = {}
     for item in sorted(_items, key=lambda i: i.order):
         if not any(membership.has(cap) for cap in (item.capability, *item.also)):
+            continue
+        if item.when is not None and not item.when(membership):
             continue
         try:
             url = reverse(item.url_name, kwargs={"tenant_slug": tenant_slug})

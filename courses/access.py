@@ -3,8 +3,11 @@ course?" goes through here.
 
 - Effective expiry = the manual expiration date when set, else the sales order's end date
   (none when neither is set: the enrollment does not expire).
-- The expiry date is the last day of access, in the tenant's time zone: an enrollment is
-  expired from the next local midnight on.
+- THE RULE: the expiry date (manual or the sales order's end date alike) is the last day of
+  access: the learner keeps access through 23:59 of that date in the workspace's time zone and
+  loses it at 00:00 the next day. Every page and email words it "last day of access".
+- A hand-expired enrollment (Expire in the Users panel) ended on the day it was expired, whatever
+  its dates say: ``access_line`` shows that day, not the sales order's end.
 - Effective status: the stored status, except that an E whose effective expiry has passed
   already counts as X. The sweep (``services.expiry.expire_due_enrollments``) writes that X later;
   access does not wait for it.
@@ -37,6 +40,19 @@ def past_expiry_q(today: datetime.date, prefix: str = "") -> Q:
     p = prefix
     return Q(**{f"{p}manual_expiration_date__lt": today}) | Q(
         **{f"{p}manual_expiration_date__isnull": True, f"{p}sales_order__end_date__lt": today}
+    )
+
+
+def in_window_q(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
+    """Effective expiry (last day of access) in [start, end], written so each half can use an
+    index (the notices before access ends, and "Expiring within N days")."""
+    p = prefix
+    return Q(**{f"{p}manual_expiration_date__gte": start, f"{p}manual_expiration_date__lte": end}) | Q(
+        **{
+            f"{p}manual_expiration_date__isnull": True,
+            f"{p}sales_order__end_date__gte": start,
+            f"{p}sales_order__end_date__lte": end,
+        }
     )
 
 
@@ -89,3 +105,21 @@ def can_open_course(enrollment: CourseEnrollment | None, *, today: datetime.date
 def can_see_results(enrollment: CourseEnrollment | None, *, today: datetime.date | None = None) -> bool:
     """Results stay open after expiry; unenrolling closes them."""
     return enrollment is not None and effective_status(enrollment, today=today) in (E, X)
+
+
+def access_line(enrollment, *, status: str, zone, learner: bool = False) -> str:
+    """The one wording of an enrollment's end, for every page, report and email: "Last day of
+    access: 12/16/2026" (E), "Last day of access was 11/20/2026" (X by its date), "Access ended
+    on 11/20/2026 (expired by hand)" (X by hand: the day it was expired). ``learner`` words it
+    for the learner ("Your access ended …")."""
+    if status == X and enrollment.expired_by_hand and enrollment.expired_at:
+        day = enrollment.expired_at.astimezone(zone).date()
+        return f"{'Your access' if learner else 'Access'} ended on {day:%m/%d/%Y} (expired by hand)"
+    expiry = getattr(enrollment, "effective_expiry", None) or effective_expiry(enrollment)
+    if expiry is None:
+        return "No end date" if status != U else ""
+    if status == X:
+        return f"{'Your last' if learner else 'Last'} day of access was {expiry:%m/%d/%Y}"
+    if status == U:
+        return ""
+    return f"{'Your last' if learner else 'Last'} day of access: {expiry:%m/%d/%Y}"

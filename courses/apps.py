@@ -16,11 +16,12 @@ class CoursesConfig(AppConfig):
         from . import tasks  # noqa: F401 - registers every course task (the email ones too) in each process
         from .account_emails import send_account_unlock
         from .panels import learner_panel, learning_admin_panel
+        from .selectors.learner import has_courses
 
         register(NavItem("Learning", "Courses", "courses:course_list", C.MANAGE_LEARNING, order=500))
         register(NavItem("Learning", "Sales orders", "courses:sales_order_list", C.MANAGE_LEARNING, order=510))
         register(NavItem("Learning", "User groups", "courses:user_group_list", C.MANAGE_LEARNING, order=520))
-        register(NavItem("My work", "My courses", "courses:learner_courses", C.LEARN, order=50))
+        register(NavItem("My work", "My courses", "courses:learner_courses", C.LEARN, order=50, when=has_courses))
         register(NavItem("My work", "Coach", "courses:coach", C.COACH, order=60))
         register(NavItem("Learning", "Client dashboard", "courses:client_dashboard", C.CLIENT_DASHBOARD, order=530))
         register(NavItem("Learning", "Course emails", "courses:notification_log", C.MANAGE_LEARNING, order=540))

@@ -1,13 +1,15 @@
 """Filters of the courses app: the Learning admin pages, then the client admin dashboard and the
 course email log."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
 
 from common.filters import TenantFilterSet
 
-from .access import effectively_expired_q, today_for
+from .access import effectively_enrolled_q, effectively_expired_q, in_window_q, today_for
 from .models import (
     Course,
     CourseEnrollment,
@@ -85,19 +87,37 @@ class DashboardFilter(TenantFilterSet):
     expired = django_filters.BooleanFilter(
         method="filter_expired", label="Enrollment Expired", widget=forms.CheckboxInput
     )
+    expiring = django_filters.BooleanFilter(
+        method="filter_expiring", label="Expiring within N days", widget=forms.CheckboxInput
+    )
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.none(), label="Course")
     group = django_filters.ModelChoiceFilter(queryset=UserGroup.objects.none(), label="Group", method="filter_group")
     sales_order = django_filters.ModelChoiceFilter(queryset=SalesOrder.objects.none(), label="Sales order")
 
     class Meta:
         model = CourseEnrollment
-        fields = ["q", "expired", "course", "group", "sales_order"]
+        fields = ["q", "expired", "expiring", "course", "group", "sales_order"]
 
     def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, tenant=tenant, **kwargs)
         self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")
         self.filters["group"].queryset = UserGroup.objects.filter(tenant=tenant).order_by("name")
         self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant).order_by("tran_id")
+        self.filters["expiring"].label = f"Expiring within {self.expiring_days} days"
+
+    @property
+    def expiring_days(self) -> int:
+        """The workspace's notice window (Settings > Notices); 14 days while notices are off."""
+        return self.tenant.course_expiry_notice_days or 14
+
+    def filter_expiring(self, queryset, name, value):
+        """Enrollments that open their course today and whose last day of access is within N days."""
+        if not value:
+            return queryset
+        today = today_for(self.tenant)
+        return queryset.filter(effectively_enrolled_q(today)).filter(
+            in_window_q(today, today + datetime.timedelta(days=self.expiring_days))
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -7,14 +7,14 @@ from .models import AuthMethod, NetSuiteConnection, SalesOrder, UserGroup
 from .selectors.courses import learner_list
 from .selectors.sales_orders import sales_order_choices
 from .selectors.user_groups import user_group_choices
-from .services.courses import BulkAction
+from .services.courses import BulkAction, VersionChoice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SalesOrderChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.tran_id} — {obj.customer or 'no customer'} (ends {obj.end_date:%m/%d/%Y})"
+        return f"{obj.tran_id} — {obj.customer or 'no customer'} (last day {obj.end_date:%m/%d/%Y})"
 
 
 class BulkEditForm(forms.Form):
@@ -26,13 +26,26 @@ class BulkEditForm(forms.Form):
         queryset=SalesOrder.objects.none(),
         required=False,
         empty_label="— keep each learner's sales order —",
-        help_text="Without a manual date, learners expire when this sales order ends.",
+        help_text="Without a manual date, the sales order's end date is the learners' last day of access.",
     )
     manual_expiration_date = forms.DateField(
-        required=False, widget=DATE, help_text="If set, learners expire on this date instead."
+        required=False,
+        widget=DATE,
+        label="Last day of access",
+        help_text="Manual date: learners keep access through this day (until 23:59 in the workspace's time zone) "
+        "instead of the sales order's end date.",
     )
     clear_manual_date = forms.BooleanField(
         required=False, label="Remove manual expiration dates (follow the sales order again)"
+    )
+    version_choice = forms.ChoiceField(
+        choices=VersionChoice.CHOICES,
+        initial=VersionChoice.SAME,
+        required=False,
+        widget=forms.RadioSelect,
+        label="When enrolling again",
+        help_text="Learners enrolled before go back to the version they were in, with their progress, "
+        "unless you pick the latest.",
     )
 
     def __init__(self, *args, tenant, **kwargs):
@@ -72,7 +85,18 @@ class EnrollForm(forms.Form):
     )
     sales_order = SalesOrderChoiceField(queryset=SalesOrder.objects.none())
     manual_expiration_date = forms.DateField(
-        required=False, widget=DATE, help_text="Leave blank to expire when the sales order ends."
+        required=False,
+        widget=DATE,
+        label="Last day of access",
+        help_text="Leave blank: the sales order's end date is the last day of access.",
+    )
+    version_choice = forms.ChoiceField(
+        choices=VersionChoice.CHOICES,
+        initial=VersionChoice.SAME,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Learners enrolled before",
+        help_text="New learners start in the latest version.",
     )
 
     def __init__(self, *args, tenant, course, **kwargs):

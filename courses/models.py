@@ -32,6 +32,10 @@ class CourseVersion(TenantOwned):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     is_current = models.BooleanField(default=False)
+    # A new version starts as a draft (a copy of the current one) whose modules and items can be
+    # edited; publishing makes it current. Published versions are never edited: learners'
+    # progress points at their modules.
+    is_draft = models.BooleanField(default=False)
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -39,6 +43,10 @@ class CourseVersion(TenantOwned):
         constraints = [
             models.UniqueConstraint("tenant", "course", "number", name="courseversion_unique_number"),
             models.UniqueConstraint("tenant", "course", condition=Q(is_current=True), name="courseversion_one_current"),
+            models.UniqueConstraint("tenant", "course", condition=Q(is_draft=True), name="courseversion_one_draft"),
+            models.CheckConstraint(
+                condition=Q(is_draft=False) | Q(is_current=False), name="courseversion_draft_not_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,6 +207,7 @@ class SalesOrder(TenantOwned):
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="salesorder_end_after_start",
+                violation_error_message="The end date is before the start date.",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "end_date"], name="salesorder_tenant_end")]
@@ -262,6 +271,8 @@ class Email(models.TextChoices):
     INACTIVE_STATUS = "inactive_status", "Inactive Status Trigger"
     ITEM_UNLOCKED = "item_unlocked", "Item Unlocked"
     ACCOUNT_UNLOCK = "account_unlock", "Account unlock"
+    ACCESS_ENDING = "access_ending", "Access ending soon"
+    ACCESS_ENDING_DIGEST = "access_ending_digest", "Access ending: client admin digest"
 
 
 class NotificationStatus(models.TextChoices):
@@ -280,6 +291,9 @@ class NotificationLog(TenantOwned):
         CourseEnrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(max_length=120, blank=True)
+    # Access ending soon: the last day of access it was about (once per enrollment and date);
+    # the client admin digest: the day it covers.
+    about_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
     to_address = models.EmailField()
@@ -298,8 +312,35 @@ class NotificationLog(TenantOwned):
                 condition=~Q(key=""),
                 name="notificationlog_once_per_event",
             ),
+            models.UniqueConstraint(
+                "tenant",
+                "enrollment",
+                "email",
+                "about_date",
+                condition=Q(enrollment__isnull=False, about_date__isnull=False),
+                name="notificationlog_once_per_expiry",
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "status", "created_at"], name="notificationlog_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "created_at"], name="notificationlog_tenant_status"),
+            models.Index(fields=["tenant", "email", "created_at"], name="notificationlog_tenant_email"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_email_display()} to {self.to_address}: {self.status}"
+
+
+class NoticeSchedule(TenantOwned):
+    """When the tenant's notices before access ends are next due (common.due): a change of an
+    expiry (a sales order's end date, a manual date, an Edit, an enrollment) marks it due within
+    a minute, so a date moved into the window is told soon; beat's hourly run covers the days
+    passing. One row per tenant."""
+
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("tenant", name="noticeschedule_one_per_tenant")]
+        indexes = [
+            models.Index(fields=["due_at"], name="noticeschedule_due", condition=Q(due_at__isnull=False)),
+        ]

@@ -3,10 +3,12 @@ orders, user groups), then the client admin dashboard and the course email log."
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.tables import PortalTable
 
+from .access import access_line
 from .models import Course, CourseEnrollment, NotificationLog, NotificationStatus, SalesOrder, UserGroup
 
 STATUS_BADGE = {"E": "badge-enrolled", "U": "badge-muted", "X": "badge-expired"}
@@ -46,7 +48,7 @@ class EnrollmentTable(PortalTable):
     email = tables.Column(accessor="learner__user__email", verbose_name="Email")
     effective_status = tables.Column(verbose_name="Enrollment")
     sales_order = tables.Column(accessor="sales_order__tran_id", verbose_name="Sales order", default="—")
-    effective_expiry = tables.Column(verbose_name="Expires")
+    effective_expiry = tables.Column(verbose_name="Last day of access")
     version = tables.Column(accessor="version__number", verbose_name="Version")
     status_changed_at = tables.Column(verbose_name="Status changed")
     active = tables.BooleanColumn(accessor="learner__is_active", verbose_name="Active")
@@ -92,6 +94,10 @@ class EnrollmentTable(PortalTable):
         return value
 
     def render_effective_expiry(self, value, record):
+        if record.effective_status == "X" and record.expired_by_hand and record.expired_at:
+            return format_html(
+                '{} <span class="muted small">expired by hand</span>', _us(timezone.localtime(record.expired_at))
+            )
         if value is None:
             return "—"
         if record.manual_expiration_date:
@@ -200,7 +206,7 @@ class DashboardTable(PortalTable):
     course = tables.Column(verbose_name="Course", accessor="course__name")
     status = tables.Column(verbose_name="Enrollment status", accessor="effective_status")
     sales_order = tables.Column(verbose_name="Sales order", accessor="sales_order__tran_id")
-    effective_expiry = tables.DateColumn(verbose_name="Expires", format="m/d/Y")
+    effective_expiry = tables.Column(verbose_name="Last day of access")
     expired_at = tables.DateTimeColumn(verbose_name="Expired at", format="m/d/Y h:i A")
     groups = tables.Column(verbose_name="Groups", accessor="pk", orderable=False)
 
@@ -220,6 +226,12 @@ class DashboardTable(PortalTable):
     def render_status(self, value):
         return status_badge(value)
 
+    def render_effective_expiry(self, value, record):
+        return access_line(record, status=record.effective_status, zone=timezone.get_current_timezone())
+
+    def value_effective_expiry(self, value, record):
+        return self.render_effective_expiry(value, record)
+
     def value_status(self, value):
         return STATUS_BADGES.get(value, ("", value))[1]
 
@@ -236,15 +248,16 @@ class DashboardTable(PortalTable):
 class NotificationLogTable(PortalTable):
     created_at = tables.DateTimeColumn(verbose_name="When", format="m/d/Y h:i A")
     email = tables.Column(verbose_name="Email")
-    recipient = tables.Column(verbose_name="Learner", accessor="to_address")
+    recipient = tables.Column(verbose_name="To", accessor="to_address")
     course = tables.Column(verbose_name="Course", accessor="course__name", default="—")
+    about_date = tables.DateColumn(verbose_name="About (last day of access)", format="m/d/Y", default="")
     status = tables.Column(verbose_name="Status")
     reason = tables.Column(verbose_name="Why", default="")
 
     class Meta(PortalTable.Meta):
         model = NotificationLog
         fields = ()
-        sequence = ("created_at", "email", "recipient", "course", "status", "reason")
+        sequence = ("created_at", "email", "recipient", "course", "about_date", "status", "reason")
         empty_text = "No emails yet."
 
     def render_status(self, value, record):

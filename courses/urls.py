@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coach, courses, dashboard, learner, sales_orders, user_groups
+from .views import coach, courses, dashboard, learner, sales_orders, user_groups, versions
 
 app_name = "courses"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("courses/<int:course_id>/", courses.CourseUsersView.as_view(), name="course_detail"),
     path("courses/<int:course_id>/edit/", courses.enrollments_edit, name="enrollments_edit"),
     path("courses/<int:course_id>/enroll/", courses.enroll, name="enroll"),
+    path("courses/<int:course_id>/versions/", versions.course_versions, name="course_versions"),
+    path("versions/<int:version_id>/", versions.version_edit, name="version_edit"),
     path("user-groups/", user_groups.UserGroupListView.as_view(), name="user_group_list"),
     path("user-groups/add/", user_groups.user_group_add, name="user_group_add"),
     path("user-groups/<int:user_group_id>/edit/", user_groups.user_group_edit, name="user_group_edit"),

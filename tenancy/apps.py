@@ -12,3 +12,4 @@ class TenancyConfig(AppConfig):
 
         register(NavItem("Settings", "Members", "tenancy:member_list", C.MANAGE_SETTINGS, order=900))
         register(NavItem("Settings", "Roles", "tenancy:role_list", C.MANAGE_SETTINGS, order=910))
+        register(NavItem("Settings", "Notices", "tenancy:notice_settings", C.MANAGE_SETTINGS, order=920))

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .capabilities import Capability
-from .models import Membership, Role
+from .models import Membership, Role, Tenant
 from .selectors import role_list, workspaces_for_user
 
 
@@ -96,3 +96,9 @@ class MemberEditForm(forms.Form):
             seen.add(cursor.pk)
             cursor = cursor.manager
         return manager
+
+
+class NoticeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["course_expiry_notice_days", "partner_expiry_notice_days"]

@@ -3,6 +3,7 @@ import zoneinfo
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -36,6 +37,20 @@ class Tenant(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     default_currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     created_at = models.DateTimeField(default=timezone.now)
+    # Notices before access ends: days ahead of a course enrollment's last day of access, and of a
+    # partner enrollment's expiration date; 0 turns that notice off.
+    course_expiry_notice_days = models.PositiveSmallIntegerField(
+        "Course access notice (days before)",
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text="Learners and client admins are told this many days before a learner's last day of access. 0: off.",
+    )
+    partner_expiry_notice_days = models.PositiveSmallIntegerField(
+        "Partner enrollment notice (days before)",
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Partner users and partner managers are told this many days before an enrollment expires. 0: off.",
+    )
 
     class Meta:
         ordering = ["name"]

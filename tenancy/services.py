@@ -120,3 +120,23 @@ def member_update(*, membership: Membership, actor, data: dict) -> Membership:
             changes=changes,
         )
     return membership
+
+
+NOTICE_FIELDS = ["course_expiry_notice_days", "partner_expiry_notice_days"]
+
+
+@transaction.atomic
+def notice_settings_update(*, tenant: Tenant, actor, data: dict) -> Tenant:
+    """Settings > Notices: how many days before access ends the notices go out (0: off)."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    tenant, updated, changes = model_update(instance=tenant, fields=NOTICE_FIELDS, data=data)
+    if updated:
+        record(
+            tenant=tenant,
+            actor=actor,
+            action=Action.UPDATE,
+            target=tenant,
+            verb="changed notice settings",
+            changes=changes,
+        )
+    return tenant

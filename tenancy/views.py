@@ -17,7 +17,8 @@ from common.views import TenantListView
 from . import services
 from .capabilities import Capability
 from .filters import MembershipFilter, RoleFilter
-from .forms import MemberAddForm, MemberEditForm, RoleForm
+from .forms import MemberAddForm, MemberEditForm, NoticeSettingsForm, RoleForm
+from .models import Tenant
 from .selectors import access_membership, access_role, membership_list, role_list, workspaces_for_user
 from .tables import MembershipTable, RoleTable
 
@@ -148,3 +149,15 @@ def role_edit(request, tenant_slug, role_id):
             messages.success(request, f"Saved role {role.name}.")
             return redirect(back)
     return _form_page(request, form, f"Edit role {role.name}", back)
+
+
+@capability_required(Capability.MANAGE_SETTINGS)
+def notice_settings(request, tenant_slug):
+    """Settings > Notices: the N of the notices before a course's or a partner enrollment's end."""
+    here = reverse("tenancy:notice_settings", kwargs={"tenant_slug": tenant_slug})
+    form = NoticeSettingsForm(request.POST or None, instance=Tenant.objects.get(pk=request.tenant.pk))
+    if request.method == "POST" and form.is_valid():
+        services.notice_settings_update(tenant=request.tenant, actor=request.user, data=form.cleaned_data)
+        messages.success(request, "Saved the notice settings.")
+        return redirect(here)
+    return _form_page(request, form, "Notices before access ends", None)

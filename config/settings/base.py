@@ -246,6 +246,9 @@ CELERY_BEAT_SCHEDULE = {
     "sync-netsuite-sales-orders": {"task": "courses.tasks.sync_sales_orders_task", "schedule": 900.0},
     # Course emails: Item Unlocked (items whose unlock date has come) and Inactive Status Trigger.
     "course-item-unlocked": {"task": "courses.notification_tasks.notify_unlocked_items_task", "schedule": 3600.0},
+    # Notices before access ends (courses and partner enrollments): once per enrollment and date.
+    "course-expiry-notices": {"task": "courses.tasks.send_expiry_notices_task", "schedule": 3600.0},
+    "partner-expiry-notices": {"task": "partners.tasks.send_partner_expiry_notices_task", "schedule": 3600.0},
     "course-inactive-learners": {
         "task": "courses.notification_tasks.notify_inactive_learners_task",
         "schedule": 6 * 3600.0,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from tenancy.capabilities import Capability
 from tenancy.models import Membership
 
 from ..access import U, X, today_for, with_effective_status
@@ -184,3 +185,19 @@ def only_expired(enrollments: list[CourseEnrollment]) -> bool:
     """True when the member has courses and every one of them is expired: the "your course has
     expired" message."""
     return bool(enrollments) and all(e.effective_status == X for e in enrollments)
+
+
+def has_courses(membership: Membership) -> bool:
+    """Whether My courses has anything for this member: a role that takes courses and an
+    enrollment that is not U (one EXISTS query, none for roles that take no courses, so an
+    administrator or a client admin who is no learner does not pay for it on every page)."""
+    if Capability.LEARN not in (membership.role.capabilities or []):
+        return False
+    # Asked once per request (the menu is drawn by a context processor that may run twice).
+    if not hasattr(membership, "_has_courses"):
+        membership._has_courses = (
+            CourseEnrollment.objects.filter(tenant_id=membership.tenant_id, learner=membership)
+            .exclude(status=U)
+            .exists()
+        )
+    return membership._has_courses

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..selectors.courses import current_version, learner_roles
 from .expiry import reconcile_status
+from .expiry_notices import expiry_changed
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,25 @@ def module_complete(*, enrollment: CourseEnrollment, module: Module, score=None,
 # --- The Users panel: Edit and Enroll -----------------------------------------------------------
 
 
+class VersionChoice:
+    """Which version a re-enrolled learner goes back to (the seed: same version, data unchanged)."""
+
+    SAME = "same"
+    LATEST = "latest"
+    CHOICES = [
+        (SAME, "Same version as before (progress kept)"),
+        (LATEST, "Latest version (start fresh)"),
+    ]
+
+
+def _move_to_latest(rows: QuerySet[CourseEnrollment], *, course: Course) -> int:
+    """Re-enrolled rows into the current version; their progress in the old one stays stored."""
+    version = current_version(course=course)
+    if version is None:
+        raise ValidationError("This course has no published version yet.")
+    return rows.exclude(version=version).update(version=version)
+
+
 class BulkAction:
     ASSIGN = "assign"
     ENROLL = "enroll"
@@ -161,6 +181,7 @@ def enrollments_edit(
     sales_order: SalesOrder | None = None,
     manual_expiration_date: datetime.date | None = None,
     clear_manual_date: bool = False,
+    version_choice: str = VersionChoice.SAME,
     now=None,
 ) -> BulkResult:
     """The Users panel's Edit: on the selected enrollments of ``course``, assign a sales order
@@ -208,6 +229,9 @@ def enrollments_edit(
                 f"{late} selected enrollment{'s' if late != 1 else ''} would be expired at once: the "
                 "expiration date or the sales order's end date has passed. Pick a later one."
             )
+        if version_choice == VersionChoice.LATEST:
+            moved = _move_to_latest(rows.exclude(status=E), course=course)
+            changes["version"] = [None, f"latest ({moved} moved)"]
         rows.exclude(status=E).update(status=E, expired_at=None, expired_by_hand=False, status_changed_at=now)
         changes["status"] = [None, E]
     elif action == BulkAction.UNENROLL:
@@ -221,6 +245,8 @@ def enrollments_edit(
     else:
         reconcile_status(rows, today=today, now=now)
 
+    if values or action == BulkAction.ENROLL:
+        expiry_changed(tenant_id=tenant.pk)
     record(
         tenant=tenant,
         actor=actor,
@@ -243,10 +269,14 @@ def learners_enroll(
     learner_ids: Iterable[int],
     sales_order: SalesOrder,
     manual_expiration_date: datetime.date | None = None,
+    version_choice: str = VersionChoice.SAME,
     now=None,
 ) -> BulkResult:
-    """Enroll learners in ``course`` with a sales order: new ones in the current version; ones
-    already enrolled before go back to E in their own version (their progress is still there)."""
+    """Enroll learners in ``course`` with a sales order: new ones in the current (latest) version;
+    ones enrolled before go back to E in their own version with their progress (the default), or,
+    with ``version_choice`` LATEST, into the latest version to start fresh."""
+    if version_choice not in dict(VersionChoice.CHOICES):
+        raise ValidationError("Choose the version re-enrolled learners go to.")
     now = now or timezone.now()
     tenant = course.tenant
     today = today_for(tenant, now=now)
@@ -287,10 +317,13 @@ def learners_enroll(
     )
     again = CourseEnrollment.objects.filter(tenant=tenant, course=course, pk__in=list(existing.values()))
     again.update(sales_order=sales_order, manual_expiration_date=manual_expiration_date)
+    if version_choice == VersionChoice.LATEST:
+        again.exclude(status=E).exclude(version=version).update(version=version)
     again.exclude(status=E).update(status=E, expired_at=None, expired_by_hand=False, status_changed_at=now)
     enrollment_ids = sorted(
         CourseEnrollment.objects.filter(tenant=tenant, course=course, learner_id__in=found).values_list("pk", flat=True)
     )
+    expiry_changed(tenant_id=tenant.pk)
     record(
         tenant=tenant,
         actor=actor,
@@ -301,6 +334,11 @@ def learners_enroll(
             "status": [None, E],
             "sales_order": [None, sales_order.tran_id],
             "manual_expiration_date": [None, manual_expiration_date.isoformat() if manual_expiration_date else None],
+            "version": [
+                None,
+                f"v{version.number} (new)"
+                + ("; re-enrolled: latest" if version_choice == VersionChoice.LATEST else "; re-enrolled: same"),
+            ],
         },
         count=len(enrollment_ids),
         object_ids=enrollment_ids,

@@ -66,7 +66,7 @@ def suppression_reason(enrollment: CourseEnrollment, *, today: datetime.date | N
             return f"Enrollment expired (X) on {when}."
         expiry = effective_expiry(enrollment)
         if expiry:
-            return f"Enrollment expired: access ended {expiry:%m/%d/%Y}."
+            return f"Enrollment expired: last day of access was {expiry:%m/%d/%Y}."
         return "Enrollment expired (X)."
     return ""
 

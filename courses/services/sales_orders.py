@@ -20,6 +20,7 @@ from ..access import today_for
 from ..models import CourseEnrollment, NetSuiteConnection, SalesOrder, SalesOrderSource
 from ..netsuite import NetSuiteClient, NetSuiteError, parse_sales_order
 from .expiry import reconcile_status
+from .expiry_notices import expiry_changed
 
 # --- By hand ------------------------------------------------------------------------------------
 
@@ -72,6 +73,7 @@ def follow_end_date(order: SalesOrder, *, old_end: datetime.date | None, now=Non
     following = CourseEnrollment.objects.filter(
         tenant_id=order.tenant_id, sales_order=order, manual_expiration_date__isnull=True
     )
+    expiry_changed(tenant_id=order.tenant_id)
     return reconcile_status(following, today=today, now=now)
 
 

@@ -53,6 +53,8 @@ class CourseUsersView(TenantListView):
         ctx["title"] = self.course.name
         ctx["course"] = self.course
         ctx["version"] = current_version(course=self.course)
+        # "Every active learner matching" counts whom Edit will change: inactive learners never are.
+        ctx["active_matching"] = self.object_list.filter(learner__is_active=True).order_by().count()
         ctx["filter_params"] = [(k, v) for k, v in self.request.GET.items() if k in ("user_group", "q", "status") and v]
         return ctx
 
@@ -107,6 +109,7 @@ def enrollments_edit(request, tenant_slug, course_id):
                     sales_order=form.cleaned_data["sales_order"],
                     manual_expiration_date=form.cleaned_data["manual_expiration_date"],
                     clear_manual_date=form.cleaned_data["clear_manual_date"],
+                    version_choice=form.cleaned_data["version_choice"] or "same",
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -136,6 +139,7 @@ def enroll(request, tenant_slug, course_id):
                 learner_ids=form.learner_ids(),
                 sales_order=form.cleaned_data["sales_order"],
                 manual_expiration_date=form.cleaned_data["manual_expiration_date"],
+                version_choice=form.cleaned_data["version_choice"] or "same",
             )
         except ValidationError as exc:
             form.add_error(None, exc)

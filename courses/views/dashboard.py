@@ -40,9 +40,12 @@ class ClientDashboardView(TenantListView):
         # say how many are enrolled while only the expired rows are listed.
         data = self.request.GET.copy()
         data.pop("expired", None)
+        data.pop("expiring", None)
         others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
         ctx["counts"] = dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset())
         ctx["expired_on"] = self.request.GET.get("expired") in ("on", "true", "True", "1")
+        ctx["expiring_on"] = self.request.GET.get("expiring") in ("on", "true", "True", "1")
+        ctx["expiring_days"] = others.expiring_days
         return ctx
 
 
@@ -57,7 +60,7 @@ REPORT_HEADER = [
     "Sales order",
     "Sales order end date",
     "Manual expiration date",
-    "Effective expiry",
+    "Last day of access",
     "Expired at",
     "Expired by hand",
     "Enrolled at",
@@ -107,7 +110,8 @@ def _report_rows(tenant):
             order or "",
             _d(order_end),
             _d(manual),
-            _d(expiry),
+            # The one rule (courses.access): a hand-expired enrollment's last day is the day it was expired.
+            _d(timezone.localtime(expired_at, zone).date() if by_hand and status == "X" and expired_at else expiry),
             _dt(expired_at, zone),
             "Yes" if by_hand else "No",
             _dt(enrolled_at, zone),

@@ -13,6 +13,7 @@ from .data import (
     PartnerUser,
 )
 from .enrollment import CriterionResult, CustomCriterionStatus, PartnerEnrollment, ProgressSnapshot
+from .notice import NoticeStatus, PartnerExpiryNotice
 from .program import Benefit, Criterion, CriterionKind, CriterionThreshold, PartnerProgram, Tier, TierBenefit
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "CurrencyRate",
     "CustomCriterionStatus",
     "Lead",
+    "NoticeStatus",
     "LeadStatus",
     "Opportunity",
     "OpportunityStage",
     "PartnerAccount",
     "PartnerEnrollment",
+    "PartnerExpiryNotice",
     "PartnerProgram",
     "PartnerUser",
     "ProgressSnapshot",

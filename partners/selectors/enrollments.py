@@ -562,3 +562,12 @@ def progress_preview(
         "tier_changed": what_if.tier_id != enrollment.tier_id,
         "tier_missing": missing,
     }
+
+
+def enrollment_notices(*, tenant, enrollment) -> list:
+    """The notices before this enrollment's expiration: who was told (or not, and why) and when."""
+    from ..models import PartnerExpiryNotice
+
+    return list(
+        PartnerExpiryNotice.objects.filter(tenant=tenant, enrollment=enrollment).order_by("-created_at", "to_address")
+    )

@@ -30,6 +30,7 @@ from ..selectors.enrollments import (
     DRILLDOWN_COLUMNS,
     PRESETS,
     attention_counts,
+    enrollment_notices,
     enrollment_page,
     enrollment_table,
     export_rows,
@@ -159,6 +160,8 @@ def _detail_context(request, enrollment_id) -> dict:
         program_url=_url(request, "partners:program_detail", program_id=ctx["program"].pk),
         account_url=_url(request, "partners:enrollment_list") + f"?account={ctx['enrollment'].account_id}",
         records_links=True,
+        notices=enrollment_notices(tenant=request.tenant, enrollment=ctx["enrollment"]),
+        notice_days=request.tenant.partner_expiry_notice_days,
     )
     return ctx
 

@@ -8,6 +8,11 @@ def course(tenant):
     return CourseVersionFactory(tenant=tenant, course=CourseFactory(tenant=tenant)).course_id
 
 
+@provides("version_id")
+def version(tenant):
+    return CourseVersionFactory(tenant=tenant, course=CourseFactory(tenant=tenant)).pk
+
+
 @provides("sales_order_id")
 def sales_order(tenant):
     return SalesOrderFactory(tenant=tenant).pk

@@ -71,7 +71,7 @@ def test_sent_for_an_active_enrollment(email, version, learner):
     ("case", "reason"),
     [
         ("X", "Enrollment expired (X) on 11/20/2026."),
-        ("E-past-expiry", "Enrollment expired: access ended 11/22/2026."),
+        ("E-past-expiry", "Enrollment expired: last day of access was 11/22/2026."),
         ("U", "Learner is unenrolled (U) from this course."),
         ("inactive", "Learner is inactive in this workspace."),
     ],

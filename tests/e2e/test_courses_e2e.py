@@ -66,8 +66,10 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     page.locator("#edit-selected").click()
     dialog = page.locator("#edit-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Edit 3 enrollments")
-    dialog.get_by_label("Sales order", exact=True).select_option(label="SO-10560 — Acme Enterprise (ends 12/31/2027)")
-    dialog.get_by_label("Manual expiration date", exact=True).fill("2027-03-31")
+    dialog.get_by_label("Sales order", exact=True).select_option(
+        label="SO-10560 — Acme Enterprise (last day 12/31/2027)"
+    )
+    dialog.get_by_label("Last day of access", exact=True).fill("2027-03-31")
     dialog.get_by_role("button", name="Apply to 3 learners").click()
 
     expect(page.locator(".message")).to_have_text("Updated 3 enrollments in Consultative Selling.")
@@ -88,6 +90,8 @@ def test_admin_bulk_edits_enrollments_of_a_user_group(page, live_server, tenant,
     page.locator("#edit-dialog").get_by_role("button", name="Apply to 1 learner").click()
     expect(page.locator(".message")).to_have_text("Expired 1 enrollment in Consultative Selling.")
     expect(rows.filter(has_text="Chloe Nguyen").locator(".badge")).to_have_text("X")
+    # Expired by hand: the row shows the day it was expired, not the sales order's end.
+    expect(rows.filter(has_text="Chloe Nguyen")).to_contain_text("11/23/2026 expired by hand")
     expect(rows.filter(has_text="Dev Okafor").locator(".badge")).to_have_text("E")
     page.screenshot(path=str(screenshot_dir / "courses-users-panel.png"), full_page=True)
 

@@ -85,8 +85,9 @@ def test_the_notice_costs_a_fixed_number_of_queries(client, tenant, enrollment, 
     login(client, manager(tenant))
     for i in range(n):
         OpportunityFactory(account=enrollment.account, currency="CHF", close_date=dt.date(2026, 6, 1 + i))
-    # One more than without the notice: the deals grouped by currency and date, then their rates.
-    with django_assert_num_queries(14):
+    # The page's 13, its expiration notices, and for the notice the deals grouped by currency
+    # and date, then their rates.
+    with django_assert_num_queries(15):
         client.get(f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
     # The list's own queries, the revenue criteria, then one per revenue criterion (here one).
     with django_assert_num_queries(7):
