@@ -1,9 +1,9 @@
 """Accessibility crawl: every demo login walks every kind of page it can reach (tests/e2e/crawl.py)
 and axe-core checks each one against the WCAG 2.x A and AA rules, then again with each of the
-page's dialogs open. Each page must also fit a 390 px wide phone and a 200% zoom (a 720 px
-wide window at twice the pixels) without horizontal scrolling, except inside a wide table's own
-scroller. The test fails on any violation and lists them; it prints pages and violations per
-login by impact."""
+page's dialogs open (opened with Enter, closed with Escape, the focus back on the opener). Each
+page must also fit a 390 px wide phone and a 200% zoom (a 720 px wide window at twice the
+pixels) without horizontal scrolling, except inside a wide table's own scroller. The test fails
+on any violation and lists them; it prints pages and violations per login by impact."""
 
 from collections import Counter
 from urllib.parse import urlparse
@@ -92,6 +92,8 @@ def check_dialogs(axe, page, url, opened, found, problems) -> int:
         violations(axe, page, f"{url} with the {label!r} dialog open", found, problems)
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
+        if not opener.evaluate("el => el === document.activeElement"):
+            problems.append(f"{url}: closing the {label!r} dialog did not give the focus back to its opener")
     return count
 
 
