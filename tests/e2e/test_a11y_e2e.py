@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tenancy.demo import DEMO_LOGINS
 
-from .crawl import crawl, kind_of, log_in
+from .crawl import MIN_PAGES, crawl, kind_of, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -121,6 +121,8 @@ def test_every_page_of_every_demo_login_meets_wcag_aa(browser, live_server, caps
         context.close()
         impacts = "  ".join(f"{impact} {found[impact]}" for impact in IMPACTS)
         report.append(f"{email:24} {pages:3} pages {dialogs:3} dialogs  {impacts}")
+        if pages < MIN_PAGES[email]:
+            failures.append(f"{email} reached {pages} kinds of page, fewer than {MIN_PAGES[email]}")
         failures.extend(f"{email}: {p}" for p in problems)
     with capsys.disabled():
         print("\nAccessibility crawl (axe-core, WCAG 2.x A/AA; elements failing)\n" + "\n".join(report))
