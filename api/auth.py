@@ -1,4 +1,6 @@
-"""Who is calling: ``Authorization: Bearer <key>`` → the key's membership in this workspace.
+"""Who is calling: ``Authorization: Bearer <key>``, or HTTP Basic with the key as the password
+(any user name: the credential type Power BI's scheduled refresh can store) → the key's
+membership in this workspace. A key is never read from the URL, where logs and proxies keep it.
 
 Every request re-checks the key (not revoked), its user (active), the membership (active) and
 the role (administrator), so revoking a key, deactivating the member or changing their role
@@ -6,6 +8,8 @@ takes effect on the next request. The rate limit is counted in Django's cache (R
 production) per key and per minute, before any database query.
 """
 
+import base64
+import binascii
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,11 +37,20 @@ class Caller:
 
 
 def bearer_key(request) -> str | None:
+    """The key of a Bearer or Basic Authorization header, or None."""
     header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "basic" and value:
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        _user, sep, password = decoded.partition(":")
+        return password if sep and password else None
+    if scheme.lower() != "bearer" or not value:
         return None
-    return value.strip()
+    return value
 
 
 def rate_limit() -> int:
@@ -81,7 +94,9 @@ def refused(request, message: str) -> ODataError:
 def authenticate(request) -> Caller:
     key = bearer_key(request)
     if key is None:
-        raise refused(request, "Send an API key: Authorization: Bearer <key>.")
+        raise refused(
+            request, "Send an API key: Authorization: Bearer <key>, or HTTP Basic with the key as the password."
+        )
     digest = hash_key(key)
     check_rate(digest)
     tenant = request.tenant  # None for a slug no workspace has (tenancy.middleware)

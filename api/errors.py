@@ -38,4 +38,13 @@ def not_found(message: str) -> ODataError:
 
 
 def unauthorized(message: str) -> ODataError:
-    return ODataError(401, "Unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="odata"'})
+    return ODataError(
+        401,
+        "Unauthorized",
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="odata", Basic realm="odata", charset="UTF-8"'},
+    )
+
+
+def not_implemented(option: str, message: str) -> ODataError:
+    return ODataError(501, "NotImplemented", f"{option}: {message}", target=option)

@@ -3,6 +3,7 @@
 from xml.sax.saxutils import quoteattr
 
 from . import edm
+from .expressions import FILTER_FUNCTIONS
 
 CAPABILITIES = "Org.OData.Capabilities.V1"
 
@@ -47,15 +48,60 @@ def _nav_property(entity_set: edm.EntitySet, nav: edm.Nav) -> str:
     return f"<NavigationProperty{attrs}>{inner}</NavigationProperty>"
 
 
-def _read_only_annotations() -> str:
-    parts = []
-    for term in ("InsertRestrictions", "UpdateRestrictions", "DeleteRestrictions"):
-        prop = {"InsertRestrictions": "Insertable", "UpdateRestrictions": "Updatable"}.get(term, "Deletable")
-        parts.append(
-            f'<Annotation Term="{CAPABILITIES}.{term}"><Record>'
-            f'<PropertyValue Property="{prop}" Bool="false"/></Record></Annotation>'
-        )
-    return "".join(parts)
+def _annotation(term: str, inner: str = "", **attrs) -> str:
+    if not inner:
+        return f"<Annotation{_attrs(Term=f'{CAPABILITIES}.{term}', **attrs)}/>"
+    return f"<Annotation{_attrs(Term=f'{CAPABILITIES}.{term}', **attrs)}>{inner}</Annotation>"
+
+
+def _record(**values: bool | int) -> str:
+    props = []
+    for name, value in values.items():
+        kind = "Bool" if isinstance(value, bool) else "Int"
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        props.append(f'<PropertyValue Property="{name}" {kind}="{text}"/>')
+    return "<Record>" + "".join(props) + "</Record>"
+
+
+def _strings(values) -> str:
+    return "<Collection>" + "".join(f"<String>{v}</String>" for v in values) + "</Collection>"
+
+
+def _set_annotations() -> str:
+    """What each entity set supports (Org.OData.Capabilities.V1), so clients learn the limits
+    without trial and error: read-only, $top/$skip/$count, $filter with FILTER_FUNCTIONS,
+    $expand one level deep, no $search."""
+    return "".join(
+        [
+            _annotation("InsertRestrictions", _record(Insertable=False)),
+            _annotation("UpdateRestrictions", _record(Updatable=False)),
+            _annotation("DeleteRestrictions", _record(Deletable=False)),
+            _annotation("TopSupported", Bool="true"),
+            _annotation("SkipSupported", Bool="true"),
+            _annotation("CountRestrictions", _record(Countable=True)),
+            _annotation("FilterFunctions", _strings(FILTER_FUNCTIONS)),
+            _annotation("SearchRestrictions", _record(Searchable=False)),
+            _annotation("ExpandRestrictions", _record(Expandable=True, MaxLevels=1)),
+        ]
+    )
+
+
+def _container_annotations() -> str:
+    """The service as a whole: no $batch, the JSON it can write, the functions $filter knows.
+    AsynchronousRequestsSupported is not declared: the service does not honour respond-async."""
+    formats = [
+        f"application/json;odata.metadata={level};IEEE754Compatible={ieee}"
+        for level in ("minimal", "full", "none")
+        for ieee in ("false", "true")
+    ]
+    return "".join(
+        [
+            _annotation("BatchSupported", Bool="false"),
+            _annotation("BatchSupport", _record(Supported=False)),
+            _annotation("SupportedFormats", _strings(formats)),
+            _annotation("FilterFunctions", _strings(FILTER_FUNCTIONS)),
+        ]
+    )
 
 
 def metadata_xml() -> str:
@@ -71,7 +117,7 @@ def metadata_xml() -> str:
         )
         container.append(
             f"<EntitySet{_attrs(Name=entity_set.name, EntityType=f'{edm.NAMESPACE}.{entity_set.type_name}')}>"
-            f"{bindings}{_read_only_annotations()}</EntitySet>"
+            f"{bindings}{_set_annotations()}</EntitySet>"
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
@@ -81,6 +127,6 @@ def metadata_xml() -> str:
         "<edmx:DataServices>"
         f'<Schema Namespace="{edm.NAMESPACE}" xmlns="http://docs.oasis-open.org/odata/ns/edm">'
         + "".join(types)
-        + f'<EntityContainer Name="Container">{"".join(container)}</EntityContainer>'
+        + f'<EntityContainer Name="Container">{"".join(container)}{_container_annotations()}</EntityContainer>'
         "</Schema></edmx:DataServices></edmx:Edmx>"
     )

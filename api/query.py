@@ -1,77 +1,25 @@
 """System query options → one ORM query (the page) and, with ``$count=true``, one COUNT.
+The $filter expression itself is translated in ``expressions.py``."""
 
-``$filter`` is parsed by odata-query; before its Django visitor runs, our own pass renames the
-declared OData properties to their ORM paths and refuses anything undeclared, so a client can
-reach only what the entity set declares.
-"""
-
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import FieldError
-from django.db.models import F, Value
-from odata_query import ast
-from odata_query import exceptions as odata_exc
-from odata_query.django.django_q import AstToDjangoQVisitor
-from odata_query.grammar import ODataLexer, ODataParser
-from odata_query.visitor import NodeTransformer
+from django.db.models import F
 
 from . import edm
-from .errors import ODataError, bad_option
+from .errors import bad_option, not_implemented
+from .expressions import fits_int64, parse_filter, resolve_path
 
 COLLECTION_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$expand", "$format", "$skiptoken"}
 ENTITY_OPTIONS = {"$select", "$expand", "$format"}
 # The $count segment accepts (and ignores) paging and shaping options, as OData clients send them.
 COUNT_OPTIONS = {"$filter", "$format", "$top", "$skip", "$orderby", "$select", "$expand"}
-KNOWN_UNSUPPORTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
-
-# A $filter is parsed into a tree that odata-query and Django walk recursively: a long chain of
-# `and` or a pile of `not` exhausts Python's stack. Real filters are short and shallow; lists of
-# values belong in `in (...)`, which adds no depth.
-FILTER_MAX_LENGTH = 2000
-FILTER_MAX_DEPTH = 50
-# Integers travel to the database as signed 64-bit values (SQLite refuses anything larger).
-INT64_RANGE = (-(2**63), 2**63 - 1)
-NUMERIC = (edm.INT64, edm.INT32, edm.DECIMAL, edm.DOUBLE)
-
-STRING_FUNCTIONS = ("contains", "startswith", "endswith", "tolower", "toupper", "trim", "length", "indexof",
-                    "substring", "concat")  # fmt: skip
-DATE_FUNCTIONS = ("year", "month", "day", "hour", "minute", "second", "date", "time")
-FUNCTION_ARGS = {
-    **{name: (edm.STRING,) for name in STRING_FUNCTIONS if name not in ("substring",)},
-    "substring": (edm.STRING, edm.INT32, edm.INT64),
-    **{name: (edm.DATE, edm.DATETIME) for name in DATE_FUNCTIONS},
-}
-FUNCTION_RESULTS = {
-    **{name: edm.BOOLEAN for name in ("contains", "startswith", "endswith")},
-    **{name: edm.STRING for name in ("tolower", "toupper", "trim", "substring", "concat")},
-    **{name: edm.INT32 for name in ("length", "indexof", "year", "month", "day", "hour", "minute", "second")},
-}
-NUMERIC_PEERS = {edm.INT32: (edm.INT64, edm.DECIMAL, edm.DOUBLE)}
-
-LITERALS_FOR = {
-    edm.STRING: (ast.String,),
-    edm.INT64: (ast.Integer,),
-    edm.INT32: (ast.Integer,),
-    edm.DECIMAL: (ast.Integer, ast.Float),
-    edm.DOUBLE: (ast.Integer, ast.Float),
-    edm.BOOLEAN: (ast.Boolean,),
-    edm.DATE: (ast.Date,),
-    edm.DATETIME: (ast.DateTime, ast.Date),
-    edm.GUID: (ast.GUID,),
-}
-# A literal's own EDM type, for the function-argument check (integers fit every numeric type).
-LITERAL_TYPES = [
-    (edm.STRING, (ast.String,)),
-    (edm.INT64, (ast.Integer,)),
-    (edm.DECIMAL, (ast.Float,)),
-    (edm.BOOLEAN, (ast.Boolean,)),
-    (edm.DATETIME, (ast.DateTime,)),
-    (edm.DATE, (ast.Date,)),
-]
+VALUE_OPTIONS = {"$format"}
+# System query options of OData 4.0/4.01 this service does not implement: 501, never ignored.
+NOT_IMPLEMENTED = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
+SYSTEM_OPTIONS = COLLECTION_OPTIONS | NOT_IMPLEMENTED
 
 
 def page_size() -> int:
@@ -92,23 +40,52 @@ class Options:
     top: int | None = None
     skip: int = 0
     count: bool = False
+    explicit_select: bool = False
     skiptoken: int | None = None
 
 
-def check_option_names(params, allowed: set[str]) -> None:
+def option_name(name: str) -> str | None:
+    """The canonical name of a system query option, or None for a custom option. OData 4.01 lets
+    clients drop the ``$`` and write names in any case (``filter``, ``$FILTER``): both are read as
+    ``$filter``, so a filter is never silently ignored. Other names are custom options, which the
+    protocol lets a service ignore."""
+    lowered = name.strip().lower()
+    if lowered.startswith("$"):
+        return lowered
+    return "$" + lowered if "$" + lowered in SYSTEM_OPTIONS else None
+
+
+def canonical_options(params) -> dict[str, str]:
+    """The system query options of a query string under their canonical names. An option given
+    twice (``$top=1&top=2``) is refused: which one would count?"""
+    options: dict[str, str] = {}
     for name in params:
-        if not name.startswith("$"):
-            continue  # custom query options are ignored, as the protocol allows
+        canonical = option_name(name)
+        if canonical is None:
+            continue
+        values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+        if canonical in options or len(values) > 1:
+            raise bad_option(canonical, "this query option is given more than once.")
+        options[canonical] = values[0]
+    return options
+
+
+def check_option_names(options: dict[str, str], allowed: set[str]) -> None:
+    for name in options:
         if name in allowed:
             continue
-        if name in COLLECTION_OPTIONS or name in KNOWN_UNSUPPORTED:
+        if name in NOT_IMPLEMENTED:
+            raise not_implemented(name, "this query option is not implemented by this service.")
+        if name in COLLECTION_OPTIONS:
             raise bad_option(name, "this query option is not supported here.")
         raise bad_option(name, "unknown system query option.")
 
 
-def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Options:
+def parse_options(entity_set: edm.EntitySet, params: dict[str, str], *, allowed: set[str]) -> Options:
+    """``params`` are canonical options (see ``canonical_options``)."""
     check_option_names(params, allowed)
     opts = Options(select=parse_select(entity_set, params.get("$select")))
+    opts.explicit_select = bool(params.get("$select"))
     opts.expand = parse_expand(entity_set, params.get("$expand"))
     if params.get("$filter") is not None:
         opts.filter_q, opts.annotations = parse_filter(entity_set, params["$filter"])
@@ -119,14 +96,10 @@ def parse_options(entity_set: edm.EntitySet, params, *, allowed: set[str]) -> Op
     opts.keyset = not opts.ordered_by_client and entity_set.key_prop.edm in (edm.INT64, edm.INT32)
     token = params.get("$skiptoken")
     if token is not None:
-        if not opts.keyset or not re.fullmatch(r"-?\d{1,19}", token) or not _fits_int64(int(token)):
+        if not opts.keyset or not re.fullmatch(r"-?\d{1,19}", token) or not fits_int64(int(token)):
             raise bad_option("$skiptoken", "not a token this service issued.")
         opts.skiptoken = int(token)
     return opts
-
-
-def _fits_int64(value: int) -> bool:
-    return INT64_RANGE[0] <= value <= INT64_RANGE[1]
 
 
 def _non_negative(params, name: str) -> int | None:
@@ -175,7 +148,7 @@ def parse_expand(entity_set: edm.EntitySet, raw: str | None) -> list[edm.Nav]:
     navs = []
     for name in _names(raw):
         if "(" in name or "/" in name:
-            raise bad_option("$expand", f"nested options and paths are not supported (“{name}”).")
+            raise not_implemented("$expand", f"nested options and paths are not implemented (“{name}”).")
         nav = entity_set.nav(name) if name != "*" else None
         if name == "*":
             navs.extend(n for n in edm.active_navs(entity_set) if n not in navs)
@@ -185,23 +158,6 @@ def parse_expand(entity_set: edm.EntitySet, raw: str | None) -> list[edm.Nav]:
         if nav not in navs:
             navs.append(nav)
     return navs
-
-
-def resolve_path(entity_set: edm.EntitySet, name: str, option: str) -> tuple[str, edm.Prop]:
-    """``Amount`` or ``Plan/Name`` → (ORM path, property)."""
-    parts = name.split("/")
-    if len(parts) == 1:
-        prop = entity_set.prop(name)
-        if prop is None:
-            raise bad_option(option, f"{entity_set.name} has no property “{name}”.")
-        return prop.source, prop
-    if len(parts) == 2:
-        nav = entity_set.nav(parts[0])
-        if nav is not None and nav in edm.active_navs(entity_set):
-            for prop in edm.expandable_props(nav):
-                if prop.name == parts[1]:
-                    return f"{nav.source}__{prop.source}", prop
-    raise bad_option(option, f"{entity_set.name} has no property path “{name}”.")
 
 
 ORDER_ITEM = re.compile(r"^([A-Za-z_][\w/]*)(?:\s+(asc|desc))?$", re.IGNORECASE)
@@ -221,196 +177,6 @@ def parse_orderby(entity_set: edm.EntitySet, raw: str | None) -> tuple[list[str]
         order.append(F(path).desc(nulls_last=True) if desc else F(path).asc(nulls_first=True))
     order.append(key_source)  # a total order, so pages never overlap or skip rows
     return order, True
-
-
-# --- $filter ------------------------------------------------------------------------------------
-
-
-def rewrite_single_item_in(text: str) -> str:
-    """``X in ('a')`` does not parse in odata-query: rewrite it to ``X eq 'a'`` (same meaning)."""
-    try:
-        tokens = list(ODataLexer().tokenize(text))
-    except odata_exc.ODataException:
-        return text  # the parser reports the error with its position
-    edits = []
-    for i in range(len(tokens) - 3):
-        a, b, c, d = tokens[i : i + 4]
-        if a.type == "IN" and b.type == "(" and d.type == ")" and c.type not in ("(", ")", ","):
-            edits.append((a.index, d.index + 1, " eq " + text[c.index : d.index].strip() + " "))
-    for start, end, replacement in reversed(edits):
-        text = text[:start] + replacement + text[end:]
-    return text
-
-
-class _Declared(NodeTransformer):
-    """Renames OData properties to ORM paths, refusing undeclared ones, and checks that literals
-    compared with a property have a fitting type (a type error must be a 400, not a database
-    error halfway through a response)."""
-
-    def __init__(self, entity_set: edm.EntitySet):
-        self.entity_set = entity_set
-        self.types: dict[str, str] = {}
-
-    def _identifier(self, name: str) -> ast.Identifier:
-        path, prop = resolve_path(self.entity_set, name, "$filter")
-        self.types[path] = prop.edm
-        return ast.Identifier(path)
-
-    def visit_Identifier(self, node: ast.Identifier) -> ast._Node:
-        if node.namespace:
-            raise bad_option("$filter", f"unknown name “{node.full_name()}”.")
-        return self._identifier(node.name)
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast._Node:
-        if not isinstance(node.owner, ast.Identifier) or node.owner.namespace:
-            raise bad_option("$filter", "only one level of navigation is supported.")
-        return self._identifier(f"{node.owner.name}/{node.attr}")
-
-    def visit_Call(self, node: ast.Call) -> ast._Node:
-        args = [self.visit(arg) for arg in node.args]
-        # PostgreSQL types its functions strictly (SQLite does not): toupper(a number) or year(a
-        # boolean) must be refused here, not fail in SQL halfway through a response.
-        wanted = FUNCTION_ARGS.get(node.func.name.lower())
-        if wanted is not None:
-            for arg in args:
-                if self._type_of(arg) not in (None, *wanted):
-                    raise bad_option("$filter", f"{node.func.name}() does not take “{_describe(arg)}”.")
-        return ast.Call(node.func, args)
-
-    def _type_of(self, node) -> str | None:
-        """The EDM type of a property, a function call or a literal; None when unknown."""
-        if isinstance(node, ast.Identifier):
-            return self.types.get(node.name)
-        if isinstance(node, ast.Call):
-            return FUNCTION_RESULTS.get(node.func.name.lower())
-        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            node = node.operand
-        for edm_type, literal_types in LITERAL_TYPES:
-            if isinstance(node, literal_types):
-                return edm_type
-        return None
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast._Node:
-        # Arithmetic on text or dates would reach the database as an expression it cannot type.
-        left, right = self.visit(node.left), self.visit(node.right)
-        for side in (left, right):
-            if not self._numeric(side):
-                raise bad_option("$filter", "arithmetic (add, sub, mul, div, mod) needs numeric properties or numbers.")
-        return ast.BinOp(node.op, left, right)
-
-    def _numeric(self, node) -> bool:
-        if isinstance(node, ast.Identifier):
-            return self.types.get(node.name) in NUMERIC
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return self._numeric(node.operand)
-        return isinstance(node, (ast.Integer, ast.Float, ast.BinOp))
-
-    def visit_CollectionLambda(self, node):
-        raise bad_option("$filter", "any/all are not supported (navigation properties are single-valued).")
-
-    def visit_Compare(self, node: ast.Compare) -> ast._Node:
-        left, right = self.visit(node.left), self.visit(node.right)
-        self._check(left, right)
-        self._check(right, left)
-        if isinstance(left, ast.Identifier) and self.types.get(left.name) == edm.DATETIME:
-            right = _as_datetime(right)
-        if isinstance(right, ast.Identifier) and self.types.get(right.name) == edm.DATETIME:
-            left = _as_datetime(left)
-        return ast.Compare(node.comparator, left, right)
-
-    def _check(self, side, other) -> None:
-        side_type = self._type_of(side) if isinstance(side, (ast.Identifier, ast.Call)) else None
-        if side_type is None:
-            return
-        expected = LITERALS_FOR.get(side_type, ())
-        values = other.val if isinstance(other, ast.List) else [other]
-        for value in values:
-            while isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
-                value = value.operand  # -1 is a number too: a string column must not meet it in SQL
-            if isinstance(value, ast.Call):
-                result = self._type_of(value)
-                if result is not None and side_type not in (result, *NUMERIC_PEERS.get(result, ())):
-                    raise bad_option("$filter", f"cannot compare a {side_type} with {value.func.name}().")
-                continue
-            if isinstance(value, (ast.Null, ast.Identifier, ast.Attribute, ast.BinOp, ast.UnaryOp)):
-                continue
-            if isinstance(value, ast._Literal) and not isinstance(value, expected):
-                raise bad_option("$filter", f"cannot compare a {side_type} with “{_literal_text(value)}”.")
-
-
-def _describe(node) -> str:
-    if isinstance(node, ast.Identifier):
-        return node.name.split("__")[-1]
-    return _literal_text(node)
-
-
-def _literal_text(node) -> str:
-    return str(getattr(node, "val", node))
-
-
-def _as_datetime(node):
-    if isinstance(node, ast.Date):
-        return ast.DateTime(f"{node.val}T00:00:00Z")
-    if isinstance(node, ast.List):
-        return ast.List([_as_datetime(v) for v in node.val])
-    return node
-
-
-class _Visitor(AstToDjangoQVisitor):
-    def visit_Float(self, node: ast.Float) -> Value:
-        try:
-            return Value(Decimal(node.val))  # exact, like the money columns it meets
-        except InvalidOperation:
-            raise odata_exc.ValueException(node.val) from None
-
-    def visit_DateTime(self, node: ast.DateTime) -> Value:
-        value = super().visit_DateTime(node)
-        if isinstance(value.value, dt.datetime) and value.value.tzinfo is None:
-            value = Value(value.value.replace(tzinfo=dt.UTC))
-        return value
-
-
-def _check_shape(tree) -> None:
-    """Refuse trees deeper than FILTER_MAX_DEPTH and integers beyond 64 bits, walking with an
-    explicit stack (a recursive walk would fail on the very trees it is meant to refuse)."""
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > FILTER_MAX_DEPTH:
-            raise bad_option(
-                "$filter",
-                f"the expression is nested more than {FILTER_MAX_DEPTH} levels deep "
-                "(combine fewer conditions, or list values with `in (...)`).",
-            )
-        if isinstance(node, ast.Integer) and not _fits_int64(int(node.val)):
-            raise bad_option("$filter", f"the number {node.val} is out of range (64-bit integers only).")
-        children = []
-        for value in vars(node).values() if isinstance(node, ast._Node) else ():
-            children.extend(value if isinstance(value, (list, tuple)) else [value])
-        stack.extend((child, depth + 1) for child in children if isinstance(child, ast._Node))
-
-
-def parse_filter(entity_set: edm.EntitySet, raw: str):
-    if len(raw) > FILTER_MAX_LENGTH:
-        raise bad_option("$filter", f"the expression is longer than {FILTER_MAX_LENGTH} characters.")
-    text = rewrite_single_item_in(raw).strip()
-    if not text:
-        raise bad_option("$filter", "empty expression.")
-    try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
-        _check_shape(tree)
-        if not isinstance(tree, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)):
-            raise bad_option("$filter", "the expression is not a condition.")
-        tree = _Declared(entity_set).visit(tree)
-        visitor = _Visitor(entity_set.model)
-        q = visitor.visit(tree)
-    except ODataError:
-        raise
-    except odata_exc.ODataException as exc:
-        raise bad_option("$filter", str(exc) or exc.__class__.__name__) from None
-    except (ValueError, TypeError, NotImplementedError, AttributeError, OverflowError, FieldError) as exc:
-        raise bad_option("$filter", f"cannot use this expression ({exc}).") from None
-    return q, visitor.queryset_annotations
 
 
 def apply_filter(queryset, opts: Options):

@@ -7,6 +7,8 @@ as exact JSON numbers (never through float), timestamps in UTC with ``Z``, dates
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from . import edm
 
@@ -61,44 +63,112 @@ CONVERTERS: dict[str, Callable] = {
     edm.DATE: _date,
     edm.GUID: _string,
 }
+# With IEEE754Compatible=true, Int64 and Decimal travel as strings (a JavaScript number holds
+# neither exactly).
+IEEE754_TYPES = (edm.INT64, edm.DECIMAL)
+# In full metadata, the types a client cannot tell from the JSON value are written out.
+TYPES_NOT_IMPLIED = (edm.INT64, edm.DECIMAL, edm.DATE, edm.DATETIME, edm.GUID)
+
+
+def converter(edm_type: str, *, ieee754: bool = False) -> Callable:
+    convert = CONVERTERS[edm_type]
+    if ieee754 and edm_type in IEEE754_TYPES:
+        return lambda value: '"' + convert(value) + '"'
+    return convert
+
+
+def raw_value(edm_type: str, value) -> str:
+    """A primitive value as ``$value`` sends it: text, no JSON quoting."""
+    if isinstance(value, str):
+        return value
+    text = CONVERTERS[edm_type](value)
+    return text[1:-1] if text.startswith('"') else text
+
+
+def key_literal(entity_set: edm.EntitySet, value) -> str:
+    """The key as it stands in a URL: ``Users(42)``, ``RecoverableBalances('7-EUR')``."""
+    if entity_set.key_prop.edm in (edm.STRING, edm.GUID):
+        return "'" + quote(str(value).replace("'", "''"), safe="") + "'"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Links:
+    """What full metadata adds to each entity: its type, id (absolute URL), edit link and the
+    links of its navigation properties. ``root`` is the service root URL."""
+
+    root: str
+
+    def fields(self, entity_set: edm.EntitySet, key_path: str):
+        type_label = '"@odata.type":' + json.dumps(f"#{edm.NAMESPACE}.{entity_set.type_name}")
+        navs = [n.name for n in edm.active_navs(entity_set)]
+        root, name = self.root, entity_set.name
+
+        def head(row) -> str:
+            path = f"{name}({key_literal(entity_set, row[key_path])})"
+            return f'{type_label},"@odata.id":{json.dumps(root + path)},"@odata.editLink":{json.dumps(path)},'
+
+        def tail(row) -> str:
+            path = f"{name}({key_literal(entity_set, row[key_path])})"
+            return "".join(f',"{nav}@odata.navigationLink":{json.dumps(f"{path}/{nav}")}' for nav in navs)
+
+        return head, tail
+
+
+class _Shape:
+    """The fields of one kind of object in a row: labels, value paths, converters."""
+
+    def __init__(self, entity_set, props, prefix: str, *, ieee754: bool, links: Links | None):
+        self.fields = []
+        for p in props:
+            label = f'"{p.name}":'
+            if links is not None and p.edm in TYPES_NOT_IMPLIED:
+                label = f'"{p.name}@odata.type":"#{p.edm.removeprefix("Edm.")}",' + label
+            self.fields.append((label, prefix + p.source, converter(p.edm, ieee754=ieee754)))
+        self.key_path = prefix + entity_set.key_prop.source
+        self.head = self.tail = None
+        if links is not None:
+            self.head, self.tail = links.fields(entity_set, self.key_path)
+
+    def write(self, row) -> str:
+        parts = []
+        for label, source, convert in self.fields:
+            value = row[source]
+            parts.append(label + ("null" if value is None else convert(value)))
+        body = ",".join(parts)
+        if self.head is not None:
+            body = self.head(row) + body + self.tail(row)
+        return body
 
 
 class RowWriter:
-    """Turns one ``values()`` row into a JSON object, for the selected properties and expansions."""
+    """Turns one ``values()`` row into a JSON object, for the selected properties and expansions,
+    with Int64/Decimal as strings when ``ieee754``, and the control information of full metadata
+    when ``links`` is given."""
 
-    def __init__(self, props: list[edm.Prop], navs: list[edm.Nav]):
-        self.fields = [(f'"{p.name}":', p.source, CONVERTERS[p.edm]) for p in props]
+    def __init__(self, entity_set, props: list[edm.Prop], navs: list[edm.Nav], *, ieee754=False, links=None):
+        self.shape = _Shape(entity_set, props, "", ieee754=ieee754, links=links)
         self.navs = []
         for nav in navs:
-            target = edm.expandable_props(nav)
-            key = edm.get_set(nav.target).key_prop
-            self.navs.append(
-                (
-                    f'"{nav.name}":',
-                    f"{nav.source}__{key.source}",
-                    [(f'"{p.name}":', f"{nav.source}__{p.source}", CONVERTERS[p.edm]) for p in target],
-                )
-            )
+            target = edm.get_set(nav.target)
+            shape = _Shape(target, edm.expandable_props(nav), f"{nav.source}__", ieee754=ieee754, links=links)
+            self.navs.append((f'"{nav.name}":', shape))
+        self.key_path = self.shape.key_path
 
     @property
     def value_paths(self) -> list[str]:
-        paths = [source for _, source, _ in self.fields]
-        for _, _, fields in self.navs:
-            paths.extend(source for _, source, _ in fields)
+        paths = [source for _, source, _ in self.shape.fields]
+        if self.shape.head is not None:
+            paths.append(self.shape.key_path)
+        for _, shape in self.navs:
+            paths.extend(source for _, source, _ in shape.fields)
+            paths.append(shape.key_path)
         return list(dict.fromkeys(paths))
 
-    @staticmethod
-    def _object(fields, row) -> str:
-        parts = []
-        for label, source, convert in fields:
-            value = row[source]
-            parts.append(label + ("null" if value is None else convert(value)))
-        return ",".join(parts)
-
     def write(self, row: dict, prefix: str = "") -> str:
-        body = prefix + self._object(self.fields, row)
-        for label, key_path, fields in self.navs:
-            nested = "null" if row[key_path] is None else "{" + self._object(fields, row) + "}"
+        body = prefix + self.shape.write(row)
+        for label, shape in self.navs:
+            nested = "null" if row[shape.key_path] is None else "{" + shape.write(row) + "}"
             body += ("," if body else "") + label + nested
         return "{" + body + "}"
 

@@ -85,12 +85,15 @@ def owed_field(currency: str) -> str:
     return f"owed_{currency.lower()}"
 
 
-def owed_balance(currency: str) -> Coalesce:
-    """A user's owed balance in one currency, as an expression on a Membership row."""
+def owed_balance(currency: str, *, tenant_id: int) -> Coalesce:
+    """A user's owed balance in one currency, as an expression on a Membership row of the tenant.
+
+    The tenant is a literal, never ``OuterRef("tenant_id")`` as well: with both, a planner
+    without fresh statistics took the tenant-only index and visited every reward of the tenant
+    for every user. The only index it can use now is ``reward_owed`` (tenant, user, currency,
+    covering the amount, recoverable rewards only)."""
     subtotal = (
-        Reward.objects.filter(
-            tenant_id=OuterRef("tenant_id"), user_id=OuterRef("user_id"), recoverable=True, currency=currency
-        )
+        Reward.objects.filter(tenant_id=tenant_id, user_id=OuterRef("user_id"), recoverable=True, currency=currency)
         .order_by()
         .values("user_id")
         .annotate(total=Sum("amount"))
@@ -106,7 +109,9 @@ def user_list(*, tenant: Tenant, currencies: list[str] | None = None) -> QuerySe
     if currencies is None:
         currencies = currencies_in_use(tenant=tenant)
     qs = Membership.objects.filter(tenant=tenant).select_related("user", "role")
-    return qs.annotate(**{owed_field(c): owed_balance(c) for c in currencies}).order_by("user__email")
+    return qs.annotate(**{owed_field(c): owed_balance(c, tenant_id=tenant.pk) for c in currencies}).order_by(
+        "user__email"
+    )
 
 
 def has_recoverable_rewards():

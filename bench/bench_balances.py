@@ -149,16 +149,22 @@ def users_list_and_export(scale):
 
     results = []
     base = ["USD", "EUR", tenant.pk]
-    for label, params, sql, sql_params in [
-        ("balances: All Users page, by email", {}, PAGE_BY_EMAIL_SQL, base),
-        ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, base),
-        ("balances: All Users search", {"q": "user0999"}, PAGE_SEARCH_SQL, [*base, "%user0999%", "%user0999%"]),
-    ]:
-        with measure() as page:
-            response = client.get(list_url, params)
-        assert response.status_code == 200
-        floor = time_sql(sql, sql_params) + time_sql(COUNT_SQL, [tenant.pk])
-        results.append(Result(label, rows, page.seconds, page.queries, floor))
+    # Right after a bulk load the planner has no statistics of the new rows (autovacuum analyzes
+    # within a minute or so): the pages must answer in both states.
+    for state in ("right after the load", "after ANALYZE"):
+        if state == "after ANALYZE":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        for label, params, sql, sql_params in [
+            ("balances: All Users page, by email", {}, PAGE_BY_EMAIL_SQL, base),
+            ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, base),
+            ("balances: All Users search", {"q": "user0999"}, PAGE_SEARCH_SQL, [*base, "%user0999%", "%user0999%"]),
+        ]:
+            with measure() as page:
+                response = client.get(list_url, params)
+            assert response.status_code == 200
+            floor = time_sql(sql, sql_params) + time_sql(COUNT_SQL, [tenant.pk])
+            results.append(Result(f"{label}, {state}", rows, page.seconds, page.queries, floor))
 
     floor = time_sql(EXPORT_SQL, base)
     for fmt in ("csv", "xlsx"):

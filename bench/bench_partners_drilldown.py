@@ -1,15 +1,17 @@
 """Progress explained and previewed at scale: the drill-down page of a revenue criterion and the
 Edit dialog's what-if preview, over one enrollment whose account has 100,000 opportunities
 (counted, not visible, outside the period, filtered out, without a rate). The floor is one
-hand-written aggregate of the same records."""
+hand-written aggregate of the same records. Each figure is the fastest of five runs, both right
+after the bulk load (no planner statistics yet) and after ANALYZE."""
 
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from bench.harness import Result, benchmark, measure, time_sql
+from bench.harness import Result, benchmark, best_of, time_sql_best
 from partners.models import (
     Criterion,
     CriterionKind,
@@ -27,6 +29,7 @@ from partners.services import recalculate_enrollment
 from tenancy.demo import ensure_member
 from tenancy.services import ensure_builtin_roles, tenant_create
 
+RUNS = 5  # each figure is the fastest of five (see best_of)
 FLOOR_SQL = (
     "SELECT o.currency, COUNT(*), SUM(o.amount) FROM partners_opportunity o "
     "WHERE o.tenant_id = %s AND o.account_id = %s GROUP BY o.currency"
@@ -97,30 +100,44 @@ def drilldown_and_preview(scale):
     kwargs = {"tenant_slug": tenant.slug, "enrollment_id": enrollment.pk}
     drill = reverse("partners:enrollment_criterion_records", kwargs={**kwargs, "criterion_id": revenue.pk})
     preview = reverse("partners:enrollment_preview", kwargs=kwargs)
-    floor = time_sql(FLOOR_SQL, [tenant.pk, account.pk])
-    client.get(drill)  # warm up
-    results = []
-    with measure() as page:
-        response = client.get(drill)
-    assert response.status_code == 200
-    results.append(
-        Result(
-            "partners: criterion drill-down page", n, page.seconds, page.queries, floor, target="< 0.1 s on PostgreSQL"
-        )
-    )
     data = {
         "primary_partner_user": pu.pk,
         "tier": tiers[0].pk,
         "enrollment_date": "2025-09-01",
         "expiration_date": "2026-12-31",
     }
-    client.post(preview, data)  # warm up
-    with measure() as what_if:
-        response = client.post(preview, data)
-    assert response.status_code == 200
-    results.append(
-        Result(
-            "partners: Edit what-if preview", n, what_if.seconds, what_if.queries, floor, target="< 0.1 s on PostgreSQL"
+    results = []
+    # Right after the bulk load the planner has no statistics of the new rows yet (autovacuum
+    # analyzes within a minute or so); both states must answer within the target.
+    for state in ("right after the load", "after ANALYZE"):
+        if state == "after ANALYZE":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        floor = time_sql_best(RUNS, FLOOR_SQL, [tenant.pk, account.pk])
+        page = best_of(RUNS, lambda: _ok(client.get(drill)))
+        results.append(
+            Result(
+                f"partners: criterion drill-down page, {state}",
+                n,
+                page.seconds,
+                page.queries,
+                floor,
+                target="< 0.1 s on PostgreSQL",
+            )
         )
-    )
+        what_if = best_of(RUNS, lambda: _ok(client.post(preview, data)))
+        results.append(
+            Result(
+                f"partners: Edit what-if preview, {state}",
+                n,
+                what_if.seconds,
+                what_if.queries,
+                floor,
+                target="< 0.1 s on PostgreSQL",
+            )
+        )
     return results
+
+
+def _ok(response):
+    assert response.status_code == 200, response.status_code

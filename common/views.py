@@ -192,8 +192,15 @@ class TenantObjectEditView(CapabilityRequiredMixin, View):
             return None
         return self.access(tenant=self.request.tenant, **{self.id_kwarg: self.kwargs[self.id_kwarg]})
 
+    # Fields a link may prefill on a new object (``?field=value``), such as Currency rates'
+    # "Add rate" next to a missing pair.
+    initial_from_query: tuple[str, ...] = ()
+
     def get_form_kwargs(self, obj) -> dict:
-        return {"instance": obj, "tenant": self.request.tenant}
+        kwargs = {"instance": obj, "tenant": self.request.tenant}
+        if obj is None and self.request.method == "GET":
+            kwargs["initial"] = {f: self.request.GET[f] for f in self.initial_from_query if self.request.GET.get(f)}
+        return kwargs
 
     def get_form(self, obj):
         return self.form_class(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs(obj))

@@ -4,3 +4,10 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 application = get_asgi_application()
+
+# Web requests get the statement limit; commands and workers set their own (config.celery).
+from django.conf import settings  # noqa: E402
+
+from common import statement_timeout  # noqa: E402
+
+statement_timeout.use(settings.STATEMENT_TIMEOUT)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import views as api_views
 from tenancy import views as tenancy_views
 from tenancy.forms import EmailAuthenticationForm
 
@@ -19,6 +20,9 @@ workspace_patterns = [
     path("partners/", include("partners.urls")),
     path("learning/", include("courses.urls")),
     path("odata/", include("api.urls")),
+    # The service root without its slash (as clients are often given it) is the service document,
+    # not a redirect: its URLs are relative to the $metadata URL, so they resolve the same.
+    path("odata", api_views.service_root),
 ]
 
 urlpatterns = [

@@ -51,13 +51,10 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.lookups import Exact
@@ -78,7 +75,7 @@ SOURCES = {
 }
 
 
-def _rate(tenant_id: int, to_currency: str, date_field: str):
+def rate_subquery(tenant_id: int, to_currency: str, date_field: str):
     return Subquery(
         CurrencyRate.objects.filter(
             tenant_id=tenant_id,
@@ -101,7 +98,7 @@ def _aggregate(criterion, program, date_field: str):
     converted = Case(
         When(currency=program.currency, then=F(field)),
         default=ExpressionWrapper(
-            F(field) * _rate(program.tenant_id, program.currency, date_field), output_field=money
+            F(field) * rate_subquery(program.tenant_id, program.currency, date_field), output_field=money
         ),
         output_field=money,
     )
@@ -257,144 +254,5 @@ def progress_toward(*, thresholds: list, values: list) -> tuple[Decimal, list[De
     return overall, percents
 
 
-# --- One enrollment's records, spelled out (missing rates, the drill-down) ----------------------
-
-
 def criterion_date_field(criterion) -> str:
     return criterion.attainment_date_field or KINDS[criterion.kind].date_fields[0]
-
-
-def account_records(criterion, enrollment):
-    """Every record of the criterion's source of the enrolled account (before any rule)."""
-    model, account = SOURCES[KINDS[criterion.kind].source]
-    return model.objects.filter(tenant_id=enrollment.tenant_id, **{account: enrollment.account_id})
-
-
-def visible_q(criterion, enrollment) -> Q:
-    """The records the primary partner user can see (the rule of ``records_for_enrollment``)."""
-    source = KINDS[criterion.kind].source
-    pu = enrollment.primary_partner_user
-    if pu.account_id != enrollment.account_id:
-        return Q(pk__in=[])
-    if pu.is_partner_admin:
-        return Q()
-    return Q(partner_user_id=pu.pk) if source == "course" else Q(owner_id=pu.user_id)
-
-
-def period_q(criterion, enrollment) -> Q:
-    field = criterion_date_field(criterion)
-    return Q(**{f"{field}__gte": enrollment.enrollment_date, f"{field}__lte": enrollment.expiration_date})
-
-
-def with_rate(queryset, criterion, program):
-    """Opportunities annotated with ``rate``: 1 in the program currency, the rate of their
-    attainment date otherwise (None when there is none: the record is not counted)."""
-    money = DecimalField(max_digits=30, decimal_places=10)
-    return queryset.annotate(
-        rate=Case(
-            When(currency=program.currency, then=Value(Decimal(1), output_field=money)),
-            default=_rate(program.tenant_id, program.currency, criterion_date_field(criterion)),
-            output_field=money,
-        )
-    )
-
-
-def counted_records(criterion, enrollment):
-    """The records that make the criterion's value for one enrollment (the same rules as the
-    set-based query): visible, in the period, matching the filter, and for revenue with a rate."""
-    qs = account_records(criterion, enrollment).filter(
-        visible_q(criterion, enrollment),
-        period_q(criterion, enrollment),
-        conditions_q(criterion.kind, criterion.conditions),
-    )
-    if KINDS[criterion.kind].rollup_fields:
-        qs = with_rate(qs, criterion, enrollment.program).filter(rate__isnull=False)
-    return qs
-
-
-def missing_rates(criterion, enrollment) -> list[dict]:
-    """Deals that would count for a revenue criterion but have no rate on their date, per
-    currency: [{"currency", "count", "first", "last"}]. One query."""
-    if not KINDS[criterion.kind].rollup_fields:
-        return []
-    field = criterion_date_field(criterion)
-    qs = account_records(criterion, enrollment).filter(
-        visible_q(criterion, enrollment),
-        period_q(criterion, enrollment),
-        conditions_q(criterion.kind, criterion.conditions),
-    )
-    qs = with_rate(qs, criterion, enrollment.program).filter(rate__isnull=True)
-    return list(
-        qs.order_by()
-        .values("currency")
-        .annotate(count=Count("pk"), first=Min(field), last=Max(field))
-        .order_by("currency")
-    )
-
-
-# Why a record of the enrolled account counts or not, in the order the rules apply.
-COUNTED = "counted"
-REASONS = {
-    COUNTED: "Counted",
-    "hidden": "Not visible to the primary partner user",
-    "period": "Outside the enrollment period (by the attainment date field)",
-    "filter": "Filtered out by the criterion filter",
-    "rate": "No exchange rate on its date",
-}
-
-
-def explained_records(criterion, enrollment):
-    """Every record of the enrolled account for the criterion's source, annotated with
-    ``reason`` (a key of REASONS: the first rule it fails, or "counted") and ``counted_value``
-    (what it adds to the value: 1 for a count, the rollup converted to the program currency for
-    revenue, None when it is not counted) and ``converted_value`` (the same whether counted or
-    not; None without a rate). The counted ones are exactly
-    those of ``counted_records``, so their sum is the criterion's value."""
-    spec = KINDS[criterion.kind]
-    program = enrollment.program
-    qs = account_records(criterion, enrollment)
-    pu = enrollment.primary_partner_user
-    whens = []
-    if pu.account_id != enrollment.account_id:
-        whens.append(When(pk__isnull=False, then=Value("hidden")))
-    elif not pu.is_partner_admin:
-        whens.append(When(~visible_q(criterion, enrollment), then=Value("hidden")))
-    whens.append(When(~period_q(criterion, enrollment), then=Value("period")))
-    conditions = conditions_q(criterion.kind, criterion.conditions)
-    if conditions:
-        whens.append(When(~conditions, then=Value("filter")))
-    money = DecimalField(max_digits=30, decimal_places=10)
-    if spec.rollup_fields:
-        qs = with_rate(qs, criterion, program)
-        whens.append(When(rate__isnull=True, then=Value("rate")))
-        field = criterion.rollup_field or spec.rollup_fields[0]
-        amount = ExpressionWrapper(F(field) * F("rate"), output_field=money)
-    else:
-        amount = Value(Decimal(1), output_field=money)
-    qs = qs.annotate(reason=Case(*whens, default=Value(COUNTED)), converted_value=amount)
-    return qs.annotate(
-        counted_value=Case(
-            When(reason=COUNTED, then=amount), default=Value(None, output_field=money), output_field=money
-        )
-    )
-
-
-def values_for(criteria, enrollment, *, custom: dict[int, bool]) -> dict[int, Decimal]:
-    """{criterion id: value} for one enrollment as it stands in memory, unsaved (the Edit
-    dialog's preview): one aggregate per measured criterion over the records that would count,
-    and the custom marks given. Nothing is written."""
-    values = {}
-    for c in criteria:
-        spec = KINDS[c.kind]
-        if spec.source is None:
-            values[c.id] = Decimal(1) if custom.get(c.id) else Decimal(0)
-            continue
-        records = counted_records(c, enrollment).order_by()
-        if spec.rollup_fields:
-            money = DecimalField(max_digits=30, decimal_places=10)
-            field = c.rollup_field or spec.rollup_fields[0]
-            total = records.aggregate(v=Sum(ExpressionWrapper(F(field) * F("rate"), output_field=money)))["v"]
-        else:
-            total = records.count()
-        values[c.id] = Decimal(total or 0).quantize(CENTS)
-    return values

@@ -131,7 +131,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# A web request's statement running longer than this is cancelled: 503 "this took too long,
+# nothing was changed" (common/statement_timeout.py, applied by config/wsgi.py and asgi.py).
+# Workers take WORKER_STATEMENT_TIMEOUT; commands (migrate, seed_demo, bench) none. Seconds, 0: none.
+STATEMENT_TIMEOUT = env.float("STATEMENT_TIMEOUT", default=30)
+WORKER_STATEMENT_TIMEOUT = env.float("WORKER_STATEMENT_TIMEOUT", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (Index.include) serve PostgreSQL; on SQLite the index simply has no included
+# column, which is what we want there (plans.Reward's reward_owed).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "tenancy.User"
 AUTHENTICATION_BACKENDS = [

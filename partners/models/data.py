@@ -74,9 +74,11 @@ class Opportunity(TenantOwned):
     class Meta:
         ordering = ["-close_date", "-id"]
         verbose_name_plural = "opportunities"
+        # The id closes each index so that "newest first" (date, then id, descending) is read
+        # straight from it: the drill-down's page of 25 never sorts the account's every deal.
         indexes = [
-            models.Index(fields=["tenant", "account", "close_date"], name="opp_account_close"),
-            models.Index(fields=["tenant", "account", "created_date"], name="opp_account_created"),
+            models.Index(fields=["tenant", "account", "close_date", "id"], name="opp_account_close"),
+            models.Index(fields=["tenant", "account", "created_date", "id"], name="opp_account_created"),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +100,7 @@ class Lead(TenantOwned):
     class Meta:
         ordering = ["-created_date", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "account", "created_date"], name="lead_account_created"),
+            models.Index(fields=["tenant", "account", "created_date", "id"], name="lead_account_created"),
             models.Index(fields=["tenant", "account", "approval_date"], name="lead_account_approval"),
         ]
 

@@ -2,10 +2,13 @@
 registrations, course assignments, currency rates) and the visibility rule: what a partner user
 can see is what their progress counts."""
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value
 
+from ..criteria import conditions_q
+from ..engine import criterion_date_field
 from ..models import (
     CourseAssignment,
+    Criterion,
     CriterionKind,
     CurrencyRate,
     Lead,
@@ -102,38 +105,65 @@ def partner_user_for(*, tenant, user) -> PartnerUser | None:
 
 
 def missing_rate_pairs(*, tenant) -> list[dict]:
-    """The (currency → program currency) pairs that deals need and the rates lack, with the
-    date range and how many deals: deals of an account enrolled in a program that measures
-    revenue, closed within that enrollment, in another currency than the program's, with no rate
-    on or before their close date. One query."""
-    enrollment = PartnerEnrollment.objects.filter(
-        tenant=tenant,
-        account_id=OuterRef("account_id"),
-        enrollment_date__lte=OuterRef("close_date"),
-        expiration_date__gte=OuterRef("close_date"),
-        program__criteria__kind=CriterionKind.REVENUE,
-    ).exclude(program__currency=OuterRef("currency"))
-    rate = CurrencyRate.objects.filter(
-        tenant=tenant, from_currency=OuterRef("currency"), to_currency=OuterRef("to"), date__lte=OuterRef("close_date")
-    )
-    rows = (
-        Opportunity.objects.filter(tenant=tenant)
-        .annotate(to=Subquery(enrollment.order_by("program__currency").values("program__currency")[:1]))
-        .filter(to__isnull=False)
-        .annotate(has_rate=Exists(rate))
-        .filter(has_rate=False)
-        .order_by()
-        .values("currency", "to")
-        .annotate(count=Count("pk"), first=Min("close_date"), last=Max("close_date"))
-        .order_by("currency", "to")
-    )
+    """The rates deals need and lack, per revenue criterion: deals that criterion would count
+    for an enrollment (the primary partner user sees them, the criterion's attainment date is
+    within the enrollment, they match its filter) in another currency than the program's, with no
+    rate on or before that date. Per (program, criterion, from currency): how many deals and the
+    range of their dates, the first being the date a new rate must not be later than. Two queries
+    (the revenue criteria, then one statement for all of them), whatever the number of deals."""
+    criteria = {
+        c.pk: c
+        for c in Criterion.objects.filter(tenant=tenant, kind=CriterionKind.REVENUE)
+        .select_related("program")
+        .order_by("program__name", "position", "id")
+    }
+    parts = [_missing_for(tenant, c) for c in criteria.values()]
+    if not parts:
+        return []
+    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    found = {(r["criterion_id"], r["currency"]): r for r in rows}
     return [
         {
-            "from_currency": r["currency"],
-            "to_currency": r["to"],
+            "program": c.program,
+            "criterion": c,
+            "from_currency": currency,
+            "to_currency": c.program.currency,
             "count": r["count"],
             "first": r["first"],
             "last": r["last"],
         }
-        for r in rows
+        for c in criteria.values()
+        for (cid, currency), r in sorted(found.items())
+        if cid == c.pk
     ]
+
+
+def _missing_for(tenant, criterion):
+    """Per currency, the deals ``criterion`` would count and no rate converts (see above)."""
+    field = criterion_date_field(criterion)
+    to = criterion.program.currency
+    counted_by = PartnerEnrollment.objects.filter(
+        tenant=tenant,
+        program_id=criterion.program_id,
+        account_id=OuterRef("account_id"),
+        enrollment_date__lte=OuterRef(field),
+        expiration_date__gte=OuterRef(field),
+        primary_partner_user__account_id=F("account_id"),
+    ).filter(Q(primary_partner_user__is_partner_admin=True) | Q(primary_partner_user__user_id=OuterRef("owner_id")))
+    rate = CurrencyRate.objects.filter(
+        tenant=tenant, from_currency=OuterRef("currency"), to_currency=to, date__lte=OuterRef(field)
+    )
+    return (
+        Opportunity.objects.filter(tenant=tenant)
+        .exclude(currency=to)
+        .filter(conditions_q(criterion.kind, criterion.conditions), Exists(counted_by), ~Exists(rate))
+        .order_by()
+        .values("currency")
+        .annotate(
+            criterion_id=Value(criterion.pk, output_field=IntegerField()),
+            count=Count("pk"),
+            first=Min(field),
+            last=Max(field),
+        )
+        .order_by()
+    )

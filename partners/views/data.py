@@ -202,6 +202,7 @@ class CurrencyRateListView(PartnerListView):
 class CurrencyRateFormView(PartnerEditView):
     form_class = CurrencyRateForm
     noun = "currency rate"
+    initial_from_query = ("date", "from_currency", "to_currency")
     success_url_name = "partners:rate_list"
     id_kwarg = "rate_id"
     access = staticmethod(selectors.access_currency_rate)

@@ -19,7 +19,8 @@ from tenancy.capabilities import Capability
 
 from .. import selectors
 from ..criteria import KINDS, field_label
-from ..engine import CENTS, COUNTED, REASONS, criterion_date_field
+from ..engine import CENTS, criterion_date_field
+from ..explain import COUNTED, REASONS
 from ..filters import EnrollmentFilter
 from ..forms.data import ImportForm
 from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
@@ -182,8 +183,9 @@ def enrollment_recalculate(request, tenant_slug, enrollment_id):
     return HttpResponseRedirect(_url(request, "partners:enrollment_detail", enrollment_id=enrollment_id))
 
 
-def _edit_form(request, enrollment):
-    custom = [c for c in selectors.program_criteria(program=enrollment.program) if c.is_custom]
+def _edit_form(request, enrollment, criteria=None):
+    criteria = selectors.program_criteria(program=enrollment.program) if criteria is None else criteria
+    custom = [c for c in criteria if c.is_custom]
     statuses = {
         s.criterion_id: s
         for s in CustomCriterionStatus.objects.filter(
@@ -476,13 +478,15 @@ def enrollment_preview(request, tenant_slug, enrollment_id):
     """The Edit dialog's preview: the progress the values in the dialog would give, before saving
     (the engine computes it in memory; nothing is written)."""
     enrollment = selectors.access_enrollment(tenant=request.tenant, enrollment_id=enrollment_id)
-    form = _edit_form(request, enrollment)
+    criteria = selectors.program_criteria(program=enrollment.program)
+    form = _edit_form(request, enrollment, criteria)
     form.is_valid()
     blocking = [f for f in PREVIEW_FIELDS if f in form.errors]
     ctx = {"enrollment": enrollment, "blocking": blocking}
     if not blocking:
         ctx["preview"] = selectors.progress_preview(
             enrollment,
+            criteria=criteria,
             changes={k: form.cleaned_data[k] for k in PREVIEW_FIELDS},
             custom={v.criterion.id: v.met for v in form.custom_verifications()},
         )

@@ -17,3 +17,13 @@ def entity_set(tenant):
 @provides("entity_key")
 def entity_key(tenant):
     return str(member(tenant, "Sales Rep").user_id)
+
+
+@provides("path")
+def entity_path(tenant):
+    return "Email"
+
+
+@provides("odata_path")
+def odata_path(tenant):
+    return "Users/Email"

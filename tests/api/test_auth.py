@@ -1,6 +1,7 @@
 """Who may call the API: keys, revocation, role loss, deactivation, other tenants, rate limits,
 and the methods and formats it refuses."""
 
+import base64
 import json
 
 import pytest
@@ -30,6 +31,28 @@ class TestKeys:
         response = odata.get("Users", Authorization=header)
         assert response.status_code == 401
         assert "message" in error_of(response)
+
+    @pytest.mark.parametrize("user", ["powerbi", "", "admin@acme.test"])
+    def test_http_basic_with_the_key_as_password(self, odata, user):
+        # What Power BI's scheduled refresh stores: Basic credentials; any user name.
+        token = base64.b64encode(f"{user}:{odata.key}".encode()).decode()
+        response = odata.get("Users", Authorization=f"Basic {token}")
+        assert response.status_code == 200 and response["OData-Version"] == "4.0"
+
+    @pytest.mark.parametrize("credentials", ["{key}:", "{key}", "user:wrong", "not-base64!"])
+    def test_basic_without_the_key_as_password_gets_401_with_both_challenges(self, odata, credentials):
+        raw = credentials.format(key=odata.key)
+        token = raw if raw == "not-base64!" else base64.b64encode(raw.encode()).decode()
+        response = odata.get("Users", Authorization=f"Basic {token}")
+        assert response.status_code == 401
+        assert "Bearer" in response["WWW-Authenticate"] and "Basic" in response["WWW-Authenticate"]
+
+    @pytest.mark.parametrize("name", ["api_key", "key", "access_token", "token", "apikey", "$key"])
+    def test_a_key_in_the_url_is_never_accepted(self, client, tenant, api_key, name):
+        url = reverse("api:entity_collection", kwargs={"tenant_slug": tenant.slug, "entity_set": "Users"})
+        response = client.get(url, {name: api_key.key})
+        assert response.status_code == 401
+        assert error_of(response)["code"] == "Unauthorized"
 
     def test_a_session_is_not_enough(self, admin_client, tenant):
         response = admin_client.get(reverse("api:service_root", kwargs={"tenant_slug": tenant.slug}))
@@ -115,14 +138,14 @@ class TestIsolation:
 @pytest.mark.django_db
 class TestRefusals:
     @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-    def test_writes_get_405(self, client, tenant, api_key, method):
-        for path in ("", "Users", "Users(1)", "$metadata"):
+    def test_writes_get_405_allowing_get_and_head(self, client, tenant, api_key, method):
+        for path in ("", "Users", "Users(1)", "$metadata", "Users/$count", "Users(1)/Email", "Users/Foo/Bar"):
             url = reverse("api:service_root", kwargs={"tenant_slug": tenant.slug}) + path
             response = getattr(client, method)(
                 url, data="{}", content_type="application/json", headers={"Authorization": f"Bearer {api_key.key}"}
             )
             assert response.status_code == 405, path
-            assert response["Allow"] == "GET"
+            assert response["Allow"] == "GET, HEAD"
             assert error_of(response)["code"] == "MethodNotAllowed"
 
     @pytest.mark.parametrize(
@@ -183,3 +206,12 @@ class TestRefusals:
         # Counted per key: another key of the same user is not limited.
         other = create_api_key(tenant=tenant, user=admin_member.user, name="other", actor=None).key
         assert odata.get("Users", Authorization=f"Bearer {other}").status_code == 200
+
+    @override_settings(ODATA_RATE_LIMIT_PER_MINUTE=2)
+    def test_the_limit_counts_requests_whatever_the_scheme_and_pages_count(self, odata, admin_member):
+        # Following nextLink is a request like any other: a 3-page read takes 3 of the minute's budget.
+        basic = "Basic " + base64.b64encode(f"x:{odata.key}".encode()).decode()
+        assert odata.get("Users", Authorization=basic).status_code == 200
+        assert odata.get("Users", {"$skiptoken": "0"}).status_code == 200
+        response = odata.get("Users", Authorization=basic)
+        assert response.status_code == 429 and int(response["Retry-After"]) >= 1

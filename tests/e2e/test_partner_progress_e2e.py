@@ -85,3 +85,31 @@ def test_partner_manager_previews_an_edit_before_saving(page, live_server, tenan
     # Nothing was saved by previewing.
     dialog.get_by_role("link", name="Cancel").click()
     expect(page.locator("#progress-headline")).to_have_text("33% to Build")
+
+
+def test_partner_manager_adds_the_missing_rate_from_the_notice(page, live_server, tenant):
+    program = program_with_criteria(tenant)
+    enrollment = PartnerEnrollmentFactory(program=program, account__name="Prairie Systems")
+    for i, day in enumerate([dt.date(2026, 3, 2), dt.date(2026, 5, 9)]):
+        OpportunityFactory(
+            account=enrollment.account, name=f"London {i}", amount=Decimal("5000"), currency="GBP", close_date=day
+        )
+    services.recalculate_enrollment(enrollment)
+    manager = member(tenant, "Partner Program Tiers Access", user__email="partners@acme-test.test")
+
+    log_in(page, live_server, manager.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
+    page.locator("#missing-rates").get_by_role("link", name="Currency rates").click()
+    missing = page.locator("#missing-rates")
+    row = missing.get_by_role("row", name=re.compile("GBP"))
+    expect(row).to_contain_text("03/02/2026 – 05/09/2026")
+    row.get_by_role("link", name="Add rate").click()
+    expect(page.get_by_label("From currency")).to_have_value("GBP")
+    expect(page.get_by_label("To currency")).to_have_value("USD")
+    expect(page.get_by_label("Date")).to_have_value("2026-03-02")
+    page.get_by_label("Rate").fill("1.25")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Created currency rate")).to_be_visible()
+    expect(page.locator("#missing-rates")).to_have_count(0)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
+    expect(page.get_by_text("Recalculation pending")).to_be_visible()

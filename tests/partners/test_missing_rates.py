@@ -3,6 +3,7 @@ are not counted, Currency rates lists the missing pairs, and adding the rate sch
 recalculation."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from tests.conftest import login
 from tests.partners.factories import (
     CurrencyRateFactory,
     OpportunityFactory,
+    PartnerEnrollmentFactory,
     enrolled_partner,
     manager,
     program_with_criteria,
@@ -56,8 +58,13 @@ def test_currency_rates_lists_the_missing_pairs_and_a_rate_schedules_the_recalcu
     login(client, manager(tenant))
     html = client.get(f"/w/{tenant.slug}/partners/currency-rates/").content.decode()
     section = html[html.index('id="missing-rates"') : html.index("</section>")]
-    assert '<td>GBP</td><td>USD</td><td class="num">2</td><td>03/02/2026 – 05/09/2026</td>' in section
+    assert (
+        "<td>Global Partner Program</td><td>Annual Partner Revenue</td>"
+        '<td>GBP</td><td>USD</td><td class="num">2</td><td>03/02/2026 – 05/09/2026</td>'
+    ) in section
     assert "<td>EUR</td>" not in section
+    add = f"/w/{tenant.slug}/partners/currency-rates/add/?from_currency=GBP&amp;to_currency=USD&amp;date=2026-03-02"
+    assert f'href="{add}"' in section
     services.currency_rate_create(
         tenant=tenant,
         actor=None,
@@ -78,7 +85,79 @@ def test_the_notice_costs_a_fixed_number_of_queries(client, tenant, enrollment, 
     login(client, manager(tenant))
     for i in range(n):
         OpportunityFactory(account=enrollment.account, currency="CHF", close_date=dt.date(2026, 6, 1 + i))
-    with django_assert_num_queries(13):
+    # One more than without the notice: the deals grouped by currency and date, then their rates.
+    with django_assert_num_queries(14):
         client.get(f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
-    with django_assert_num_queries(6):
+    # The list's own queries, the revenue criteria, then one per revenue criterion (here one).
+    with django_assert_num_queries(7):
         client.get(f"/w/{tenant.slug}/partners/currency-rates/")
+
+
+def test_add_rate_opens_prefilled_with_the_missing_pair_and_its_first_date(client, tenant, enrollment):
+    login(client, manager(tenant))
+    html = client.get(
+        f"/w/{tenant.slug}/partners/currency-rates/add/?from_currency=GBP&to_currency=USD&date=2026-03-02"
+    ).content.decode()
+    assert 'name="from_currency" value="GBP"' in html
+    assert 'name="to_currency" value="USD"' in html
+    assert 'value="2026-03-02"' in html
+    # A plain New keeps the empty form; the query never fills an edit of an existing rate.
+    assert 'value="GBP"' not in client.get(f"/w/{tenant.slug}/partners/currency-rates/add/").content.decode()
+
+
+def test_only_deals_a_criterion_would_count_are_listed_as_missing(client, tenant, enrollment):
+    """Deals the primary partner user cannot see, that the filter leaves out, or dated outside
+    the enrollment (by the criterion's attainment date field) need no rate: not listed."""
+    pu = enrollment.primary_partner_user
+    pu.is_partner_admin = False
+    pu.save()
+    revenue = enrollment.program.criteria.get(name="Annual Partner Revenue")
+    revenue.conditions = [
+        {"field": "amount", "op": ">=", "value": "1000"},
+        {"field": "stage", "op": "=", "value": "closed_won"},
+    ]
+    revenue.save()
+    account = enrollment.account
+    mine = pu.user
+    enrollment.account.opportunities.filter(currency="GBP").update(owner=mine)
+    OpportunityFactory(account=account, owner=None, currency="CHF", close_date=dt.date(2026, 3, 2))  # not theirs
+    OpportunityFactory(account=account, owner=mine, currency="CHF", amount=Decimal("10"))  # filtered out
+    OpportunityFactory(account=account, owner=mine, currency="CHF", close_date=dt.date(2027, 2, 1))  # after it
+    OpportunityFactory(account=account, owner=mine, currency="SEK", stage="negotiation")  # filtered out: open
+    login(client, manager(tenant))
+    html = client.get(f"/w/{tenant.slug}/partners/currency-rates/").content.decode()
+    section = html[html.index('id="missing-rates"') : html.index("</section>")]
+    assert '<td>GBP</td><td>USD</td><td class="num">2</td>' in section
+    assert "CHF" not in section and "SEK" not in section
+    # By the created date, the deals created in the period count, and their created dates show.
+    revenue.attainment_date_field = "created_date"
+    revenue.save()
+    account.opportunities.filter(currency="GBP").update(created_date=dt.date(2026, 2, 3))
+    html = client.get(f"/w/{tenant.slug}/partners/currency-rates/").content.decode()
+    section = html[html.index('id="missing-rates"') : html.index("</section>")]
+    assert '<td>GBP</td><td>USD</td><td class="num">2</td><td>02/03/2026 – 02/03/2026</td>' in section
+
+
+def test_each_revenue_criterion_lists_its_own_pairs_in_one_statement(
+    client, tenant, enrollment, django_assert_num_queries
+):
+    """A second program, in euros, that the same account is enrolled in: its criterion needs
+    GBP → EUR and USD → EUR, listed under it; the first program's rows are unchanged."""
+    euros = program_with_criteria(tenant, name="EMEA Program")
+    euros.currency = "EUR"
+    euros.save()
+    PartnerEnrollmentFactory(
+        program=euros, account=enrollment.account, primary_partner_user=enrollment.primary_partner_user
+    )
+    login(client, manager(tenant))
+    client.get(f"/w/{tenant.slug}/partners/currency-rates/")
+    with django_assert_num_queries(7):
+        html = client.get(f"/w/{tenant.slug}/partners/currency-rates/").content.decode()
+    section = html[html.index('id="missing-rates"') : html.index("</section>")]
+    rows = [r.split("</tr>")[0] for r in section.split("<tr>")[2:]]
+    assert [re.findall(r"<td[^>]*>(.*?)</td>", r)[:4] for r in rows] == [
+        ["EMEA Program", "Annual Partner Revenue", "GBP", "EUR"],
+        ["EMEA Program", "Annual Partner Revenue", "USD", "EUR"],
+        ["Global Partner Program", "Annual Partner Revenue", "GBP", "USD"],
+    ]
+    assert '<td class="num">2</td><td>03/02/2026 – 05/09/2026</td>' in rows[0]
