@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from tenancy.demo import DEMO_LOGINS
 
-from .crawl import MIN_PAGES, crawl, kind_of, log_in
+from .crawl import crawl, kind_of, log_in
+from .test_sweep_e2e import MIN_PAGES  # the sweep's floors: the same crawl reaches the same pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
