@@ -38,4 +38,4 @@ def test_every_page_has_a_skip_link_to_the_content_and_a_live_region(client):
     html = client.get("/accounts/login/").content.decode()
     assert html.index('<a class="skip-link" href="#content">Skip to content</a>') < html.index("<main")
     assert '<main class="content" id="content" tabindex="-1">' in html
-    assert '<div id="live-status" class="visually-hidden" role="status" aria-live="polite"></div>' in html
+    assert '<div id="live-status" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>' in html
