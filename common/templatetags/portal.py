@@ -66,11 +66,18 @@ def has_cap(context, capability):
 
 
 @register.filter
-def width_class(value):
-    """``37.6|width_class`` → ``w-38``: a bar's width as a class of portal.css (w-0 … w-100), since
-    the Content-Security-Policy allows no inline ``style``."""
+def bar_percent(value) -> int:
+    """``37.6|bar_percent`` → ``38``: a percentage rounded and held within 0…100, for a bar's
+    width and its ``aria-valuenow``."""
     try:
         number = round(float(value or 0))
     except (TypeError, ValueError):
         number = 0
-    return f"w-{min(100, max(0, number))}"
+    return min(100, max(0, number))
+
+
+@register.filter
+def width_class(value):
+    """``37.6|width_class`` → ``w-38``: a bar's width as a class of portal.css (w-0 … w-100), since
+    the Content-Security-Policy allows no inline ``style``."""
+    return f"w-{bar_percent(value)}"

@@ -1,4 +1,5 @@
-// Small behaviours on top of htmx: open swapped-in dialogs, close them, keep the CSRF header.
+// Small behaviours on top of htmx: open swapped-in dialogs, close them, keep the CSRF header;
+// and what keyboard and screen-reader users need (focus in dialogs, row counts said aloud).
 (function () {
   function openDialogs(root) {
     (root || document).querySelectorAll("dialog:not([open])").forEach(function (d) {
@@ -42,5 +43,59 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); submitEditedFilters(); });
+
+  // Keyboard and screen readers. A dialog drawn into #modal gives the focus back to the button or
+  // link that opened it when it closes (Escape, Cancel, Close), keeps Tab inside itself, and is
+  // removed once closed.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target && e.detail.target.id === "modal" && !e.detail.elt.closest("#modal")) { opener = e.detail.elt; }
+  });
+  document.addEventListener("close", function (e) {
+    var dialog = e.target;
+    // Closed in #modal, or already taken out of it by the Cancel handler above.
+    if (!(dialog instanceof HTMLDialogElement) || (dialog.isConnected && !dialog.closest("#modal"))) { return; }
+    dialog.remove();
+    if (opener && opener.isConnected) { opener.focus(); }
+    opener = null;
+  }, true);
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), " +
+    "textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("keydown", function (e) {
+    var dialog = e.key === "Tab" && document.querySelector("#modal dialog[open]");
+    if (!dialog) { return; }
+    var items = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) { return el.offsetParent !== null; });
+    if (!items.length) { return; }
+    var first = items[0], last = items[items.length - 1];
+    if (!dialog.contains(document.activeElement)) { e.preventDefault(); first.focus(); }
+    else if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  });
+  // A list redrawn by htmx (filter, search, sort, page) says its new row count in a live region
+  // that stays on the page (#live-status in base.html): a region swapped in with the list would
+  // not be announced.
+  function announce(text) {
+    var live = document.getElementById("live-status");
+    if (!live) { return; }
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var count = document.getElementById("row-count");
+    if (count && e.detail.target && e.detail.target.id !== "modal" && !e.detail.target.closest("#modal")) {
+      announce(count.textContent.trim());
+    }
+    focusableScrollers();
+  });
+  // A table wider than its box scrolls sideways inside it: keyboard users reach it with Tab and
+  // scroll it with the arrow keys.
+  function focusableScrollers() {
+    document.querySelectorAll(".table-scroll, .content table.table").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(box).overflowX);
+      if (scrolls && !box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+      if (!scrolls && box.getAttribute("tabindex") === "0") { box.removeAttribute("tabindex"); }
+    });
+  }
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); submitEditedFilters(); focusableScrollers(); });
 })();

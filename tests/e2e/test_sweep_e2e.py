@@ -10,17 +10,16 @@ built ``?export=csv`` by hand could not see it."""
 import csv
 import io
 import re
-from collections import deque
-from urllib.parse import parse_qs, urlparse
 
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tenancy.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tenancy.demo import DEMO_LOGINS
+
+from .crawl import crawl, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,23 +39,7 @@ MIN_PAGES = {
 }
 MIN_EXPORTS = {"admin@acme.test": 88, "partners@acme.test": 40, "clientadmin@acme.test": 4, "admin@globex.test": 88}
 
-SKIP_PATH = re.compile(r"^/(static|media|admin)/|/odata/|^/accounts/(logout|password)")
 TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/w/[\w-]+/"))
-
-
-def kind_of(path: str) -> str | None:
-    try:
-        return resolve(path).view_name
-    except Resolver404:
-        return None
 
 
 def download_rows(page, link) -> list[list[str]]:
@@ -153,27 +136,12 @@ def sweep(page, base, email) -> tuple[list[str], int, list[str]]:
     page.on("console", lambda m: m.type == "error" and problems.append(f"console error on {page.url}: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"JavaScript error on {page.url}: {e}"))
     log_in(page, base, email)
-    queue, seen_kinds, visited, exports = deque([page.url]), set(), [], 0
-    while queue:
-        url = queue.popleft()
-        path = urlparse(url).path
-        kind = kind_of(path)
-        if kind is None or kind in seen_kinds:
-            continue
-        seen_kinds.add(kind)
-        response = page.goto(url)
-        if response is None or response.status >= 400:
-            problems.append(f"{url}: answered {response.status if response else 'nothing'}")
-            continue
+    visited, exports = [], 0
+    for url, kind in crawl(page, base, problems):
         visited.append(kind)
-        page.wait_for_load_state("networkidle")
         check_page(page, url, problems)
         if page.locator("a[href*='export=']").count():
             exports += check_exports(page, url, problems)
-        for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
-            target = urlparse(href)
-            if href.startswith(base) and not SKIP_PATH.search(target.path) and "export" not in parse_qs(target.query):
-                queue.append(f"{base}{target.path}")
     problems.extend(bad_responses)
     return visited, exports, problems
 
