@@ -1,0 +1,49 @@
+"""The partner app's long work, run as jobs (the jobs app): Recalculate all of a program, and the
+partner-data CSV imports (see partners.import_jobs). Registered from ``PartnersConfig.ready``."""
+
+from django.urls import reverse
+
+from jobs import registry
+from jobs.selectors import recent_jobs
+from jobs.services import start_job
+from tenancy.capabilities import Capability
+
+from .models import PartnerProgram
+from .services import recalculate_program_in_batches
+
+RECALCULATE_ALL = "partners.recalculate_all"
+
+
+def _run_recalculate_all(job, progress) -> str:
+    program = PartnerProgram.objects.filter(tenant=job.tenant, pk=job.target_id).first()
+    if program is None:
+        raise LookupError("the program was deleted")
+    n = recalculate_program_in_batches(program, actor=job.started_by, progress=progress)
+    return f"Recalculated {n} enrollment{'s' if n != 1 else ''}."
+
+
+def _program_page(job) -> str:
+    return reverse("partners:program_detail", kwargs={"tenant_slug": job.tenant.slug, "program_id": job.target_id})
+
+
+def register_jobs() -> None:
+    registry.register(
+        registry.JobKind(
+            name=RECALCULATE_ALL,
+            label="Recalculate all",
+            run=_run_recalculate_all,
+            capability=Capability.PARTNER_TIERS,
+            back_url=_program_page,
+        )
+    )
+
+
+def start_recalculate_all(program: PartnerProgram, *, actor):
+    """Recalculate all, in the background; a second click while it runs gets the running job."""
+    return start_job(tenant=program.tenant, kind=RECALCULATE_ALL, target=program, actor=actor)
+
+
+def recalculate_all_jobs(program: PartnerProgram):
+    return recent_jobs(
+        tenant=program.tenant_id, kinds=[RECALCULATE_ALL], target_type="PartnerProgram", target_id=program.pk
+    )
