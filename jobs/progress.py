@@ -65,8 +65,9 @@ class Progress:
                 cancel = Job.objects.filter(pk=self.job.pk).values_list("cancel_requested", flat=True).first()
         elif connection.vendor == "postgresql":
             cancel = self._write_aside(values)
-        else:
-            return
+        else:  # SQLite: no other writer while the job holds the database; Cancel waits for the commit
+            with scopes_disabled():
+                cancel = Job.objects.filter(pk=self.job.pk).values_list("cancel_requested", flat=True).first()
         if cancel:
             raise JobCancelled()
 

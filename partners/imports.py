@@ -227,18 +227,45 @@ def import_records(kind: str, *, tenant, actor, csv_text: str, dry_run: bool):
         failed = result.has_errors() or result.has_validation_errors()
         changed = [row for row in result.rows if row.import_type in ("new", "update")]
         if not dry_run and not failed and changed:  # a file of unchanged rows changes nothing to log
-            mark_accounts_due(tenant, resource.touched_accounts)
-            record(
-                tenant=tenant,
-                actor=actor,
-                action=Action.CREATE,
-                target=resource._meta.model.__name__,
-                verb=f"imported {kind}",
-                count=len(changed),
-                object_ids=[row.object_id for row in changed],
-                changes={t: [None, result.totals.get(t, 0)] for t in ("new", "update", "skip")},
-            )
+            _imported(kind, resource, actor, [row.object_id for row in changed], result.totals)
     return result, dataset
+
+
+def _imported(kind: str, resource, actor, object_ids: list, totals: dict) -> None:
+    """After a committed import: the touched accounts' enrollments are due, one activity entry."""
+    mark_accounts_due(resource.tenant, resource.touched_accounts)
+    record(
+        tenant=resource.tenant,
+        actor=actor,
+        action=Action.CREATE,
+        target=resource._meta.model.__name__,
+        verb=f"imported {kind}",
+        count=len(object_ids),
+        object_ids=object_ids,
+        changes={t: [None, totals.get(t, 0)] for t in ("new", "update", "skip")},
+    )
+
+
+class PartnerDataImporter:
+    """One import of ``kind`` fed chunk by chunk (jobs.imports): a row's status and errors as in
+    the preview; ``finish`` runs once after the last chunk of a committed import."""
+
+    def __init__(self, kind: str, tenant, actor):
+        self.kind, self.actor = kind, actor
+        self.resource = RESOURCES[kind](tenant)
+        self.changed: list = []
+
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool) -> list[tuple[str, list[str]]]:
+        result = self.resource.import_data(
+            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+        )
+        if not dry_run:
+            self.changed += [row.object_id for row in result.rows if row.import_type in ("new", "update")]
+        return [(row["status"], row["errors"]) for row in preview_rows(result, dataset)]
+
+    def finish(self, totals: dict) -> None:
+        if self.changed:  # a file of unchanged rows changes nothing to log
+            _imported(self.kind, self.resource, self.actor, self.changed, totals)
 
 
 def preview_rows(result, dataset) -> list[dict]:

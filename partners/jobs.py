@@ -4,10 +4,12 @@ partner-data CSV imports (see partners.import_jobs). Registered from ``PartnersC
 from django.urls import reverse
 
 from jobs import registry
+from jobs.imports import ImportKind, register_import
 from jobs.selectors import recent_jobs
 from jobs.services import start_job
 from tenancy.capabilities import Capability
 
+from .imports import COLUMNS, PartnerDataImporter
 from .models import PartnerProgram
 from .services import recalculate_program_in_batches
 
@@ -26,7 +28,33 @@ def _program_page(job) -> str:
     return reverse("partners:program_detail", kwargs={"tenant_slug": job.tenant.slug, "program_id": job.target_id})
 
 
+def _page(name: str):
+    return lambda slug: reverse(name, kwargs={"tenant_slug": slug})
+
+
+# The partner-data CSV imports: kind -> (noun, import page, list page).
+IMPORT_PAGES = {
+    "opportunities": ("opportunities", "partners:opportunity_import", "partners:opportunity_list"),
+    "leads": ("deal registrations", "partners:lead_import", "partners:lead_list"),
+    "courses": ("course assignments", "partners:course_import", "partners:course_list"),
+}
+IMPORTS: dict[str, ImportKind] = {
+    kind: ImportKind(
+        name=f"partners.import.{kind}",
+        noun=noun,
+        columns=["id", *COLUMNS[kind].split(",")],
+        capability=Capability.PARTNER_TIERS,
+        importer=lambda tenant, actor, kind=kind: PartnerDataImporter(kind, tenant, actor),
+        page_url=_page(page),
+        list_url=_page(list_page),
+    )
+    for kind, (noun, page, list_page) in IMPORT_PAGES.items()
+}
+
+
 def register_jobs() -> None:
+    for kind in IMPORTS.values():
+        register_import(kind)
     registry.register(
         registry.JobKind(
             name=RECALCULATE_ALL,

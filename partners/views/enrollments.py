@@ -390,7 +390,7 @@ def enrollments_import(request, tenant_slug):
         "payload": payload,
         "cancel_url": list_url,
     }
-    return render_page(request, "partners/import.html", ctx)
+    return render_page(request, "partners/enrollment_import.html", ctx)
 
 
 # --- Drill-down ----------------------------------------------------------------------------------
