@@ -15,7 +15,7 @@ def csv_file(data: bytes, **kwargs) -> CsvFile:
 
 
 def test_chunks_carry_the_file_lines_and_skip_blank_lines():
-    source = csv_file(b"\xef\xbb\xbfaccount,name\nA,1\n\nB,\"two\nlines\"\nC,3\n")
+    source = csv_file(b'\xef\xbb\xbfaccount,name\nA,1\n\nB,"two\nlines"\nC,3\n')
     assert source.headers == COLUMNS and source.total == 3
     chunks = list(source.chunks(2))
     assert [lines for lines, _ in chunks] == [[2, 5], [6]]
