@@ -41,6 +41,9 @@ def import_page(request, kind: ImportKind, *, template: str, context: dict):
         "form": form,
         "job": job,
         "columns": ",".join(kind.columns),
-        "recent_imports": recent_jobs(tenant=request.tenant, kinds=[kind.preview, kind.confirm]),
+        # The job on show has its bar; the panel lists the others.
+        "recent_imports": [
+            j for j in recent_jobs(tenant=request.tenant, kinds=[kind.preview, kind.confirm], limit=6) if j != job
+        ][:5],
     }
     return render_page(request, template, ctx)
