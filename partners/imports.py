@@ -131,6 +131,13 @@ class TenantResource(resources.ModelResource):
     def get_queryset(self):
         return self._meta.model.objects.filter(tenant=self.tenant)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A preview (dry run) has checked the row already (fields, full_clean, constraints): it
+        saves nothing, where import-export would INSERT and roll back."""
+        if self._is_dry_run(kwargs):
+            return
+        super().save_instance(instance, is_create, row, **kwargs)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's full_clean, less the check that each foreign key exists: the scoped widgets
         found those rows in this tenant already (the check was a query per key per row)."""
