@@ -38,11 +38,13 @@ def _csv(tmp_path):
     return path
 
 
-def _watch_the_bar(page, done_text, *, moving=True):
+def _watch_the_bar(page, done_text, *, moving=True, screenshot=None):
     bar = page.get_by_role("progressbar")
     expect(bar).to_be_visible()
     if moving:  # between 0 and 100: the bar moves while the worker runs (htmx polls it every second)
         expect(bar).to_have_attribute("aria-valuenow", re.compile(r"^[1-9]\d?$"), timeout=60_000)
+        if screenshot:
+            page.screenshot(path=str(screenshot))
     expect(bar).to_have_attribute("aria-valuenow", "100", timeout=120_000)
     expect(page.locator(".job-result")).to_contain_text(done_text, timeout=10_000)
 
@@ -56,7 +58,7 @@ def test_import_with_a_live_progress_bar(page, live_server, tenant, celery_worke
     page.get_by_role("button", name="Preview").click()
 
     expect(page).to_have_url(re.compile(r"\?job=\d+$"))
-    _watch_the_bar(page, f"Ready: {ROWS} new")
+    _watch_the_bar(page, f"Ready: {ROWS} new", screenshot=screenshot_dir / "jobs-import-running.png")
     page.screenshot(path=str(screenshot_dir / "jobs-import-preview.png"), full_page=True)
     page.reload()  # the job is in the URL: a reload finds the finished preview again
     expect(page.locator(".job-result")).to_contain_text(f"Ready: {ROWS} new")
