@@ -198,7 +198,14 @@ def fail_stalled_jobs(*, now=None) -> int:
                 ):
                     _record_end(job, JobState.FAILED, message)
                     failed += 1
-        lost = list(Job.objects.filter(state=JobState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True))
+        # Sent again at most once per JOBS_STALE_SECONDS (heartbeat_at of a queued job: last sent),
+        # so a job waiting behind busy workers does not pile up copies of its message.
+        lost = list(
+            Job.objects.filter(state=JobState.QUEUED, created_at__lt=cutoff)
+            .filter(models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=cutoff))
+            .values_list("pk", flat=True)
+        )
+        Job.objects.filter(pk__in=lost, state=JobState.QUEUED).update(heartbeat_at=now)
     for pk in lost:
         _enqueue(pk)
     return failed

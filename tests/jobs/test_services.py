@@ -190,6 +190,11 @@ def test_the_sweep_queues_again_a_job_whose_message_was_lost(tenant, script, enq
     JobFactory(tenant=tenant, state=JobState.QUEUED)  # just queued: its message is on its way
     services.fail_stalled_jobs()
     enqueued.assert_called_once_with(lost.pk)
+    services.fail_stalled_jobs()
+    assert enqueued.call_count == 1, "not again until another JOBS_STALE_SECONDS have passed"
+    with time_machine.travel(timezone.now() + timedelta(seconds=46), tick=False):
+        services.fail_stalled_jobs()
+    assert enqueued.call_count == 3, "then both (the other one is now old enough too)"
 
 
 def test_an_unknown_kind_cannot_start(tenant, admin_member):
