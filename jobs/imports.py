@@ -4,7 +4,8 @@ error report; Confirm starts a second job that refers to the preview (no payload
 the browser), imports every row in one transaction or none, and can be cancelled until it commits.
 
 A domain app describes its import with an ``ImportKind`` whose ``importer(tenant, actor)`` returns
-an object with ``run(dataset, *, dry_run) -> list[(status, errors)]`` (one per row of the chunk)
+an object with ``run(dataset, *, dry_run, lines) -> list[(status, errors)]`` (one per row of the
+chunk; ``lines`` are the rows' lines in the file)
 and ``finish(totals)`` (what follows a committed import: marks, the activity entry)."""
 
 import csv
@@ -115,7 +116,7 @@ def run_preview(kind: ImportKind, job: Job, progress) -> str:
     summary = Summary(source.headers)
     progress(0, source.total, phrase="Checking rows")
     for lines, dataset in source.chunks(CHUNK):
-        summary.add(lines, dataset, importer.run(dataset, dry_run=True))
+        summary.add(lines, dataset, importer.run(dataset, dry_run=True, lines=lines))
         progress(summary.rows, source.total)
     summary.save(job, "preview")
     if summary.failed:
@@ -137,7 +138,7 @@ def run_confirm(kind: ImportKind, job: Job, progress) -> str:
     try:
         with transaction.atomic():
             for lines, dataset in source.chunks(CHUNK):
-                summary.add(lines, dataset, importer.run(dataset, dry_run=False))
+                summary.add(lines, dataset, importer.run(dataset, dry_run=False, lines=lines))
                 if summary.failed:
                     raise ImportRefused()
                 progress(summary.rows, source.total)

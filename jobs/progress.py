@@ -3,7 +3,8 @@ one per row), a heartbeat, and whether someone pressed Cancel.
 
 Progress written inside the job's own transaction would stay invisible until it commits, so
 there it goes through a second connection on PostgreSQL; SQLite has one writer at a time (the
-job holds it), so there the bar waits for the commit and the phrase says what is happening."""
+job holds it), so there it is written in the job's transaction and the bar moves at the commit
+(the phrase says what is happening)."""
 
 import logging
 import threading
@@ -65,8 +66,12 @@ class Progress:
                 cancel = Job.objects.filter(pk=self.job.pk).values_list("cancel_requested", flat=True).first()
         elif connection.vendor == "postgresql":
             cancel = self._write_aside(values)
-        else:  # SQLite: no other writer while the job holds the database; Cancel waits for the commit
+        else:
+            # SQLite: one writer, the job. Written in its own transaction, the progress and the
+            # heartbeat show when it commits: so a sweep that waited for the database meanwhile
+            # finds a fresh heartbeat, and a worker that dies rolls them back with the rows.
             with scopes_disabled():
+                Job.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(**values)
                 cancel = Job.objects.filter(pk=self.job.pk).values_list("cancel_requested", flat=True).first()
         if cancel:
             raise JobCancelled()

@@ -32,6 +32,7 @@ from .models import (
     PartnerUser,
     Tier,
 )
+from .services.enrollment import enroll_partners
 from .services.recalc import mark_accounts_due
 
 
@@ -295,7 +296,7 @@ class PartnerDataImporter:
         self.resource = RESOURCES[kind](tenant)
         self.changed: list = []
 
-    def run(self, dataset: tablib.Dataset, *, dry_run: bool) -> list[tuple[str, list[str]]]:
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines=None) -> list[tuple[str, list[str]]]:
         # A preview validates each row (full_clean, constraints included) and saves none: no
         # INSERT to roll back. The import saves inside the job's transaction.
         result = self.resource.import_data(
@@ -344,36 +345,38 @@ def _date(text: str, errors: list[str], field: str):
         return None
 
 
-def check_enrollments(*, tenant, csv_text: str):
-    """Validate a CSV of enrollments row by row, with the rules of Enroll: program and account
-    by name, the primary partner user by email among the account's users, the tier by name among
-    the program's (empty: the first), dates in order, no active enrollment of the account in the
-    program, and the same account and program at most once in the file. A fixed number of
-    queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
-    the totals and rows have the shape of the other imports' preview."""
-    columns = ENROLLMENT_COLUMNS.split(",")
-    # The shared reader refuses a file with no header, a repeated column or no rows (ImportFileError).
-    dataset = read_csv(csv_text, columns=columns, required=tuple(c for c in columns if c != "tier"))
-    programs = {p.name.lower(): p for p in PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")}
-    accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
-    users = {pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")}
-    tiers: dict[int, list[Tier]] = {}
-    for t in Tier.objects.filter(tenant=tenant).order_by("position", "id"):
-        tiers.setdefault(t.program_id, []).append(t)
-    today = timezone.localdate(timezone.now(), tenant.zone)
-    active = set(
-        PartnerEnrollment.objects.filter(tenant=tenant, ended_at__isnull=True, expiration_date__gte=today).values_list(
-            "program_id", "account_id"
+class EnrollmentChecker:
+    """The rules of Enroll, row by row (see ``check_enrollments``), fed a chunk at a time: the
+    lookups are read once, and an account enrolled twice in the same program is caught across
+    chunks. ``valid`` collects the enrollments to create."""
+
+    def __init__(self, tenant):
+        self.tenant = tenant
+        programs = PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")
+        self.programs = {p.name.lower(): p for p in programs}
+        self.accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
+        self.users = {
+            pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")
+        }
+        self.tiers: dict[int, list[Tier]] = {}
+        for t in Tier.objects.filter(tenant=tenant).order_by("position", "id"):
+            self.tiers.setdefault(t.program_id, []).append(t)
+        today = timezone.localdate(timezone.now(), tenant.zone)
+        self.active = set(
+            PartnerEnrollment.objects.filter(
+                tenant=tenant, ended_at__isnull=True, expiration_date__gte=today
+            ).values_list("program_id", "account_id")
         )
-    )
-    seen: dict[tuple[int, int], int] = {}
-    rows, valid = [], []
-    for number, raw in enumerate(dataset.dict, start=1):
+        self.seen: dict[tuple[int, int], int] = {}
+        self.valid: list[PartnerEnrollment] = []
+
+    def check(self, raw: dict, line: int) -> list[str]:
+        """The errors of one row (a dict of the file's columns), at ``line`` of the file."""
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         errors: list[str] = []
-        program = programs.get(row.get("program", "").lower())
-        account = accounts.get(row.get("account", "").lower())
-        user = users.get(row.get("primary_partner_user", "").lower())
+        program = self.programs.get(row.get("program", "").lower())
+        account = self.accounts.get(row.get("account", "").lower())
+        user = self.users.get(row.get("primary_partner_user", "").lower())
         if program is None:
             errors.append(f"program: “{row.get('program', '')}” not found in this workspace.")
         if account is None:
@@ -384,7 +387,7 @@ def check_enrollments(*, tenant, csv_text: str):
             errors.append(f"primary_partner_user: {user.user.email} is not a user of {account.name}.")
         tier = None
         if program is not None:
-            choices = tiers.get(program.pk, [])
+            choices = self.tiers.get(program.pk, [])
             name = row.get("tier", "")
             tier = (
                 next((t for t in choices if t.name.lower() == name.lower()), None)
@@ -401,15 +404,16 @@ def check_enrollments(*, tenant, csv_text: str):
             errors.append("expiration_date: The expiration date must be after the enrollment date.")
         if program is not None and account is not None:
             key = (program.pk, account.pk)
-            if key in active:
+            if key in self.active:
                 errors.append(f"account: {account.name} already has an active enrollment in {program.name}.")
-            elif key in seen:
-                errors.append(f"account: {account.name} is enrolled in {program.name} on line {seen[key] + 1} already.")
-            seen.setdefault(key, number)
+            elif key in self.seen:
+                where = f"on line {self.seen[key]} already"
+                errors.append(f"account: {account.name} is enrolled in {program.name} {where}.")
+            self.seen.setdefault(key, line)
         if not errors:
-            valid.append(
+            self.valid.append(
                 PartnerEnrollment(
-                    tenant=tenant,
+                    tenant=self.tenant,
                     program=program,
                     account=account,
                     tier=tier,
@@ -418,6 +422,42 @@ def check_enrollments(*, tenant, csv_text: str):
                     primary_partner_user=user,
                 )
             )
+        return errors
+
+
+class EnrollmentImporter:
+    """Bulk enroll as a job (jobs.imports): the checker's verdict per row; ``finish`` enrolls
+    every valid row (enroll_partners: under lock, progress computed, one activity entry)."""
+
+    def __init__(self, tenant, actor):
+        self.tenant, self.actor = tenant, actor
+        self.checker = EnrollmentChecker(tenant)
+
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines: list[int] | None = None):
+        out = []
+        for i, raw in enumerate(dataset.dict):
+            errors = self.checker.check(raw, lines[i] if lines else i + 2)
+            out.append(("new", errors))
+        return out
+
+    def finish(self, totals: dict) -> None:
+        enroll_partners(tenant=self.tenant, actor=self.actor, enrollments=self.checker.valid)
+
+
+def check_enrollments(*, tenant, csv_text: str):
+    """Validate a CSV of enrollments row by row, with the rules of Enroll: program and account
+    by name, the primary partner user by email among the account's users, the tier by name among
+    the program's (empty: the first), dates in order, no active enrollment of the account in the
+    program, and the same account and program at most once in the file. A fixed number of
+    queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
+    the totals and rows have the shape of the other imports' preview."""
+    columns = ENROLLMENT_COLUMNS.split(",")
+    # The shared reader refuses a file with no header, a repeated column or no rows (ImportFileError).
+    dataset = read_csv(csv_text, columns=columns, required=tuple(c for c in columns if c != "tier"))
+    checker = EnrollmentChecker(tenant)
+    rows = []
+    for number, raw in enumerate(dataset.dict, start=1):
+        errors = checker.check(raw, number + 1)
         rows.append(
             {
                 "line": number + 1,
@@ -426,6 +466,7 @@ def check_enrollments(*, tenant, csv_text: str):
                 "errors": errors,
             }
         )
+    valid = checker.valid
     invalid = sum(1 for r in rows if r["errors"])
     totals = {
         "new": len(rows) - invalid,

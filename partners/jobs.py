@@ -9,7 +9,7 @@ from jobs.selectors import recent_jobs
 from jobs.services import start_job
 from tenancy.capabilities import Capability
 
-from .imports import COLUMNS, PartnerDataImporter
+from .imports import COLUMNS, ENROLLMENT_COLUMNS, EnrollmentImporter, PartnerDataImporter
 from .models import PartnerProgram
 from .services import recalculate_program_in_batches
 
@@ -50,6 +50,17 @@ IMPORTS: dict[str, ImportKind] = {
     )
     for kind, (noun, page, list_page) in IMPORT_PAGES.items()
 }
+# Bulk enroll: the rules of Enroll per row; the import enrolls every row or none.
+IMPORTS["enrollments"] = ImportKind(
+    name="partners.import.enrollments",
+    noun="enrollments",
+    columns=ENROLLMENT_COLUMNS.split(","),
+    required=tuple(c for c in ENROLLMENT_COLUMNS.split(",") if c != "tier"),
+    capability=Capability.PARTNER_TIERS,
+    importer=EnrollmentImporter,
+    page_url=_page("partners:enrollment_import"),
+    list_url=_page("partners:enrollment_list"),
+)
 
 
 def register_jobs() -> None:
