@@ -127,6 +127,7 @@ class TenantResource(resources.ModelResource):
     def __init__(self, tenant):
         self.tenant = tenant
         self.touched_accounts: set[int] = set()
+        self.checking = False  # a preview's check (PartnerDataImporter): rows validated, none saved
         super().__init__()
 
     def get_queryset(self):
@@ -135,7 +136,7 @@ class TenantResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         """A preview (dry run) has checked the row already (fields, full_clean, constraints): it
         saves nothing, where import-export would INSERT and roll back."""
-        if self._is_dry_run(kwargs):
+        if self._is_dry_run(kwargs) or self.checking:
             return
         super().save_instance(instance, is_create, row, **kwargs)
 
@@ -297,11 +298,13 @@ class PartnerDataImporter:
         self.changed: list = []
 
     def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines=None) -> list[tuple[str, list[str]]]:
-        # A preview validates each row (full_clean, constraints included) and saves none: no
-        # INSERT to roll back. The import saves inside the job's transaction.
+        # A preview validates each row (full_clean, constraints included) and saves none
+        # (``checking``): no INSERT to roll back, and no transaction, so no savepoint per row
+        # either (two round trips a row on PostgreSQL). The import saves in the job's transaction.
+        self.resource.checking = dry_run
         result = self.resource.import_data(
             dataset,
-            dry_run=dry_run,
+            dry_run=False,
             use_transactions=not dry_run,
             rollback_on_validation_errors=True,
             raise_errors=False,
