@@ -13,6 +13,7 @@ workspace_patterns = [
     path("", tenancy_views.workspace_home, name="workspace_home"),
     path("settings/", include("tenancy.urls")),
     path("settings/api-keys/", include("api.keys_urls")),
+    path("settings/jobs/", include("jobs.urls")),
     path("activity/", include("activity.urls")),
     path("plans/", include("plans.urls")),
     path("plans/", include("enrollments.urls")),

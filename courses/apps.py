@@ -15,6 +15,7 @@ class CoursesConfig(AppConfig):
 
         from . import tasks  # noqa: F401 - registers every course task (the email ones too) in each process
         from .account_emails import send_account_unlock
+        from .jobs import register_jobs
         from .panels import learner_panel, learning_admin_panel
         from .selectors.learner import has_courses
 
@@ -29,3 +30,4 @@ class CoursesConfig(AppConfig):
         register_panel(learning_admin_panel, order=500)
         user_locked_out.connect(send_account_unlock, dispatch_uid="courses_account_unlock")
         register_object_page("Course", "courses:course_detail", "course_id")
+        register_jobs()

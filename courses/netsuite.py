@@ -68,6 +68,9 @@ class NetSuiteClient:
         self.backoff = backoff
         self.sleep = sleep  # injectable, so tests check the backoff without waiting for it
         self._token: str | None = None
+        # What a sync reports: list pages read, and on_record(done, total) as each order arrives.
+        self.pages_fetched = 0
+        self.on_record: Callable[[int, int], None] | None = None
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -137,6 +140,7 @@ class NetSuiteClient:
         url = self.connection.api_root + RECORD_PATH
         while True:
             page = self.get(url, params)
+            self.pages_fetched += 1
             items = page.get("items", [])
             for item in items:
                 yield str(item["id"])
@@ -148,7 +152,13 @@ class NetSuiteClient:
         return self.get(f"{self.connection.api_root}{RECORD_PATH}/{netsuite_id}")
 
     def modified_sales_orders(self, since: datetime.datetime | None) -> list[dict]:
-        return [self.sales_order(i) for i in self.modified_ids(since)]
+        ids = list(self.modified_ids(since))
+        records = []
+        for netsuite_id in ids:
+            records.append(self.sales_order(netsuite_id))
+            if self.on_record:
+                self.on_record(len(records), len(ids))
+        return records
 
 
 def parse_sales_order(record: dict) -> dict:

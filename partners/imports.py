@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from import_export import fields, resources, widgets
@@ -31,16 +32,35 @@ from .models import (
     PartnerUser,
     Tier,
 )
+from .services.enrollment import enroll_partners
 from .services.recalc import mark_accounts_due
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Looks the value up among the tenant's rows, read once per import into a dict (a query per
+    row made a 100,000-row file take minutes)."""
+
     def __init__(self, queryset_factory, field):
         super().__init__(queryset_factory().model, field=field)
         self.queryset_factory = queryset_factory
+        self._by_value: dict | None = None
 
     def get_queryset(self, value, row, *args, **kwargs):
         return self.queryset_factory()
+
+    def get_instance_by_lookup_fields(self, value, row, **kwargs):
+        if self._by_value is None:
+            path = self.field.split("__")
+            self._by_value = {}
+            for obj in self.queryset_factory():
+                key = obj
+                for name in path:
+                    key = getattr(key, name)
+                self._by_value.setdefault(key, obj)
+        try:
+            return self._by_value[value]
+        except KeyError:
+            raise self.model.DoesNotExist from None
 
     def clean(self, value, row=None, **kwargs):
         try:
@@ -107,10 +127,32 @@ class TenantResource(resources.ModelResource):
     def __init__(self, tenant):
         self.tenant = tenant
         self.touched_accounts: set[int] = set()
+        self.checking = False  # a preview's check (PartnerDataImporter): rows validated, none saved
         super().__init__()
 
     def get_queryset(self):
         return self._meta.model.objects.filter(tenant=self.tenant)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A preview (dry run) has checked the row already (fields, full_clean, constraints): it
+        saves nothing, where import-export would INSERT and roll back."""
+        if self._is_dry_run(kwargs) or self.checking:
+            return
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's full_clean, less the check that each foreign key exists: the scoped widgets
+        found those rows in this tenant already (the check was a query per key per row)."""
+        errors = dict(import_validation_errors or {})
+        resolved = {
+            f.name for f in instance._meta.concrete_fields if f.is_relation and getattr(instance, f.attname) is not None
+        }
+        try:
+            instance.full_clean(exclude=set(errors) | resolved, validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def init_instance(self, row=None):
         return self._meta.model(tenant=self.tenant)
@@ -227,18 +269,53 @@ def import_records(kind: str, *, tenant, actor, csv_text: str, dry_run: bool):
         failed = result.has_errors() or result.has_validation_errors()
         changed = [row for row in result.rows if row.import_type in ("new", "update")]
         if not dry_run and not failed and changed:  # a file of unchanged rows changes nothing to log
-            mark_accounts_due(tenant, resource.touched_accounts)
-            record(
-                tenant=tenant,
-                actor=actor,
-                action=Action.CREATE,
-                target=resource._meta.model.__name__,
-                verb=f"imported {kind}",
-                count=len(changed),
-                object_ids=[row.object_id for row in changed],
-                changes={t: [None, result.totals.get(t, 0)] for t in ("new", "update", "skip")},
-            )
+            _imported(kind, resource, actor, [row.object_id for row in changed], result.totals)
     return result, dataset
+
+
+def _imported(kind: str, resource, actor, object_ids: list, totals: dict) -> None:
+    """After a committed import: the touched accounts' enrollments are due, one activity entry."""
+    mark_accounts_due(resource.tenant, resource.touched_accounts)
+    record(
+        tenant=resource.tenant,
+        actor=actor,
+        action=Action.CREATE,
+        target=resource._meta.model.__name__,
+        verb=f"imported {kind}",
+        count=len(object_ids),
+        object_ids=object_ids,
+        changes={t: [None, totals.get(t, 0)] for t in ("new", "update", "skip")},
+    )
+
+
+class PartnerDataImporter:
+    """One import of ``kind`` fed chunk by chunk (jobs.imports): a row's status and errors as in
+    the preview; ``finish`` runs once after the last chunk of a committed import."""
+
+    def __init__(self, kind: str, tenant, actor):
+        self.kind, self.actor = kind, actor
+        self.resource = RESOURCES[kind](tenant)
+        self.changed: list = []
+
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines=None) -> list[tuple[str, list[str]]]:
+        # A preview validates each row (full_clean, constraints included) and saves none
+        # (``checking``): no INSERT to roll back, and no transaction, so no savepoint per row
+        # either (two round trips a row on PostgreSQL). The import saves in the job's transaction.
+        self.resource.checking = dry_run
+        result = self.resource.import_data(
+            dataset,
+            dry_run=False,
+            use_transactions=not dry_run,
+            rollback_on_validation_errors=True,
+            raise_errors=False,
+        )
+        if not dry_run:
+            self.changed += [row.object_id for row in result.rows if row.import_type in ("new", "update")]
+        return [(row["status"], row["errors"]) for row in preview_rows(result, dataset)]
+
+    def finish(self, totals: dict) -> None:
+        if self.changed:  # a file of unchanged rows changes nothing to log
+            _imported(self.kind, self.resource, self.actor, self.changed, totals)
 
 
 def preview_rows(result, dataset) -> list[dict]:
@@ -271,36 +348,38 @@ def _date(text: str, errors: list[str], field: str):
         return None
 
 
-def check_enrollments(*, tenant, csv_text: str):
-    """Validate a CSV of enrollments row by row, with the rules of Enroll: program and account
-    by name, the primary partner user by email among the account's users, the tier by name among
-    the program's (empty: the first), dates in order, no active enrollment of the account in the
-    program, and the same account and program at most once in the file. A fixed number of
-    queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
-    the totals and rows have the shape of the other imports' preview."""
-    columns = ENROLLMENT_COLUMNS.split(",")
-    # The shared reader refuses a file with no header, a repeated column or no rows (ImportFileError).
-    dataset = read_csv(csv_text, columns=columns, required=tuple(c for c in columns if c != "tier"))
-    programs = {p.name.lower(): p for p in PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")}
-    accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
-    users = {pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")}
-    tiers: dict[int, list[Tier]] = {}
-    for t in Tier.objects.filter(tenant=tenant).order_by("position", "id"):
-        tiers.setdefault(t.program_id, []).append(t)
-    today = timezone.localdate(timezone.now(), tenant.zone)
-    active = set(
-        PartnerEnrollment.objects.filter(tenant=tenant, ended_at__isnull=True, expiration_date__gte=today).values_list(
-            "program_id", "account_id"
+class EnrollmentChecker:
+    """The rules of Enroll, row by row (see ``check_enrollments``), fed a chunk at a time: the
+    lookups are read once, and an account enrolled twice in the same program is caught across
+    chunks. ``valid`` collects the enrollments to create."""
+
+    def __init__(self, tenant):
+        self.tenant = tenant
+        programs = PartnerProgram.objects.filter(tenant=tenant).select_related("tenant")
+        self.programs = {p.name.lower(): p for p in programs}
+        self.accounts = {a.name.lower(): a for a in PartnerAccount.objects.filter(tenant=tenant)}
+        self.users = {
+            pu.user.email.lower(): pu for pu in PartnerUser.objects.filter(tenant=tenant).select_related("user")
+        }
+        self.tiers: dict[int, list[Tier]] = {}
+        for t in Tier.objects.filter(tenant=tenant).order_by("position", "id"):
+            self.tiers.setdefault(t.program_id, []).append(t)
+        today = timezone.localdate(timezone.now(), tenant.zone)
+        self.active = set(
+            PartnerEnrollment.objects.filter(
+                tenant=tenant, ended_at__isnull=True, expiration_date__gte=today
+            ).values_list("program_id", "account_id")
         )
-    )
-    seen: dict[tuple[int, int], int] = {}
-    rows, valid = [], []
-    for number, raw in enumerate(dataset.dict, start=1):
+        self.seen: dict[tuple[int, int], int] = {}
+        self.valid: list[PartnerEnrollment] = []
+
+    def check(self, raw: dict, line: int) -> list[str]:
+        """The errors of one row (a dict of the file's columns), at ``line`` of the file."""
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         errors: list[str] = []
-        program = programs.get(row.get("program", "").lower())
-        account = accounts.get(row.get("account", "").lower())
-        user = users.get(row.get("primary_partner_user", "").lower())
+        program = self.programs.get(row.get("program", "").lower())
+        account = self.accounts.get(row.get("account", "").lower())
+        user = self.users.get(row.get("primary_partner_user", "").lower())
         if program is None:
             errors.append(f"program: “{row.get('program', '')}” not found in this workspace.")
         if account is None:
@@ -311,7 +390,7 @@ def check_enrollments(*, tenant, csv_text: str):
             errors.append(f"primary_partner_user: {user.user.email} is not a user of {account.name}.")
         tier = None
         if program is not None:
-            choices = tiers.get(program.pk, [])
+            choices = self.tiers.get(program.pk, [])
             name = row.get("tier", "")
             tier = (
                 next((t for t in choices if t.name.lower() == name.lower()), None)
@@ -328,15 +407,16 @@ def check_enrollments(*, tenant, csv_text: str):
             errors.append("expiration_date: The expiration date must be after the enrollment date.")
         if program is not None and account is not None:
             key = (program.pk, account.pk)
-            if key in active:
+            if key in self.active:
                 errors.append(f"account: {account.name} already has an active enrollment in {program.name}.")
-            elif key in seen:
-                errors.append(f"account: {account.name} is enrolled in {program.name} on line {seen[key] + 1} already.")
-            seen.setdefault(key, number)
+            elif key in self.seen:
+                where = f"on line {self.seen[key]} already"
+                errors.append(f"account: {account.name} is enrolled in {program.name} {where}.")
+            self.seen.setdefault(key, line)
         if not errors:
-            valid.append(
+            self.valid.append(
                 PartnerEnrollment(
-                    tenant=tenant,
+                    tenant=self.tenant,
                     program=program,
                     account=account,
                     tier=tier,
@@ -345,6 +425,42 @@ def check_enrollments(*, tenant, csv_text: str):
                     primary_partner_user=user,
                 )
             )
+        return errors
+
+
+class EnrollmentImporter:
+    """Bulk enroll as a job (jobs.imports): the checker's verdict per row; ``finish`` enrolls
+    every valid row (enroll_partners: under lock, progress computed, one activity entry)."""
+
+    def __init__(self, tenant, actor):
+        self.tenant, self.actor = tenant, actor
+        self.checker = EnrollmentChecker(tenant)
+
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines: list[int] | None = None):
+        out = []
+        for i, raw in enumerate(dataset.dict):
+            errors = self.checker.check(raw, lines[i] if lines else i + 2)
+            out.append(("new", errors))
+        return out
+
+    def finish(self, totals: dict) -> None:
+        enroll_partners(tenant=self.tenant, actor=self.actor, enrollments=self.checker.valid)
+
+
+def check_enrollments(*, tenant, csv_text: str):
+    """Validate a CSV of enrollments row by row, with the rules of Enroll: program and account
+    by name, the primary partner user by email among the account's users, the tier by name among
+    the program's (empty: the first), dates in order, no active enrollment of the account in the
+    program, and the same account and program at most once in the file. A fixed number of
+    queries whatever the row count. Returns (preview rows, totals, headers, enrollments to create);
+    the totals and rows have the shape of the other imports' preview."""
+    columns = ENROLLMENT_COLUMNS.split(",")
+    # The shared reader refuses a file with no header, a repeated column or no rows (ImportFileError).
+    dataset = read_csv(csv_text, columns=columns, required=tuple(c for c in columns if c != "tier"))
+    checker = EnrollmentChecker(tenant)
+    rows = []
+    for number, raw in enumerate(dataset.dict, start=1):
+        errors = checker.check(raw, number + 1)
         rows.append(
             {
                 "line": number + 1,
@@ -353,6 +469,7 @@ def check_enrollments(*, tenant, csv_text: str):
                 "errors": errors,
             }
         )
+    valid = checker.valid
     invalid = sum(1 for r in rows if r["errors"])
     totals = {
         "new": len(rows) - invalid,

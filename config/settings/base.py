@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "common",
     "tenancy",
     "activity",
+    "jobs",
     # Domains.
     "plans",
     "enrollments",
@@ -241,6 +242,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "tenancy.tasks.clear_expired_sessions_task", "schedule": 3600.0},
     "sweep-due-work": {"task": "common.tasks.sweep_due_work_task", "schedule": 60.0},
+    # Jobs whose worker died are failed within a minute (heartbeat older than JOBS_STALE_SECONDS).
+    "fail-stalled-jobs": {"task": "jobs.tasks.fail_stalled_jobs_task", "schedule": 15.0},
     # Courses: access follows expiry at read time; the sweep writes the X every 15 minutes.
     "expire-course-enrollments": {"task": "courses.tasks.expire_due_enrollments_task", "schedule": 900.0},
     "sync-netsuite-sales-orders": {"task": "courses.tasks.sync_sales_orders_task", "schedule": 900.0},
@@ -262,6 +265,11 @@ EXPORT_CHUNK_SIZE = 2000
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 # Inactive Status Trigger: a learner with no module started or completed for this many days.
 COURSE_INACTIVE_DAYS = env.int("COURSE_INACTIVE_DAYS", default=14)
+# Background jobs: a running job's worker writes a heartbeat this often; the sweep fails a job
+# not heard from for JOBS_STALE_SECONDS. Uploads for an import are refused above this size.
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=45)
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 PARTNER_RECALC_DELAY_SECONDS = env.int("PARTNER_RECALC_DELAY_SECONDS", default=300)
 # OData API: rows per page (a larger $top is served in pages via @odata.nextLink) and requests per
 # minute per API key (counted in the cache: use a shared one, e.g. Redis, in production).

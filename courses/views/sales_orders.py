@@ -12,10 +12,11 @@ from tenancy.capabilities import Capability
 
 from ..filters import SalesOrderFilter
 from ..forms import CsvImportForm, NetSuiteConnectionForm, SalesOrderForm
+from ..jobs import start_sync_now, sync_jobs
 from ..models import NetSuiteConnection
 from ..selectors.sales_orders import access_sales_order, netsuite_connection, sales_order_list
 from ..services import sales_orders as services
-from ..services.sales_orders import preview_rows, read_csv, sales_orders_import, sync_sales_orders
+from ..services.sales_orders import preview_rows, read_csv, sales_orders_import
 from ..tables import SalesOrderTable
 
 FIELDS = ["tran_id", "customer", "start_date", "end_date", "status", "netsuite_id"]
@@ -36,6 +37,7 @@ class SalesOrderListView(TenantListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["connection"] = netsuite_connection(tenant=self.request.tenant)
+        ctx["sync_jobs"] = sync_jobs(tenant=self.request.tenant) if ctx["connection"] else []
         return ctx
 
 
@@ -140,14 +142,22 @@ class SalesOrderSyncView(ConfirmActionView):
     danger = False
 
     def describe(self, obj) -> str:
-        return "Fetches the sales orders changed in NetSuite since the last sync and applies them."
+        return (
+            "Fetches the sales orders changed in NetSuite since the last sync and applies them, in the "
+            "background; its progress shows on the Sales orders page."
+        )
+
+    def refusal(self, obj) -> str:
+        connection = netsuite_connection(tenant=self.request.tenant)
+        return "" if connection and connection.is_enabled else "Set up and enable the NetSuite connection first."
 
     def perform(self, obj) -> str:
-        result = sync_sales_orders(tenant=self.request.tenant)
-        if result.error:
-            messages.error(self.request, result.message)
-            return ""
-        return result.message
+        job, created = start_sync_now(netsuite_connection(tenant=self.request.tenant), actor=self.request.user)
+        if created:
+            return "NetSuite sync started; its progress is shown below."
+        return (
+            f"A NetSuite sync is already running (started by {job.started_by or 'the system'}); here is its progress."
+        )
 
     def get_success_url(self, obj) -> str:
         return _list_url(self.request.tenant.slug)

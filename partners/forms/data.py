@@ -132,27 +132,3 @@ class CurrencyRateForm(TenantForm):
             if CurrencyRate.objects.filter(tenant=self.tenant, **key).exclude(pk=self.instance.pk).exists():
                 self.add_error("date", "There is already a rate for this pair on this date.")
         return data
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(required=False, help_text="A CSV file with a header row.")
-    # After the preview, the same CSV comes back with the confirmation (nothing stored on the server).
-    payload = forms.CharField(widget=forms.HiddenInput, required=False)
-    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload:
-            if upload.size > self.MAX_BYTES:
-                self.add_error("file", "The file is larger than 5 MB; split it.")
-                return data
-            try:
-                data["payload"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", "The file is not UTF-8 text; save it as CSV (UTF-8).")
-        elif not data.get("payload"):
-            self.add_error("file", "Choose a CSV file.")
-        return data

@@ -50,6 +50,7 @@ from .recalc import (
     recalculate_enrollment,
     recalculate_now,
     recalculate_program,
+    recalculate_program_in_batches,
 )
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "recalculate_enrollment",
     "recalculate_now",
     "recalculate_program",
+    "recalculate_program_in_batches",
     "set_benefit_values",
     "set_custom_criterion_status",
     "tier_create",

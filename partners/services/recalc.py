@@ -190,6 +190,38 @@ def recalculate_program(program: PartnerProgram, *, actor=None) -> int:
     return len(done)
 
 
+def recalculate_program_in_batches(program: PartnerProgram, *, actor=None, progress=None, batch_size=2000) -> int:
+    """Recalculate all, as a job: the same computation as ``recalculate_program``, a batch of
+    enrollments per transaction so the job can report progress (and be cancelled) between
+    batches. Each enrollment's result stands on its own, so a stop keeps the batches done."""
+    ids = list(
+        PartnerEnrollment.objects.filter(tenant_id=program.tenant_id, program_id=program.id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if progress:
+        progress(0, len(ids), phrase="Recalculating enrollments")
+    done: list[int] = []
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            done += [e.id for e in _recalculate(program=program, enrollment_ids=ids[start : start + batch_size])]
+        if progress:
+            progress(len(done), len(ids))
+    if done:
+        with transaction.atomic():
+            record(
+                tenant=program.tenant,
+                actor=actor,
+                action=Action.UPDATE,
+                target="PartnerEnrollment",
+                verb="recalculated progress",
+                count=len(done),
+                object_ids=done,
+                label=str(program),
+            )
+    return len(done)
+
+
 def _run_due(tenant, pks) -> None:
     """The due-work handler: recalculate these enrollments, program by program (set-based)."""
     by_program: dict[int, list[int]] = defaultdict(list)

@@ -14,6 +14,7 @@ from .. import selectors, services
 from ..criteria import KINDS, conditions_text, field_label
 from ..filters import BenefitFilter, ProgramFilter
 from ..forms.config import BenefitForm, BenefitValuesForm, CriterionForm, ProgramForm, TierForm
+from ..jobs import recalculate_all_jobs, start_recalculate_all
 from ..tables import BenefitTable, ProgramTable
 from .base import PartnerDeleteView, PartnerEditView, PartnerListView, tabs, url
 
@@ -112,6 +113,7 @@ def program_detail(request, tenant_slug, program_id):
         "criteria": _criterion_rows(criteria, tiers),
         "benefits": selectors.benefit_grid(program=program, tiers=tiers),
         "enrollment_count": program.enrollments.count(),
+        "recalc_jobs": recalculate_all_jobs(program),
     }
     return render_page(request, "partners/program_detail.html", ctx)
 
@@ -147,11 +149,17 @@ class ProgramRecalculateView(ConfirmActionView):
 
     def describe(self, obj):
         n = obj.enrollments.count()
-        return f"Recalculate the progress of all {n} enrollment{'s' if n != 1 else ''} of “{obj}” now?"
+        return (
+            f"Recalculate the progress of all {n} enrollment{'s' if n != 1 else ''} of “{obj}”? "
+            "It runs in the background; its progress shows on the program page."
+        )
 
     def perform(self, obj):
-        n = services.recalculate_program(obj, actor=self.request.user)
-        return f"Recalculated {n} enrollment{'s' if n != 1 else ''}."
+        job, created = start_recalculate_all(obj, actor=self.request.user)
+        if created:
+            return "Recalculate all started; its progress is shown below."
+        who = job.started_by or "the system"
+        return f"Recalculate all is already running (started by {who}); here is its progress."
 
     def get_success_url(self, obj):
         return _program_url(self.request, obj)

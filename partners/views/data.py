@@ -5,12 +5,11 @@ Each page is a class that declares what it shows and which service writes (see c
 a list declares its selector, table and filterset; an edit page its form, ``access_*`` lookup and
 create/update services; a delete page its lookup and delete service."""
 
-from django.contrib import messages
-from django.shortcuts import redirect
+from django.conf import settings
 
-from common.htmx import htmx_partial, render_page
-from common.imports import ImportFileError
+from common.htmx import htmx_partial
 from common.permissions import capability_required
+from jobs.import_views import import_page
 from tenancy.capabilities import Capability
 
 from .. import selectors, services
@@ -25,13 +24,12 @@ from ..filters import (
 from ..forms.data import (
     CourseAssignmentForm,
     CurrencyRateForm,
-    ImportForm,
     LeadForm,
     OpportunityForm,
     PartnerAccountForm,
     PartnerUserForm,
 )
-from ..imports import COLUMNS, import_records, preview_rows
+from ..jobs import IMPORTS as IMPORT_KINDS
 from ..tables import (
     CourseAssignmentTable,
     CurrencyRateTable,
@@ -233,46 +231,16 @@ def _import_view(kind):
 
     @capability_required(C)
     def view(request, tenant_slug):
-        """Upload a CSV → preview every row with its errors (nothing saved) → confirm → import
-        all rows in one transaction (or none, if the data changed and a row now fails)."""
-        form = ImportForm(request.POST or None, request.FILES or None)
-        preview, totals, payload, preview_headers = None, None, "", []
-        if request.method == "POST" and form.is_valid():
-            payload = form.cleaned_data["payload"]
-            confirm = form.cleaned_data.get("confirm") and not request.FILES
-            try:
-                result, dataset = import_records(
-                    kind, tenant=request.tenant, actor=request.user, csv_text=payload, dry_run=not confirm
-                )
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-            except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-                form.add_error("file", f"This file could not be read as CSV ({exc.__class__.__name__}).")
-            else:
-                failed = result.has_errors() or result.has_validation_errors()
-                if confirm and not failed:
-                    t = result.totals
-                    messages.success(
-                        request,
-                        f"Imported {noun.lower()}: {t['new']} new, {t['update']} updated, {t['skip']} unchanged.",
-                    )
-                    return redirect(url(request, list_name))
-                preview, totals = preview_rows(result, dataset), dict(result.totals)
-                totals["failed"] = failed
-                preview_headers = dataset.headers or []
+        """Upload a CSV → a job checks every row (nothing saved) and shows the preview → Confirm →
+        a job imports all rows in one transaction (or none, if the data changed and a row now fails)."""
         ctx = {
             "title": f"Import {noun.lower()}",
             "noun": noun,
             "tabs": tabs(request, list_name),
-            "form": form,
-            "columns": COLUMNS[kind],
-            "preview": preview,
-            "preview_headers": preview_headers,
-            "totals": totals,
-            "payload": payload,
             "cancel_url": url(request, list_name),
+            "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
         }
-        return render_page(request, "partners/import.html", ctx)
+        return import_page(request, IMPORT_KINDS[kind], template="partners/import.html", context=ctx)
 
     view.__name__ = f"{kind}_import"
     return view

@@ -12,9 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
-from common.imports import ImportFileError
 from common.permissions import capability_required, check_capability
 from common.views import TenantListView
+from jobs.import_views import import_page
 from tenancy.capabilities import Capability
 
 from .. import selectors
@@ -22,9 +22,8 @@ from ..criteria import KINDS, field_label
 from ..engine import CENTS, criterion_date_field
 from ..explain import COUNTED, REASONS
 from ..filters import EnrollmentFilter
-from ..forms.data import ImportForm
 from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
-from ..imports import ENROLLMENT_COLUMNS, check_enrollments
+from ..jobs import IMPORTS as IMPORT_KINDS
 from ..models import CustomCriterionStatus, PartnerAccount
 from ..selectors.enrollments import (
     DRILLDOWN_COLUMNS,
@@ -36,7 +35,7 @@ from ..selectors.enrollments import (
     export_rows,
     tier_distribution,
 )
-from ..services import delete_enrollment, end_enrollment, enroll_partner, enroll_partners, recalculate_enrollment
+from ..services import delete_enrollment, end_enrollment, enroll_partner, recalculate_enrollment
 from ..services.enrollment_edit import edit_enrollment, unmet_criteria
 from ..tables import EnrollmentTable
 from .base import PartnerDeleteView
@@ -354,46 +353,18 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 @capability_required(CAP)
 def enrollments_import(request, tenant_slug):
-    """Bulk enroll: upload a CSV → preview every row with its errors (nothing saved) → confirm →
-    enroll every row in one transaction, or none."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    preview, totals, payload, headers = None, None, "", []
-    list_url = _url(request, "partners:enrollment_list")
-    if request.method == "POST" and form.is_valid():
-        payload = form.cleaned_data["payload"]
-        confirm = form.cleaned_data.get("confirm") and not request.FILES
-        try:
-            preview, totals, headers, valid = check_enrollments(tenant=request.tenant, csv_text=payload)
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-            preview = None
-        else:
-            if confirm and not totals["failed"]:
-                try:
-                    created = enroll_partners(tenant=request.tenant, actor=request.user, enrollments=valid)
-                except ValidationError as exc:
-                    form.add_error(None, exc.messages)
-                    preview = None
-                else:
-                    messages.success(
-                        request, f"Enrolled {len(created)} partner account{'s' if len(created) != 1 else ''}."
-                    )
-                    return HttpResponseRedirect(list_url)
+    """Bulk enroll: upload a CSV → a job checks every row (nothing saved) and shows the preview →
+    Confirm → a job enrolls every row in one transaction, or none."""
     ctx = {
         "title": "Import enrollments",
         "noun": "Enrollments",
         "tabs": section_tabs(request, "partners:enrollment_list"),
-        "form": form,
-        "columns": ENROLLMENT_COLUMNS,
         "import_note": "Program and partner account by name, the primary partner user by email, the tier by name "
         "(empty: the program's first tier), dates as YYYY-MM-DD. Progress is calculated at once.",
-        "preview": preview,
-        "preview_headers": headers,
-        "totals": totals,
-        "payload": payload,
-        "cancel_url": list_url,
+        "cancel_url": _url(request, "partners:enrollment_list"),
+        "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
     }
-    return render_page(request, "partners/import.html", ctx)
+    return import_page(request, IMPORT_KINDS["enrollments"], template="partners/import.html", context=ctx)
 
 
 # --- Drill-down ----------------------------------------------------------------------------------

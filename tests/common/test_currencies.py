@@ -4,12 +4,14 @@ were accepted as three capital letters and created balances in currencies that d
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from partners.models import CurrencyRate, Opportunity, PartnerProgram
 from plans.models import Plan, Reward
 from tenancy.models import validate_currency
 from tests.factories import member
+from tests.jobs.runner import run_queued
 from tests.partners import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,8 @@ def test_partner_program_and_currency_rate_forms_refuse_it(admin_client, tenant)
 def test_opportunity_import_refuses_the_row(admin_client, tenant):
     f.PartnerAccountFactory(tenant=tenant, name="Northwind")
     csv_text = "account,owner,name,amount,currency,stage,close_date\nNorthwind,,Deal A,1000,ZZZ,Closed Won,2026-03-01\n"
-    response = admin_client.post(u(tenant, "partners:opportunity_import"), {"payload": csv_text, "confirm": "on"})
-    assert "is not an ISO 4217 currency" in response.content.decode()
+    upload = SimpleUploadedFile("opps.csv", csv_text.encode(), content_type="text/csv")
+    response = admin_client.post(u(tenant, "partners:opportunity_import"), {"file": upload})
+    run_queued()
+    assert "is not an ISO 4217 currency" in admin_client.get(response.url).content.decode()
     assert not Opportunity.objects.filter(tenant=tenant).exists()

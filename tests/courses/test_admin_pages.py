@@ -390,8 +390,27 @@ def test_sync_now_against_the_fake_server(admin_client, tenant, httpserver):
     dialog = admin_client.get(url("sales_order_sync", tenant), headers={"HX-Request": "true"})
     assert b"Sync sales orders from NetSuite?" in dialog.content
     response = admin_client.post(url("sales_order_sync", tenant), follow=True)
-    assert b"Synced sales orders: 1 new, 0 updated." in response.content
+    assert b"NetSuite sync started" in response.content and b'role="progressbar"' in response.content
+    from jobs.models import Job
+    from jobs.services import run_job
+
+    job = Job.objects.get(tenant=tenant, kind="courses.netsuite_sync")
+    assert run_job(job.pk) == "succeeded"
+    job.refresh_from_db()
+    assert job.result == "Synced sales orders: 1 new, 0 updated. 1 page fetched, 1 sales order changed."
+    assert job.result_data == {"pages": 1, "created": 1, "updated": 0} and (job.done, job.total) == (1, 1)
     assert SalesOrder.objects.get(tenant=tenant).tran_id == "SO-9"
+    page = admin_client.get(url("sales_order_list", tenant)).content.decode()
+    assert "NetSuite sync: recent runs" in page and "1 sales order changed" in page
+
+
+def test_sync_now_refused_without_an_enabled_connection(admin_client, tenant):
+    dialog = admin_client.get(url("sales_order_sync", tenant), headers={"HX-Request": "true"})
+    assert b"Set up and enable the NetSuite connection first." in dialog.content
+    admin_client.post(url("sales_order_sync", tenant))
+    from jobs.models import Job
+
+    assert not Job.objects.filter(tenant=tenant).exists()
 
 
 def test_home_panel_counts_effective_statuses_and_orders_ending_soon(admin_client, client, tenant, version):

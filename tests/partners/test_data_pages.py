@@ -8,11 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activity.models import ActivityEntry
+from jobs.models import Job
 from partners.models import (
     Opportunity,
     PartnerEnrollment,
 )
 from tests.factories import member
+from tests.jobs.runner import run_queued
 from tests.partners import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,24 @@ def test_foreign_account_is_not_a_choice(tenant, other_tenant, tiers_client):
     assert not Opportunity.objects.exists()
 
 
+def _upload(client, tenant, name, text):
+    """Upload → the page of the preview job (the bar); then the worker runs it → the preview."""
+    upload = SimpleUploadedFile("data.csv", text.encode(), content_type="text/csv")
+    response = client.post(u(tenant, name), {"file": upload}, follow=True)
+    assert response.status_code == 200 and b'role="progressbar"' in response.content
+    assert run_queued() == ["succeeded"]
+    return client.get(response.redirect_chain[-1][0])
+
+
+def _confirm(client, tenant, name, page):
+    job = Job.objects.filter(kind__endswith=".preview").latest("pk")
+    assert f'name="confirm" value="{job.pk}"' in page.content.decode()
+    response = client.post(u(tenant, name), {"confirm": job.pk}, follow=True)
+    assert b'role="progressbar"' in response.content
+    states = run_queued()
+    return states, client.get(response.redirect_chain[-1][0])
+
+
 def test_import_preview_shows_row_errors_and_saves_nothing_then_imports(tenant, tiers_client):
     enrollment = f.PartnerEnrollmentFactory(program__tenant=tenant, account__name="Northwind")
     owner = enrollment.primary_partner_user.user.email
@@ -72,39 +92,107 @@ def test_import_preview_shows_row_errors_and_saves_nothing_then_imports(tenant, 
         f"Northwind,{owner},Deal A,1000,USD,Closed Won,2026-03-01\n"
         "Nowhere,,Deal B,abc,USD,Won,2026-13-01\n"
     )
-    upload = SimpleUploadedFile("opps.csv", bad.encode(), content_type="text/csv")
-    response = tiers_client.post(u(tenant, "opportunity_import"), {"file": upload})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "1 row cannot be imported" in html
+    html = _upload(tiers_client, tenant, "opportunity_import", bad).content.decode()
+    assert "1 of 2 rows cannot be imported" in html
     assert "account: “Nowhere” not found in this workspace." in html
     assert "amount: “abc” is not a number." in html
     assert "close_date: “2026-13-01” is not a date (use YYYY-MM-DD)." in html
-    assert 'id="confirm-import"' not in html
+    assert 'id="confirm-import"' not in html and "Download the error report" in html
     assert not Opportunity.objects.exists()
+    preview = Job.objects.get()
+    report = preview.error_report.open("rb").read().decode()
+    assert report.splitlines()[0] == "line,errors,account,owner,name,amount,currency,stage,close_date"
+    assert report.splitlines()[1].startswith("3,") and "not a number" in report
+    refused = tiers_client.post(u(tenant, "opportunity_import"), {"confirm": preview.pk}, follow=True)
+    assert b"Only a preview with no row errors can be imported" in refused.content
+    assert Job.objects.count() == 1
 
     good = bad.splitlines()[0] + "\n" + bad.splitlines()[1] + "\nNorthwind,,Deal C,2500,usd,closed_won,2026-04-01\n"
-    upload = SimpleUploadedFile("opps.csv", good.encode(), content_type="text/csv")
-    preview = tiers_client.post(u(tenant, "opportunity_import"), {"file": upload})
-    assert b"Ready: 2 new" in preview.content and not Opportunity.objects.exists()
-    response = tiers_client.post(u(tenant, "opportunity_import"), {"payload": good, "confirm": "on"})
-    assert response.status_code == 302
+    page = _upload(tiers_client, tenant, "opportunity_import", good)
+    assert b"Ready: 2 new" in page.content and not Opportunity.objects.exists()
+    states, done = _confirm(tiers_client, tenant, "opportunity_import", page)
+    assert states == ["succeeded"]
+    assert b"Imported opportunities: 2 new, 0 updated, 0 unchanged." in done.content
     assert Opportunity.objects.filter(tenant=tenant).count() == 2
     assert PartnerEnrollment.objects.filter(tenant=tenant, pk=enrollment.pk).get().recalc_due_at is not None
     entry = ActivityEntry.objects.get(verb="imported opportunities")
     assert entry.count == 2
+    again = tiers_client.post(
+        u(tenant, "opportunity_import"),
+        {"confirm": Job.objects.get(kind__endswith=".preview", state="succeeded", result__startswith="Ready").pk},
+    )
+    assert again.status_code == 302 and run_queued() == [], "a second Confirm imports nothing twice"
+    assert Opportunity.objects.filter(tenant=tenant).count() == 2
 
 
 def test_import_leads_and_course_assignments(tenant, tiers_client):
     pu = f.PartnerUserFactory(account__tenant=tenant, account__name="Contoso")
     leads = f"account,owner,company,status,approval_date\nContoso,{pu.user.email},Fabrikam,Approved,2026-03-01\n"
-    response = tiers_client.post(u(tenant, "lead_import"), {"payload": leads, "confirm": "on"})
-    assert response.status_code == 302
+    page = _upload(tiers_client, tenant, "lead_import", leads)
+    assert _confirm(tiers_client, tenant, "lead_import", page)[0] == ["succeeded"]
+    assert pu.account.leads.count() == 1
     courses = f"partner_user,course_name,completed_date\n{pu.user.email},Sales Certification,2026-03-01\n"
     courses += "nobody@example.test,Sales Certification,2026-03-01\n"
-    response = tiers_client.post(u(tenant, "course_import"), {"payload": courses, "confirm": "on"})
-    assert response.status_code == 200 and "not found in this workspace" in response.content.decode()
+    html = _upload(tiers_client, tenant, "course_import", courses).content.decode()
+    assert "not found in this workspace" in html and 'id="confirm-import"' not in html
     assert not pu.course_assignments.exists()
+
+
+def test_the_data_changed_since_the_preview_so_nothing_is_imported(tenant, tiers_client):
+    account = f.PartnerAccountFactory(tenant=tenant, name="Northwind")
+    rows = "".join(f"Northwind,,Deal {i},{i},USD,closed_won,2026-03-01\n" for i in range(2500))
+    page = _upload(
+        tiers_client, tenant, "opportunity_import", "account,owner,name,amount,currency,stage,close_date\n" + rows
+    )
+    assert b"Ready: 2500 new" in page.content
+    Opportunity.objects.filter(tenant=tenant).delete()
+    account.delete()  # the rows of the third chunk (and all the others) now name no account
+    states, done = _confirm(tiers_client, tenant, "opportunity_import", page)
+    assert states == ["failed"] and b"Nothing was saved." in done.content
+    assert not Opportunity.objects.exists()
+
+
+def test_cancel_before_the_import_commits_leaves_nothing(tenant, tiers_client, monkeypatch):
+    f.PartnerAccountFactory(tenant=tenant, name="Northwind")
+    rows = "".join(f"Northwind,,Deal {i},{i},USD,closed_won,2026-03-01\n" for i in range(2500))
+    page = _upload(
+        tiers_client, tenant, "opportunity_import", "account,owner,name,amount,currency,stage,close_date\n" + rows
+    )
+    import jobs.imports
+
+    real = jobs.imports.Summary.add
+
+    def add_then_click_cancel(self, *args):  # someone presses Cancel while the second chunk is saved
+        real(self, *args)
+        if self.rows == 2000:
+            Job.objects.filter(kind__endswith=".confirm").update(cancel_requested=True)
+
+    monkeypatch.setattr(jobs.imports.Summary, "add", add_then_click_cancel)
+    states, done = _confirm(tiers_client, tenant, "opportunity_import", page)
+    assert states == ["cancelled"]
+    assert b"Cancelled before the import committed; nothing was saved." in done.content
+    assert not Opportunity.objects.exists(), "the 2,000 rows saved before Cancel were rolled back"
+
+
+def test_upload_over_the_size_limit_is_refused_next_to_the_field(tenant, tiers_client, settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    big = "account,name\n" + "Northwind,Deal\n" * 80_000
+    upload = SimpleUploadedFile("big.csv", big.encode(), content_type="text/csv")
+    response = tiers_client.post(u(tenant, "opportunity_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "The file is 1.1 MB; the limit is 1 MB." in response.content.decode()
+    assert not Job.objects.exists()
+    latin = SimpleUploadedFile("latin.csv", "account,name\nMünchen,Deal\n".encode("latin-1"))
+    response = tiers_client.post(u(tenant, "opportunity_import"), {"file": latin})
+    assert "The file is not UTF-8 text" in response.content.decode()
+
+
+def test_the_upload_is_stored_under_the_tenant_and_the_import_page_of_another_kind_404s(tenant, tiers_client):
+    _upload(tiers_client, tenant, "opportunity_import", "account,name\nNorthwind,Deal\n")
+    job = Job.objects.get()
+    assert job.input_file.name.startswith(f"tenants/{tenant.pk}/jobs/")
+    assert tiers_client.get(u(tenant, "lead_import"), {"job": job.pk}).status_code == 404
+    assert tiers_client.get(u(tenant, "lead_import"), {"job": "x"}).status_code == 404
 
 
 def test_partner_user_and_rate_pages(tenant, tiers_client):

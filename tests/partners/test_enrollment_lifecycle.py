@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from activity.changes import readable_changes
 from activity.models import ActivityEntry
+from jobs.models import Job
+from partners.imports import check_enrollments
 from partners.models import (
     CriterionResult,
     CustomCriterionStatus,
@@ -21,6 +24,7 @@ from partners.services.enrollment_edit import edit_enrollment
 from tests.clock import TODAY
 from tests.conftest import login
 from tests.factories import member
+from tests.jobs.runner import run_queued
 from tests.partners.factories import (
     LeadFactory,
     OpportunityFactory,
@@ -369,6 +373,21 @@ class TestBulkEnroll:
     def _url(self, tenant):
         return f"/w/{tenant.slug}/partners/enrollments/import/"
 
+    def _preview(self, client, tenant, text):
+        """Upload → the preview job runs (a worker's work) → the page with the preview."""
+        upload = SimpleUploadedFile("enrollments.csv", text.encode(), content_type="text/csv")
+        response = client.post(self._url(tenant), {"file": upload})
+        if response.status_code != 302:
+            return response
+        run_queued()
+        return client.get(response.url)
+
+    def _confirm(self, client, tenant):
+        preview = Job.objects.filter(kind="partners.import.enrollments.preview").latest("pk")
+        response = client.post(self._url(tenant), {"confirm": preview.pk})
+        states = run_queued()
+        return states, client.get(response.url)
+
     def test_preview_shows_row_errors_saves_nothing_then_enrolls_all_and_calculates(
         self, client, tenant, program, account, partner_user
     ):
@@ -386,55 +405,56 @@ class TestBulkEnroll:
             + "Global Partner Program,Harbor Networks,pat@harbor.test,Gold,2026-12-31,2026-01-01\n"
             + "Nope,Lakeside IT,lee@lakeside.test,,2026-01-01,2026-12-31\n"
         )
-        html = client.post(self._url(tenant), {"payload": bad}).content.decode()
-        assert "4 rows cannot be imported" in html and 'id="confirm-import"' not in html
+        html = self._preview(client, tenant, bad).content.decode()
+        assert "4 of 5 rows cannot be imported" in html and 'id="confirm-import"' not in html
         assert "primary_partner_user: pat@harbor.test is not a user of Lakeside IT." in html
         assert "account: Prairie Systems already has an active enrollment in Global Partner Program." in html
         assert "tier: “Gold” is not a tier of Global Partner Program." in html
         assert "expiration_date: The expiration date must be after the enrollment date." in html
         assert "account: Harbor Networks is enrolled in Global Partner Program on line 2 already." in html
         assert "program: “Nope” not found in this workspace." in html
-        response = client.post(self._url(tenant), {"payload": bad, "confirm": "on"})
-        assert response.status_code == 200 and PartnerEnrollment.objects.count() == 1
+        states, _ = self._confirm(client, tenant)
+        assert states == [] and PartnerEnrollment.objects.count() == 1, "a preview with errors cannot be confirmed"
 
         good = (
             self.HEADER
             + "Global Partner Program,Harbor Networks,PAT@harbor.test,,2026-01-01,2026-12-31\n"
             + "global partner program,Lakeside IT,lee@lakeside.test,Build,2026-01-01,2026-12-31\n"
         )
-        html = client.post(self._url(tenant), {"payload": good}).content.decode()
+        html = self._preview(client, tenant, good).content.decode()
         assert "Ready: 2 new" in html and 'id="confirm-import"' in html
-        response = client.post(self._url(tenant), {"payload": good, "confirm": "on"})
-        assert response.status_code == 302
+        states, page = self._confirm(client, tenant)
+        assert states == ["succeeded"] and "Imported enrollments: 2 new" in page.content.decode()
         harbor = PartnerEnrollment.objects.get(account=account)
         assert harbor.tier.name == "Launch" and harbor.progress_label == "66% to Build"
         assert PartnerEnrollment.objects.get(account=second).tier.name == "Build"
         assert PartnerEnrollment.objects.get(account=second).primary_partner_user == lakeside
         entry = _entries(tenant, "imported enrollments").get()
         assert entry.count == 2
-        # A second confirm of the same file refuses every row: nothing twice.
-        client.post(self._url(tenant), {"payload": good, "confirm": "on"})
+        # A second Confirm of the same preview gets the import already done: nothing twice.
+        assert self._confirm(client, tenant)[0] == []
+        # The same file previewed again refuses every row (they are enrolled now).
+        assert "2 of 2 rows cannot be imported" in self._preview(client, tenant, good).content.decode()
         assert PartnerEnrollment.objects.count() == 3 and _entries(tenant, "imported enrollments").count() == 1
 
     def test_an_unreadable_file_is_a_field_error(self, client, tenant):
         login(client, manager(tenant))
-        html = client.post(self._url(tenant), {"payload": "name,amount\nx,1\n"}).content.decode()
+        html = self._preview(client, tenant, "name,amount\nx,1\n").content.decode()
         assert "this file has no header row" in html
-        html = client.post(self._url(tenant), {"payload": "program,account\nx,y\n"}).content.decode()
+        html = self._preview(client, tenant, "program,account\nx,y\n").content.decode()
         assert "missing: primary_partner_user, enrollment_date, expiration_date" in html
-        assert not PartnerEnrollment.objects.filter(tenant=tenant).exists()
+        assert not PartnerEnrollment.objects.filter(tenant=tenant).exists() and not Job.objects.exists()
 
     def test_needs_the_partner_tiers_capability(self, client, tenant):
         login(client, member(tenant, "Sales Rep"))
         assert client.get(self._url(tenant)).status_code == 403
 
     @pytest.mark.parametrize("n", [5, 15])
-    def test_preview_query_count_is_fixed(self, client, tenant, program, django_assert_num_queries, n):
-        login(client, manager(tenant))
+    def test_the_check_reads_a_fixed_number_of_queries(self, tenant, program, django_assert_num_queries, n):
         lines = []
         for i in range(n):
             pu = PartnerUserFactory(account__tenant=tenant, account__name=f"Account {i}")
             lines.append(f"Global Partner Program,Account {i},{pu.user.email},,2026-01-01,2026-12-31")
-        payload = self.HEADER + "\n".join(lines) + "\n"
-        with django_assert_num_queries(8):
-            client.post(self._url(tenant), {"payload": payload})
+        with django_assert_num_queries(5):  # programs, accounts, partner users, tiers, active enrollments
+            rows, totals, _, _ = check_enrollments(tenant=tenant, csv_text=self.HEADER + "\n".join(lines) + "\n")
+        assert totals["new"] == n

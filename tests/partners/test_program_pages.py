@@ -11,6 +11,8 @@ from django.urls import reverse
 from activity.changes import readable_changes
 from activity.models import ActivityEntry
 from activity.services import record
+from jobs.models import Job
+from jobs.services import run_job
 from partners import services
 from partners.models import (
     Benefit,
@@ -64,7 +66,7 @@ def test_program_detail_fixed_queries(n, tenant, tiers_client, django_assert_num
         f.BenefitFactory(tenant=tenant)
         f.PartnerEnrollmentFactory(program=program)
     tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the recent Recalculate all jobs
         response = tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
     assert response.status_code == 200
     assert b"Launch" in response.content and b"C0" in response.content
@@ -156,7 +158,15 @@ def test_program_recalculate_and_delete(tenant, tiers_client):
     dialog = tiers_client.get(u(tenant, "program_recalculate", program_id=program.pk), headers={"HX-Request": "true"})
     assert b"all 3 enrollments" in dialog.content
     response = tiers_client.post(u(tenant, "program_recalculate", program_id=program.pk), follow=True)
-    assert b"Recalculated 3 enrollments." in response.content
+    assert b"Recalculate all started" in response.content and b'role="progressbar"' in response.content
+    again = tiers_client.post(u(tenant, "program_recalculate", program_id=program.pk), follow=True)
+    assert b"Recalculate all is already running" in again.content
+    job = Job.objects.get(tenant=tenant, kind="partners.recalculate_all")  # one, however many clicks
+    assert run_job(job.pk) == "succeeded"
+    page = tiers_client.get(u(tenant, "program_detail", program_id=program.pk)).content.decode()
+    assert "Recalculated 3 enrollments." in page and "Recalculate all: recent runs" in page
+    assert 'role="progressbar"' not in page, "no bar once it has ended"
+    assert all(e.last_calculated for e in program.enrollments.all())
     response = tiers_client.post(u(tenant, "program_delete", program_id=program.pk), follow=True)
     assert b"has enrollments" in response.content
     empty = f.PartnerProgramFactory(tenant=tenant)

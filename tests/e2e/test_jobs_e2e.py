@@ -1,0 +1,78 @@
+"""A person imports a CSV of opportunities: the page answers at once with a progress bar, the bar
+moves while a Celery worker checks the rows, reaches 100% and shows the preview; Confirm starts
+the import, whose bar reaches 100% and shows the result. The worker is a real one (a thread of
+this process) on the in-memory broker, as `make run` runs one on its filesystem broker."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from partners.models import Opportunity
+from tests.conftest import is_postgres
+from tests.factories import member
+from tests.partners.factories import PartnerAccountFactory
+
+from .test_platform_e2e import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ROWS = 5000  # about 0.4 MB: several seconds of work, so the bar is seen between 0 and 100
+
+
+@pytest.fixture
+def celery_worker(transactional_db, live_server):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30.0) as worker:
+        yield worker
+
+
+def _csv(tmp_path):
+    lines = ["account,owner,name,amount,currency,stage,close_date"]
+    lines += [f"Northwind,,Deal {i},{1000 + i},USD,Closed Won,2026-03-01" for i in range(ROWS)]
+    path = tmp_path / "opportunities.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _watch_the_bar(page, done_text, *, moving=True, screenshot=None):
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_be_visible()
+    if moving:  # between 0 and 100: the bar moves while the worker runs (htmx polls it every second)
+        expect(bar).to_have_attribute("aria-valuenow", re.compile(r"^[1-9]\d?$"), timeout=60_000)
+        if screenshot:
+            page.screenshot(path=str(screenshot))
+    expect(bar).to_have_attribute("aria-valuenow", "100", timeout=120_000)
+    expect(page.locator(".job-result")).to_contain_text(done_text, timeout=10_000)
+
+
+def test_import_with_a_live_progress_bar(page, live_server, tenant, celery_worker, tmp_path, screenshot_dir):
+    PartnerAccountFactory(tenant=tenant, name="Northwind")
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test", user__full_name="Ada Admin")
+    log_in(page, live_server, admin.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/partners/opportunities/import/")
+    page.get_by_label("File").set_input_files(str(_csv(tmp_path)))
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page).to_have_url(re.compile(r"\?job=\d+$"))
+    _watch_the_bar(page, f"Ready: {ROWS} new", screenshot=screenshot_dir / "jobs-import-running.png")
+    page.screenshot(path=str(screenshot_dir / "jobs-import-preview.png"), full_page=True)
+    page.reload()  # the job is in the URL: a reload finds the finished preview again
+    expect(page.locator(".job-result")).to_contain_text(f"Ready: {ROWS} new")
+    assert not Opportunity.objects.exists()
+
+    page.get_by_role("button", name=f"Import {ROWS} rows").click()
+    # The import writes every row in one transaction. PostgreSQL shows its progress through a
+    # second connection; SQLite has one writer at a time, so there the bar moves at the commit.
+    expect(page.locator(".job-status")).to_contain_text("Importing (all rows or none)", timeout=30_000)
+    _watch_the_bar(page, f"Imported opportunities: {ROWS} new, 0 updated, 0 unchanged.", moving=is_postgres())
+    assert Opportunity.objects.filter(tenant=tenant).count() == ROWS
+    page.get_by_role("link", name="See the imported rows").click()
+    expect(page.locator("#row-count")).to_have_text(f"{ROWS} rows")
+
+    page.goto(f"{live_server.url}/w/{tenant.slug}/settings/jobs/")
+    expect(page.locator("table")).to_contain_text("Import opportunities: preview")
+    expect(page.locator("table")).to_contain_text(f"Imported opportunities: {ROWS} new")
