@@ -20,16 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ROWS = 5000  # about 0.4 MB: several seconds of work, so the bar is seen between 0 and 100
 
 
-@pytest.fixture
-def celery_worker(transactional_db, live_server):
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
-    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30.0) as worker:
-        yield worker
-
-
 def _csv(tmp_path):
     lines = ["account,owner,name,amount,currency,stage,close_date"]
     lines += [f"Northwind,,Deal {i},{1000 + i},USD,Closed Won,2026-03-01" for i in range(ROWS)]
