@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tenancy.models import Membership, TenantOwned
+from tenancy.models import Membership, TenantOwned, tenant_key
 
 
 class Course(TenantOwned):
+    tenant = tenant_key(indexed=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -28,6 +29,8 @@ class Course(TenantOwned):
 class CourseVersion(TenantOwned):
     """A published version of a course. Exactly one version of a course is current (new
     enrollments go there); an enrollment stays in the version it was made in."""
+
+    tenant = tenant_key(indexed=True)
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -57,6 +60,8 @@ class Module(TenantOwned):
     """A step of a course version, in ``position`` order. Its items are what the learner pages
     (Learn, Practice, Apply) show."""
 
+    tenant = tenant_key(indexed=True)
+
     version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="modules")
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
@@ -81,6 +86,8 @@ class ModuleItem(TenantOwned):
     """One piece of a module: a lesson (Learn), an exercise (Practice), an on-the-job task
     (Apply) or the final assessment."""
 
+    tenant = tenant_key(indexed=True)
+
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=12, choices=ItemKind.choices, default=ItemKind.LEARN)
@@ -101,6 +108,8 @@ class ModuleProgress(TenantOwned):
     """A learner's progress in one module. Never deleted by unenrolling or expiring: re-enrolling
     in the same version finds it again."""
 
+    tenant = tenant_key(indexed=True)
+
     learner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="module_progress")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="progress")
     started_at = models.DateTimeField(default=timezone.now)
@@ -117,6 +126,8 @@ class ModuleProgress(TenantOwned):
 
 class UserGroup(TenantOwned):
     """A named set of learners (for filtering and bulk edits)."""
+
+    tenant = tenant_key(indexed=True)
 
     name = models.CharField(max_length=120)
     members = models.ManyToManyField(Membership, through="UserGroupMember", related_name="user_groups")
@@ -147,6 +158,8 @@ class NetSuiteConnection(TenantOwned):
     """How this tenant reaches its NetSuite account, and where the incremental sync stands.
 
     The secrets are write-only in the portal: forms never render them back."""
+
+    tenant = tenant_key(indexed=True)
 
     account_id = models.CharField(max_length=40, help_text="NetSuite account id, e.g. 1234567 or 1234567_SB1.")
     auth_method = models.CharField(max_length=8, choices=AuthMethod.choices, default=AuthMethod.TBA)
@@ -335,6 +348,8 @@ class NoticeSchedule(TenantOwned):
     expiry (a sales order's end date, a manual date, an Edit, an enrollment) marks it due within
     a minute, so a date moved into the window is told soon; beat's hourly run covers the days
     passing. One row per tenant."""
+
+    tenant = tenant_key(indexed=True)
 
     due_at = models.DateTimeField(null=True, blank=True)
     due_version = models.PositiveIntegerField(default=0)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from plans.models import Plan, PlanDocument
-from tenancy.models import Tenant, TenantOwned
+from tenancy.models import TenantOwned
 
 
 class EnrollmentReset(TenantOwned):
@@ -53,7 +53,6 @@ class PlanEnrollment(TenantOwned):
     columns carry no per-row foreign-key check (their values come from the reset itself, inside
     its transaction)."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_enrollments", db_index=False

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tenancy.models import Tenant, TenantOwned, validate_currency
+from tenancy.models import TenantOwned, validate_currency
 
 
 class PlanStatus(models.TextChoices):
@@ -314,9 +314,6 @@ class Reward(TenantOwned):
     """What a user earns from a plan. A contract with the balances app (``recoverable``: positive
     amounts are advances, negative ones repayments) and the API: add fields, never rename."""
 
-    # Every index of the table leads with the tenant: a tenant-only index would only ever be the
-    # planner's wrong choice (every reward of the tenant visited per user) before statistics exist.
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="rewards")
     calculation = models.ForeignKey(
         Calculation, null=True, blank=True, on_delete=models.CASCADE, related_name="rewards"

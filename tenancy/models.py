@@ -63,6 +63,17 @@ class Tenant(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def tenant_key(*, indexed: bool) -> models.ForeignKey:
+    """The tenant column of a domain table.
+
+    A table whose composite indexes lead with the tenant gets no index of the tenant alone: before
+    statistics exist (a tenant's first bulk import) the planner may pick it and visit every row of
+    the tenant per lookup. A table with no such index keeps one (``indexed=True``), for tenant
+    filters and for deleting a tenant. The system check portal.E003 holds each table to one rule.
+    """
+    return models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=indexed)
+
+
 class TenantOwned(models.Model):
     """Base of every domain table: a non-null tenant, and a manager that refuses unscoped queries.
 
@@ -71,7 +82,7 @@ class TenantOwned(models.Model):
     Composite indexes and unique constraints of subclasses start with ``tenant``.
     """
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    tenant = tenant_key(indexed=False)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -130,6 +141,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Role(TenantOwned):
     """A tenant-defined set of capability flags."""
+
+    tenant = tenant_key(indexed=True)
 
     name = models.CharField(max_length=100)
     capabilities = models.JSONField(default=list, blank=True)

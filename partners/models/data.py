@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from tenancy.models import TenantOwned, validate_currency
+from tenancy.models import TenantOwned, tenant_key, validate_currency
 
 from ..choices import LeadStatus, OpportunityStage
 
@@ -20,6 +20,7 @@ def _today():
 
 
 class PartnerAccount(TenantOwned):
+    tenant = tenant_key(indexed=True)
     name = models.CharField(max_length=200)
     region = models.CharField(max_length=80, blank=True)
     website = models.CharField(max_length=200, blank=True)
@@ -132,6 +133,8 @@ class CourseAssignment(TenantOwned):
 
 class CurrencyRate(TenantOwned):
     """1 ``from_currency`` = ``rate`` ``to_currency`` from ``date`` until the next rate of the pair."""
+
+    tenant = tenant_key(indexed=True)
 
     date = models.DateField()
     from_currency = models.CharField(max_length=3, validators=[validate_currency])

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from tenancy.models import TenantOwned
+from tenancy.models import TenantOwned, tenant_key
 
 from .data import PartnerAccount, PartnerUser
 from .program import Criterion, PartnerProgram, Tier
@@ -105,6 +105,8 @@ class CriterionResult(TenantOwned):
     toward the enrollment's next tier (formula in partners.engine), null at the top tier;
     ``required`` says whether the next tier asks anything of this criterion (threshold > 0)."""
 
+    tenant = tenant_key(indexed=True)
+
     enrollment = models.ForeignKey(PartnerEnrollment, on_delete=models.CASCADE, related_name="results")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="results")
     value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
@@ -142,6 +144,8 @@ class ProgressSnapshot(TenantOwned):
 
 class CustomCriterionStatus(TenantOwned):
     """A custom criterion verified by hand for one enrollment: met or not, why, by whom, when."""
+
+    tenant = tenant_key(indexed=True)
 
     enrollment = models.ForeignKey(PartnerEnrollment, on_delete=models.CASCADE, related_name="custom_statuses")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="custom_statuses")

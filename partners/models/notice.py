@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tenancy.models import TenantOwned
+from tenancy.models import TenantOwned, tenant_key
 
 from .enrollment import PartnerEnrollment
 
@@ -17,6 +17,7 @@ class NoticeStatus(models.TextChoices):
 
 
 class PartnerExpiryNotice(TenantOwned):
+    tenant = tenant_key(indexed=True)
     enrollment = models.ForeignKey(PartnerEnrollment, on_delete=models.CASCADE, related_name="expiry_notices")
     expiration_date = models.DateField()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

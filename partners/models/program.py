@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from tenancy.models import TenantOwned, validate_currency
+from tenancy.models import TenantOwned, tenant_key, validate_currency
 
 from ..choices import CriterionKind
 from ..criteria import validate_criterion_fields
@@ -14,6 +14,7 @@ DEFAULT_TIERS = ["Launch", "Build", "Scale", "Elevate"]
 
 
 class PartnerProgram(TenantOwned):
+    tenant = tenant_key(indexed=True)
     name = models.CharField(max_length=200)
     currency = models.CharField(
         max_length=3, default="USD", validators=[validate_currency], help_text="Revenue criteria are converted to it."
@@ -50,6 +51,8 @@ class Tier(TenantOwned):
 class Benefit(TenantOwned):
     """An entry of the tenant's benefit library (e.g. "MDF Allocation")."""
 
+    tenant = tenant_key(indexed=True)
+
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -65,6 +68,8 @@ class Benefit(TenantOwned):
 class TierBenefit(TenantOwned):
     """What a benefit is worth at one tier ("Yes", "5%", "$5,000"). No row = not available."""
 
+    tenant = tenant_key(indexed=True)
+
     tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="benefit_values")
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="tier_values")
     value = models.CharField(max_length=100)
@@ -79,6 +84,8 @@ class TierBenefit(TenantOwned):
 class Criterion(TenantOwned):
     """A measured requirement of a program. See ``partners.criteria`` for what each kind counts,
     its rollup and attainment date fields and the filter conditions it accepts."""
+
+    tenant = tenant_key(indexed=True)
 
     program = models.ForeignKey(PartnerProgram, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=200)
@@ -113,6 +120,8 @@ class CriterionThreshold(TenantOwned):
     """``value >= threshold`` meets the criterion at ``tier``. Thresholds never decrease from a
     tier to the next (checked by the service that saves them, across rows). For custom criteria
     1 means "required from this tier", 0 "not required"."""
+
+    tenant = tenant_key(indexed=True)
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="thresholds")
     tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="thresholds")
