@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTHON := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run test install install-dev migrate seed serve worker bench e2e-deps lint check-python clean
+.PHONY: run test install install-dev migrate seed serve worker bench loadtest e2e-deps lint check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -51,6 +51,12 @@ test: install-dev
 ## make bench: scale benchmarks; prints a table.
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make loadtest: the main list pages under 50 users (gunicorn + PostgreSQL + wrk); prints a table.
+loadtest: install-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || true
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
