@@ -1,6 +1,6 @@
 """The accessible building blocks every page shares: progress bars screen readers can read, the
 skip link and the live region that says a list's new row count (the browser checks are in
-tests/e2e/test_a11y_e2e.py and test_keyboard_e2e.py)."""
+tests/e2e/a11y.py, run by the browser sweep, and test_keyboard_e2e.py)."""
 
 import pytest
 from django.template.loader import render_to_string

@@ -1,8 +1,9 @@
 """The browser sweep: every demo login follows the links a person can follow from the home page
 (breadth first, one page per kind of page, never a destructive button) and every page must
 answer without an error, log no JavaScript error, show no template syntax, keep each submit
-button inside its form, and have export links that download exactly the rows the list shows,
-as loaded and again after a search.
+button inside its form, meet WCAG 2.x AA with and without its dialogs open and fit a phone and a
+200% zoom (tests/e2e/a11y.py), and have export links that download exactly the rows the list
+shows, as loaded and again after a search. One walk does all of it: each page is loaded once.
 
 Export links once read ``??export=csv``, which dropped every filter: server-side tests that
 built ``?export=csv`` by hand could not see it."""
@@ -10,15 +11,18 @@ built ``?export=csv`` by hand could not see it."""
 import csv
 import io
 import re
+from collections import Counter
 
 import openpyxl
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tenancy.demo import DEMO_LOGINS
 
+from .a11y import DESKTOP, IMPACTS, check_dialogs, check_narrow, violations
 from .crawl import crawl, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -127,39 +131,56 @@ def check_page(page, url, problems):
     problems.extend(f"{url}: a form with no submit button ({action})" for action in empty_forms)
 
 
-def sweep(page, base, email) -> tuple[list[str], int, list[str]]:
-    problems: list[str] = []
-    bad_responses: list[str] = []
+class Walk:
+    """What one login's walk found."""
+
+    def __init__(self):
+        self.visited: list[str] = []
+        self.exports = 0
+        self.dialogs = 0
+        self.impacts: Counter = Counter()
+        self.problems: list[str] = []
+
+
+def sweep(page, base, email, axe) -> Walk:
+    walk, bad_responses, opened = Walk(), [], set()
+    problems = walk.problems
     page.on(
         "response", lambda r: r.status >= 400 and r.url.startswith(base) and bad_responses.append(f"{r.status} {r.url}")
     )
     page.on("console", lambda m: m.type == "error" and problems.append(f"console error on {page.url}: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"JavaScript error on {page.url}: {e}"))
     log_in(page, base, email)
-    visited, exports = [], 0
     for url, kind in crawl(page, base, problems):
-        visited.append(kind)
+        walk.visited.append(kind)
         check_page(page, url, problems)
+        # Accessibility on the page as loaded, before the export check searches it.
+        violations(axe, page, url, walk.impacts, problems)
+        check_narrow(page, url, problems)
+        walk.dialogs += check_dialogs(axe, page, url, opened, walk.impacts, problems)
         if page.locator("a[href*='export=']").count():
-            exports += check_exports(page, url, problems)
+            walk.exports += check_exports(page, url, problems)
     problems.extend(bad_responses)
-    return visited, exports, problems
+    return walk
 
 
 def test_every_demo_login_clicks_through_every_page_it_can_reach(browser, live_server, capsys):
     call_command("seed_demo", verbosity=0)
+    axe = Axe()
     report, failures = [], []
     for _slug, email, _name, _role in DEMO_LOGINS:
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 900})
-        page = context.new_page()
-        visited, exports, problems = sweep(page, live_server.url, email)
+        context = browser.new_context(accept_downloads=True, viewport=DESKTOP)
+        walk = sweep(context.new_page(), live_server.url, email, axe)
         context.close()
-        report.append(f"{email:24} {len(visited):3} pages  {exports:3} export links checked")
-        if len(visited) < MIN_PAGES[email]:
-            failures.append(f"{email} reached {len(visited)} kinds of page, fewer than {MIN_PAGES[email]}")
-        if exports < MIN_EXPORTS.get(email, 0):
-            failures.append(f"{email} checked {exports} export links, fewer than {MIN_EXPORTS[email]}")
-        failures.extend(f"{email}: {p}" for p in problems)
+        impacts = "  ".join(f"{impact} {walk.impacts[impact]}" for impact in IMPACTS)
+        report.append(
+            f"{email:24} {len(walk.visited):3} pages {walk.dialogs:3} dialogs {walk.exports:3} exports  {impacts}"
+        )
+        if len(walk.visited) < MIN_PAGES[email]:
+            failures.append(f"{email} reached {len(walk.visited)} kinds of page, fewer than {MIN_PAGES[email]}")
+        if walk.exports < MIN_EXPORTS.get(email, 0):
+            failures.append(f"{email} checked {walk.exports} export links, fewer than {MIN_EXPORTS[email]}")
+        failures.extend(f"{email}: {p}" for p in walk.problems)
     with capsys.disabled():
-        print("\nBrowser sweep\n" + "\n".join(report))
-    assert not failures, "\n".join(failures)
+        print("\nBrowser sweep (axe-core WCAG 2.x A/AA: elements failing by impact)\n" + "\n".join(report))
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
