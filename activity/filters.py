@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.urls import reverse
 
 from common.filters import TenantFilterSet
 from common.widgets import SearchableSelect
@@ -32,11 +33,12 @@ class ActivityFilter(TenantFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["actor"].queryset = member_users(tenant=self.tenant)
+        self.filters["actor"].queryset = member_users(tenant=self.tenant)  # checks the email typed
         self.filters["object_type"].extra["choices"] = [(t, t) for t in activity_object_types(tenant=self.tenant)]
-        # Built last: the form is made from the filters once. Names repeat across 500 people;
-        # the email (the value typed) tells them apart.
-        self.form.fields["actor"].label_from_instance = lambda user: user.full_name or user.email
+        # Built last: the form is made from the filters once.
+        self.form.fields["actor"].widget.suggestions_url = reverse(
+            "activity:actor_suggestions", kwargs={"tenant_slug": self.tenant.slug}
+        )
 
     def search(self, queryset, name, value):
         return queryset.filter(object_label__icontains=value) | queryset.filter(verb__icontains=value)

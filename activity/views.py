@@ -3,6 +3,7 @@ from django.shortcuts import render
 from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
+from tenancy.selectors import member_user_suggestions
 
 from .changes import model_named, readable_changes
 from .filters import ActivityFilter
@@ -22,6 +23,14 @@ class ActivityListView(TenantListView):
 
     def get_base_queryset(self):
         return activity_list(tenant=self.request.tenant)
+
+
+@capability_required(Capability.VIEW_ACTIVITY)
+def actor_suggestions(request, tenant_slug):
+    """The actor picker's suggestions for the text typed so far: ``<option>`` elements, the value
+    the email (names repeat across hundreds of people), the label the name."""
+    users = member_user_suggestions(tenant=request.tenant, text=request.GET.get("actor", ""))
+    return render(request, "activity/_actor_options.html", {"users": users})
 
 
 @capability_required(Capability.VIEW_ACTIVITY)

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -11,6 +11,15 @@ def member_users(*, tenant: Tenant, active_only: bool = False) -> QuerySet[User]
     if active_only:
         memberships = memberships.filter(is_active=True)
     return User.objects.filter(pk__in=memberships.values("user_id")).order_by("email")
+
+
+def member_user_suggestions(*, tenant: Tenant, text: str, limit: int = 20) -> QuerySet[User]:
+    """The first ``limit`` members whose name or email contains ``text`` (a picker's suggestions)."""
+    users = member_users(tenant=tenant)
+    text = text.strip()
+    if text:
+        users = users.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
+    return users.order_by("full_name", "email")[:limit]
 
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:

@@ -98,15 +98,23 @@ def test_recalculate_records_the_value_before(tenant):
     assert entry.changes["progress_percent"] == [f"{before}%", f"{enrollment.progress_percent}%"]
 
 
-def test_actor_picker_tells_namesakes_apart_by_email(admin_client, tenant):
+def test_actor_picker_tells_namesakes_apart_by_email(admin_client, tenant, outsider):
     a = member(tenant, "Sales Rep", user__full_name="Sam Lee", user__email="sam.lee@acme.test")
     b = member(tenant, "Sales Rep", user__full_name="Sam Lee", user__email="sam.lee2@acme.test")
+    member(tenant, "Sales Rep", user__full_name="Ann Other", user__email="ann@acme.test")
     record(tenant=tenant, actor=a.user, action="update", target="Plan", label="by the first Sam")
     record(tenant=tenant, actor=b.user, action="update", target="Plan", label="by the second Sam")
     page = admin_client.get(u(tenant, "activity:activity_list")).content.decode()
-    assert 'list="id_actor-options"' in page
-    assert '<option value="sam.lee@acme.test">Sam Lee</option>' in page
-    assert '<option value="sam.lee2@acme.test">Sam Lee</option>' in page
+    suggestions = u(tenant, "activity:actor_suggestions")
+    # The page carries the box and an empty list; the suggestions come as one types.
+    assert 'list="id_actor-options"' in page and f'hx-get="{suggestions}"' in page
+    assert "sam.lee@acme.test" not in page
+
+    options = admin_client.get(suggestions, {"actor": "sam"}).content.decode()
+    assert '<option value="sam.lee@acme.test">Sam Lee</option>' in options
+    assert '<option value="sam.lee2@acme.test">Sam Lee</option>' in options
+    assert "ann@acme.test" not in options
+    assert outsider.user.email not in admin_client.get(suggestions, {"actor": "@"}).content.decode()
 
     response = admin_client.get(u(tenant, "activity:activity_list"), {"actor": "sam.lee2@acme.test"})
     assert response.context["table"].paginator.count == 1
