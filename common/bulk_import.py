@@ -59,8 +59,21 @@ class RowPipeline:
     """Check and write chunks of rows of ``model`` for ``tenant``. Statuses as the preview shows
     them: new (no id), update (an id of the tenant's, something differs), skip (nothing differs)."""
 
-    def __init__(self, model: type[models.Model], tenant, columns: list[Column | Lookup]):
+    def __init__(
+        self,
+        model: type[models.Model],
+        tenant,
+        columns: list[Column | Lookup],
+        *,
+        key: str = "id",
+        row_check: Callable | None = None,
+    ):
+        """``key``: the column naming the stored row to update: ``id`` (an id not of the tenant's
+        is an error) or a natural key such as a sales order's number (not found: a new row).
+        ``row_check(n, instance, old) -> {field: [messages]}``: the model's rules the field checks
+        do not see (a check constraint, a uniqueness), for row ``n`` of the chunk."""
         self.model, self.tenant = model, tenant
+        self.key, self.row_check = key, row_check
         self.columns = columns
         self.fields = {f.name: f for f in model._meta.concrete_fields}
         self._parsed: dict[str, dict] = {c.name: {} for c in columns}
@@ -138,18 +151,19 @@ class RowPipeline:
             if isinstance(c, Lookup):
                 texts = {r[index[c.name]].strip() for r in rows} - {""}
                 resolved[c.name] = c.resolve(texts) if texts else {}
-        ids, id_errors = self._ids(rows, index.get("id"))
+        if self.key == "id":
+            ids, id_errors = self._ids(rows, index.get("id"))
+        else:
+            ids = [(r[index[self.key]].strip() or None) if self.key in index else None for r in rows]
+            id_errors = [None] * len(rows)
         attnames = [self.fields[n].attname for n in stored_fields]
-        stored = (
-            {
-                row["pk"]: row
-                for row in self.model.objects.filter(
-                    tenant=self.tenant, pk__in={i for i in ids if i is not None}
-                ).values("pk", *attnames)
-            }
-            if any(i is not None for i in ids)
-            else {}
-        )
+        stored = {}
+        if any(i is not None for i in ids):
+            lookup = "pk" if self.key == "id" else self.key
+            found = self.model.objects.filter(
+                tenant=self.tenant, **{f"{lookup}__in": {i for i in ids if i is not None}}
+            )
+            stored = {row[lookup]: row for row in found.values("pk", *attnames)}
         absent = self._absent(present_names)
         out = Checked()
         for n, row in enumerate(rows):
@@ -178,7 +192,7 @@ class RowPipeline:
             if id_errors[n]:
                 errors = {"id": [id_errors[n]], **errors}
             old = stored.get(pk) if pk is not None else None
-            if pk is not None and old is None and not id_errors[n]:
+            if self.key == "id" and pk is not None and old is None and not id_errors[n]:
                 errors = {"id": [f"“{row[index['id']].strip()}” not found in this workspace."], **errors}
             # The model's field checks, in the model's field order, after the widgets' errors.
             field_errors = {} if old is not None else dict(absent)
@@ -195,14 +209,17 @@ class RowPipeline:
                 if name in field_errors and name not in errors:
                     errors[name] = field_errors[name]
             instance = None
-            if not errors and (build or self._has_clean):
-                instance = self._instance(pk, old, values)
+            if not errors and (build or self._has_clean or self.row_check):
+                instance = self._instance(old, values)
                 if self._has_clean:
                     try:
                         instance.clean()
                     except ValidationError as exc:
                         for name, messages in exc.message_dict.items():
                             errors.setdefault(name, []).extend(messages)
+                if self.row_check is not None:
+                    for name, messages in self.row_check(n, instance, old).items():
+                        errors.setdefault(name, []).extend(messages)
             if errors:
                 out.outcomes.append(("invalid", [_say(k, m) for k, ms in errors.items() for m in ms]))
                 continue
@@ -234,11 +251,10 @@ class RowPipeline:
                 errors.append(f"“{text}” is not a whole number.")
         return ids, errors
 
-    def _instance(self, pk, old: dict | None, values: dict) -> models.Model:
+    def _instance(self, old: dict | None, values: dict) -> models.Model:
         if old is None:
             return self.model(tenant=self.tenant, **values)
-        data = {k: v for k, v in old.items() if k != "pk"}
-        return self.model(pk=pk, tenant=self.tenant, **(data | values))
+        return self.model(tenant=self.tenant, **(old | values))
 
     # --- writing ---------------------------------------------------------------------------------
 
