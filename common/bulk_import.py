@@ -265,6 +265,9 @@ class RowPipeline:
         if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in self.model._meta.fields):
             created = [o.pk for o in self.model.objects.bulk_create(checked.new, batch_size=batch_size)]
         else:
+            fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+            if connection.vendor != "postgresql":  # a placeholder a value: the backend's limit of them
+                batch_size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, checked.new)))
             for start in range(0, len(checked.new), batch_size):
                 created += self._insert(checked.new[start : start + batch_size])
         if checked.updated and update_fields:
