@@ -169,6 +169,7 @@ class RowPipeline:
         for n, row in enumerate(rows):
             errors: dict[str, list[str]] = {}
             values: dict[str, Any] = {}
+            invalid: dict[str, list[str]] = {}  # the field checks' verdicts, kept for their turn below
             extras = set()
             for c in present:
                 text = row[index[c.name]]
@@ -183,11 +184,13 @@ class RowPipeline:
                     else:
                         errors[c.name] = [c.message(text)]
                     continue
-                value, widget_error, invalid = self._parse(c, text)
+                value, widget_error, messages = self._parse(c, text)
                 if widget_error:
                     errors[c.name] = [widget_error]
                 else:
                     values[c.name] = value
+                    if messages:
+                        invalid[c.name] = messages
             pk = ids[n]
             if id_errors[n]:
                 errors = {"id": [id_errors[n]], **errors}
@@ -201,10 +204,8 @@ class RowPipeline:
                     attname = self.fields[c.name].attname
                     if c.name not in errors and values.get(attname) is None and not self.fields[c.name].null:
                         field_errors[c.name] = [self.fields[c.name].error_messages["null"]]
-                elif c.name not in errors:
-                    invalid = self._parse(c, row[index[c.name]])[2]
-                    if invalid:
-                        field_errors[c.name] = invalid
+                elif c.name in invalid:
+                    field_errors[c.name] = invalid[c.name]
             for name in self.fields:
                 if name in field_errors and name not in errors:
                     errors[name] = field_errors[name]
