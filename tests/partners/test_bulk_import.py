@@ -1,5 +1,5 @@
-"""The partner-data importer (partners.imports, on common.bulk_import): one query per lookup per
-chunk whatever its size, the statuses of the preview (new / update / unchanged / invalid), the
+"""The partner-data importer (partners.imports, on common.bulk_import): at most one query per
+lookup per chunk whatever its size, the statuses of the preview (new / update / unchanged / invalid), the
 model's own checks and ``clean`` in its words, and what an import marks due."""
 
 import datetime as dt
@@ -45,10 +45,14 @@ def test_a_chunk_costs_one_query_per_lookup_whatever_its_size(tenant, northwind,
     ids = [o.pk for o in f.OpportunityFactory.create_batch(3, tenant=tenant, account=northwind)]
     rows = [row(i, account=others[i % 3].name) for i in range(n)]
     rows += [row(i, id=str(pk)) for i, pk in enumerate(ids)]
+    importer = PartnerDataImporter("opportunities", tenant, None)
     with CaptureQueriesContext(connection) as preview:
-        outcomes = run("opportunities", tenant, HEADER, *rows)
+        outcomes = importer.run(chunk(HEADER, *rows), dry_run=True)
     assert [s for s, _ in outcomes] == ["new"] * n + ["update"] * 3
     assert len(preview) == 2, "the accounts and the ids (no owner named: no query)"
+    with CaptureQueriesContext(connection) as next_chunk:
+        importer.run(chunk(HEADER, *rows), dry_run=True)
+    assert len(next_chunk) == 1, "the accounts met in an earlier chunk are not asked for again"
     with CaptureQueriesContext(connection) as imported:
         run("opportunities", tenant, HEADER, *rows, dry_run=False)
     # + the INSERT and the UPDATE (one each below 500 rows)
