@@ -2,7 +2,7 @@
 
 Runs on a fresh SQLite file (var/bench.sqlite3) unless DATABASE_URL points elsewhere (then on a
 fresh database of that name with the suffix ``_bench``). ``--scale 0.1`` for a quick run,
-``--only plans`` to run the benchmarks whose name contains a word.
+``--only plans`` to run the benchmarks whose name contains a word (``--exact``: whose name is it).
 """
 
 import argparse
@@ -17,6 +17,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
     parser.add_argument("--only", default="")
+    parser.add_argument("--exact", action="store_true", help="--only names one benchmark, not a word of several")
     args = parser.parse_args()
 
     root = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def main() -> int:
     results = []
     scale = Scale(args.scale)
     for name, func in BENCHMARKS:
-        if args.only and args.only not in name:
+        if args.only and (name != args.only if args.exact else args.only not in name):
             continue
         sys.stderr.write(f"running {name} …\n")
         with scopes_disabled():

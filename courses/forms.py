@@ -205,27 +205,6 @@ class NetSuiteConnectionForm(forms.ModelForm):
         return data
 
 
-class CsvImportForm(forms.Form):
-    file = forms.FileField(
-        required=False,
-        help_text="Columns: tran_id, end_date (required), customer, start_date, status, netsuite_id. "
-        "Dates as YYYY-MM-DD or MM/DD/YYYY.",
-    )
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload:
-            try:
-                data["csv_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", "Save the file as UTF-8 CSV.")
-        elif not data.get("csv_text"):
-            self.add_error("file", "Choose a CSV file.")
-        return data
-
-
 class UserGroupForm(forms.Form):
     name = forms.CharField(max_length=120)
     learners = LearnerChoiceField(

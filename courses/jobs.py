@@ -1,19 +1,37 @@
-"""NetSuite "Sync now" as a job (the jobs app): the page answers at once, the bar follows the
-orders as they arrive, and the result says how many pages were fetched and orders changed.
-Registered from ``CoursesConfig.ready``."""
+"""The courses app's long work, run as jobs (the jobs app): NetSuite "Sync now" (the page answers
+at once, the bar follows the orders as they arrive, and the result says how many pages were
+fetched and orders changed) and the sales-order CSV import (preview, then import, each a job,
+on the file stored once under the tenant). Registered from ``CoursesConfig.ready``."""
 
 from django.urls import reverse
 
 from jobs import registry
+from jobs.imports import ImportKind, register_import
 from jobs.selectors import recent_jobs
 from jobs.services import start_job
 from tenancy.capabilities import Capability
 
 from .models import NetSuiteConnection
 from .netsuite import NetSuiteClient
-from .services.sales_orders import sync_sales_orders
+from .services.sales_orders import CSV_COLUMNS, REQUIRED_COLUMNS, SalesOrderImporter, sync_sales_orders
 
 SYNC_NOW = "courses.netsuite_sync"
+
+
+def _page(name: str):
+    return lambda slug: reverse(name, kwargs={"tenant_slug": slug})
+
+
+SALES_ORDER_IMPORT = ImportKind(
+    name="courses.import.sales_orders",
+    noun="sales orders",
+    columns=CSV_COLUMNS,
+    required=REQUIRED_COLUMNS,
+    capability=Capability.MANAGE_LEARNING,
+    importer=SalesOrderImporter,
+    page_url=_page("courses:sales_order_import"),
+    list_url=_page("courses:sales_order_list"),
+)
 
 
 class SyncFailed(Exception):
@@ -40,6 +58,7 @@ def _run_sync(job, progress) -> str:
 
 
 def register_jobs() -> None:
+    register_import(SALES_ORDER_IMPORT)
     registry.register(
         registry.JobKind(
             name=SYNC_NOW,

@@ -1,22 +1,23 @@
-"""CSV import of opportunities, leads and course assignments (django-import-export), and the
-bulk enrollment check (the rules of Enroll, row by row, with the same preview).
+"""CSV import of opportunities, leads and course assignments (the set-based row pipeline of
+common.bulk_import), and the bulk enrollment check (the rules of Enroll, row by row, with the
+same preview).
 
-Every lookup is scoped to the tenant: partner accounts by name, owners by the email of a member
-of the workspace, partner users by their email. Rows are validated with the model's full_clean
-(so a preview lists each row's errors next to it); the import is one transaction that either
-applies every row or none, marks the affected enrollments due and writes one activity entry."""
+Every lookup is scoped to the tenant and made once per chunk of rows: partner accounts by name,
+owners by the email of a member of the workspace, partner users by their email, and the ids of
+the rows to update. Rows are checked with the model's own field validation and ``clean`` (so a
+preview lists each row's errors next to it); the import is one transaction that either applies
+every row or none, marks the affected enrollments due and writes one activity entry."""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import tablib
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from import_export import fields, resources, widgets
 
 from activity.models import Action
 from activity.services import record
+from common.bulk_import import Column, Lookup, RowPipeline
 from common.imports import read_csv
 from tenancy.selectors import member_users
 
@@ -35,216 +36,127 @@ from .models import (
 from .services.enrollment import enroll_partners
 from .services.recalc import mark_accounts_due
 
-
-class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
-    """Looks the value up among the tenant's rows, read once per import into a dict (a query per
-    row made a 100,000-row file take minutes)."""
-
-    def __init__(self, queryset_factory, field):
-        super().__init__(queryset_factory().model, field=field)
-        self.queryset_factory = queryset_factory
-        self._by_value: dict | None = None
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        return self.queryset_factory()
-
-    def get_instance_by_lookup_fields(self, value, row, **kwargs):
-        if self._by_value is None:
-            path = self.field.split("__")
-            self._by_value = {}
-            for obj in self.queryset_factory():
-                key = obj
-                for name in path:
-                    key = getattr(key, name)
-                self._by_value.setdefault(key, obj)
-        try:
-            return self._by_value[value]
-        except KeyError:
-            raise self.model.DoesNotExist from None
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(f"“{value}” not found in this workspace.") from None
+# After an import this large, PostgreSQL's statistics of the table are refreshed at once (issue
+# 20: fresh statistics after bulk loads) rather than when autovacuum gets to it: the planner
+# would otherwise plan the drill-downs and the recalculation for the table it saw before.
+ANALYZE_AFTER_ROWS = 10_000
 
 
-class ChoiceWidget(widgets.CharWidget):
-    """Accepts a choice's value or its label ("closed_won" or "Closed Won")."""
+def _choice(choices):
+    """A choice's value or its label ("closed_won" or "Closed Won")."""
+    lookup = {}
+    for value, label in choices:
+        lookup[value.lower()] = value
+        lookup[str(label).lower()] = value
+    labels = ", ".join(str(label) for _, label in choices)
 
-    def __init__(self, choices, **kwargs):
-        super().__init__(**kwargs)
-        self.lookup = {}
-        self.labels = [str(label) for _, label in choices]
-        for value, label in choices:
-            self.lookup[value.lower()] = value
-            self.lookup[str(label).lower()] = value
-
-    def clean(self, value, row=None, **kwargs):
+    def parse(value: str) -> str:
         text = (value or "").strip()
-        if not text:
-            return ""
-        if text.lower() not in self.lookup:
-            raise ValueError(f"“{text}” is not one of {', '.join(self.labels)}.")
-        return self.lookup[text.lower()]
+        if text and text.lower() not in lookup:
+            raise ValueError(f"“{text}” is not one of {labels}.")
+        return lookup[text.lower()] if text else ""
+
+    return parse
 
 
-class MoneyWidget(widgets.DecimalWidget):
-    def clean(self, value, row=None, **kwargs):
-        text = str(value if value is not None else "").replace(",", "").replace("$", "").strip()
-        if not text:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}” is not a number.") from None
+def _money(value: str):
+    text = (value or "").replace(",", "").replace("$", "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"“{value}” is not a number.") from None
 
 
-class UpperWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        return (value or "").strip().upper()
+def _digits(value: Decimal):
+    """What a DecimalField's checks look at: the count of digits and places (its message for NaN
+    or Infinity names the value)."""
+    if not value.is_finite():
+        return str(value)
+    _, digits, exponent = value.as_tuple()
+    return len(digits), exponent
 
 
-class IsoDateWidget(widgets.DateWidget):
-    def __init__(self, format="%Y-%m-%d", **kwargs):
-        # Only the format the page asks for: 01/02/2026 is January or February depending on who wrote it.
-        super().__init__(format=format, **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD).") from None
+def _upper(value: str) -> str:
+    return (value or "").strip().upper()
 
 
-class TenantResource(resources.ModelResource):
-    @classmethod
-    def widget_from_django_field(cls, f, default=widgets.Widget):
-        if f.get_internal_type() == "DateField":
-            return IsoDateWidget
-        return super().widget_from_django_field(f, default)
+def _iso_date(value: str):
+    # Only the format the page asks for: 01/02/2026 is January or February depending on who wrote it.
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date, no zone
+    except ValueError:
+        raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD).") from None
 
-    def __init__(self, tenant):
-        self.tenant = tenant
-        self.touched_accounts: set[int] = set()
-        self.checking = False  # a preview's check (PartnerDataImporter): rows validated, none saved
-        super().__init__()
 
-    def get_queryset(self):
-        return self._meta.model.objects.filter(tenant=self.tenant)
+def _accounts(tenant):
+    def resolve(names: set[str]) -> dict:
+        rows = PartnerAccount.objects.filter(tenant=tenant, name__in=names).values_list("name", "pk")
+        return {name: (pk, pk) for name, pk in rows}
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        """A preview (dry run) has checked the row already (fields, full_clean, constraints): it
-        saves nothing, where import-export would INSERT and roll back."""
-        if self._is_dry_run(kwargs) or self.checking:
-            return
-        super().save_instance(instance, is_create, row, **kwargs)
+    return Lookup("account", resolve)
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """The model's full_clean, less the check that each foreign key exists: the scoped widgets
-        found those rows in this tenant already (the check was a query per key per row)."""
-        errors = dict(import_validation_errors or {})
-        resolved = {
-            f.name for f in instance._meta.concrete_fields if f.is_relation and getattr(instance, f.attname) is not None
+
+def _owners(tenant):
+    def resolve(emails: set[str]) -> dict:
+        return {
+            email: (pk, None)
+            for pk, email in member_users(tenant=tenant).filter(email__in=emails).values_list("pk", "email")
         }
-        try:
-            instance.full_clean(exclude=set(errors) | resolved, validate_unique=validate_unique)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
-    def init_instance(self, row=None):
-        return self._meta.model(tenant=self.tenant)
+    return Lookup("owner", resolve)
 
-    def _accounts_of(self, instance) -> set[int]:
-        return {instance.account_id} if instance.account_id else set()
 
-    def before_save_instance(self, instance, row, **kwargs):
-        instance.tenant = self.tenant
-        if instance.pk:
-            old = self._meta.model.objects.filter(tenant=self.tenant, pk=instance.pk).first()
-            if old is not None:
-                self.touched_accounts |= self._accounts_of(old)
-        self.touched_accounts |= self._accounts_of(instance)
-
-    def accounts(self, name="account"):
-        return fields.Field(
-            attribute=name,
-            column_name=name,
-            widget=ScopedForeignKeyWidget(lambda: PartnerAccount.objects.filter(tenant=self.tenant), "name"),
+def _partner_users(tenant):
+    def resolve(emails: set[str]) -> dict:
+        rows = PartnerUser.objects.filter(tenant=tenant, user__email__in=emails).values_list(
+            "user__email", "pk", "account_id"
         )
+        return {email: (pk, account) for email, pk, account in rows}
+
+    return Lookup("partner_user", resolve)
 
 
-def _owner_widget(resource):
-    return ScopedForeignKeyWidget(lambda: member_users(tenant=resource.tenant), "email")
+def _columns(kind: str, tenant) -> list:
+    def date(name):
+        return Column(name, _iso_date)
+
+    def today(name):  # empty: today (the model's default)
+        return Column(name, _iso_date, default_when_empty=True)
+
+    if kind == "opportunities":
+        return [
+            _accounts(tenant),
+            _owners(tenant),
+            Column("name", cache=False),
+            Column("amount", _money, cache=False, shape=_digits),
+            Column("expected_revenue", _money, cache=False, shape=_digits),
+            Column("currency", _upper),
+            Column("stage", _choice(OpportunityStage.choices)),
+            date("close_date"),
+            today("created_date"),
+        ]
+    if kind == "leads":
+        return [
+            _accounts(tenant),
+            _owners(tenant),
+            Column("company", cache=False),
+            Column("status", _choice(LeadStatus.choices)),
+            date("approval_date"),
+            today("created_date"),
+        ]
+    return [
+        _partner_users(tenant),
+        Column("course_name"),
+        today("assigned_date"),
+        date("completed_date"),
+    ]
 
 
-class OpportunityResource(TenantResource):
-    stage = fields.Field(attribute="stage", column_name="stage", widget=ChoiceWidget(OpportunityStage.choices))
-    amount = fields.Field(attribute="amount", column_name="amount", widget=MoneyWidget())
-    expected_revenue = fields.Field(attribute="expected_revenue", column_name="expected_revenue", widget=MoneyWidget())
-    currency = fields.Field(attribute="currency", column_name="currency", widget=UpperWidget())
-
-    class Meta:
-        model = Opportunity
-        fields = ("id", "account", "owner", "name", "amount", "expected_revenue", "currency", "stage")
-        fields += ("close_date", "created_date")
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def __init__(self, tenant):
-        super().__init__(tenant)
-        self.fields["account"] = self.accounts()
-        self.fields["owner"] = fields.Field(attribute="owner", column_name="owner", widget=_owner_widget(self))
-
-
-class LeadResource(TenantResource):
-    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(LeadStatus.choices))
-
-    class Meta:
-        model = Lead
-        fields = ("id", "account", "owner", "company", "status", "approval_date", "created_date")
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def __init__(self, tenant):
-        super().__init__(tenant)
-        self.fields["account"] = self.accounts()
-        self.fields["owner"] = fields.Field(attribute="owner", column_name="owner", widget=_owner_widget(self))
-
-
-class CourseAssignmentResource(TenantResource):
-    class Meta:
-        model = CourseAssignment
-        fields = ("id", "partner_user", "course_name", "assigned_date", "completed_date")
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def __init__(self, tenant):
-        super().__init__(tenant)
-        self.fields["partner_user"] = fields.Field(
-            attribute="partner_user",
-            column_name="partner_user",
-            widget=ScopedForeignKeyWidget(
-                lambda: PartnerUser.objects.filter(tenant=self.tenant).select_related("user"), "user__email"
-            ),
-        )
-
-    def _accounts_of(self, instance) -> set[int]:
-        if not instance.partner_user_id:
-            return set()
-        return set(
-            PartnerUser.objects.filter(tenant=self.tenant, pk=instance.partner_user_id).values_list(
-                "account_id", flat=True
-            )
-        )
-
-
-RESOURCES = {"opportunities": OpportunityResource, "leads": LeadResource, "courses": CourseAssignmentResource}
+MODELS = {"opportunities": Opportunity, "leads": Lead, "courses": CourseAssignment}
 COLUMNS = {
     "opportunities": "account,owner,name,amount,expected_revenue,currency,stage,close_date,created_date",
     "leads": "account,owner,company,status,approval_date,created_date",
@@ -252,87 +164,64 @@ COLUMNS = {
 }
 
 
-def parse_csv(kind: str, text: str) -> tablib.Dataset:
-    """Raises ``ImportFileError`` for a file that cannot be imported as a whole."""
-    return read_csv(text, columns=["id", *COLUMNS[kind].split(",")])
-
-
-def import_records(kind: str, *, tenant, actor, csv_text: str, dry_run: bool):
-    """Import (or with ``dry_run`` only validate) a CSV of ``kind``. Returns the import result
-    and the parsed dataset; when the result has errors nothing is saved."""
-    resource = RESOURCES[kind](tenant)
-    dataset = parse_csv(kind, csv_text)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
-        )
-        failed = result.has_errors() or result.has_validation_errors()
-        changed = [row for row in result.rows if row.import_type in ("new", "update")]
-        if not dry_run and not failed and changed:  # a file of unchanged rows changes nothing to log
-            _imported(kind, resource, actor, [row.object_id for row in changed], result.totals)
-    return result, dataset
-
-
-def _imported(kind: str, resource, actor, object_ids: list, totals: dict) -> None:
-    """After a committed import: the touched accounts' enrollments are due, one activity entry."""
-    mark_accounts_due(resource.tenant, resource.touched_accounts)
-    record(
-        tenant=resource.tenant,
-        actor=actor,
-        action=Action.CREATE,
-        target=resource._meta.model.__name__,
-        verb=f"imported {kind}",
-        count=len(object_ids),
-        object_ids=object_ids,
-        changes={t: [None, totals.get(t, 0)] for t in ("new", "update", "skip")},
-    )
-
-
 class PartnerDataImporter:
     """One import of ``kind`` fed chunk by chunk (jobs.imports): a row's status and errors as in
     the preview; ``finish`` runs once after the last chunk of a committed import."""
 
     def __init__(self, kind: str, tenant, actor):
-        self.kind, self.actor = kind, actor
-        self.resource = RESOURCES[kind](tenant)
-        self.changed: list = []
+        self.kind, self.tenant, self.actor = kind, tenant, actor
+        self.model = MODELS[kind]
+        self.pipeline = RowPipeline(self.model, tenant, _columns(kind, tenant))
+        self.stored = [c.name for c in self.pipeline.columns]
+        self.changed: list[int] = []
+        self.touched_accounts: set[int] = set()
 
     def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines=None) -> list[tuple[str, list[str]]]:
-        # A preview validates each row (full_clean, constraints included) and saves none
-        # (``checking``): no INSERT to roll back, and no transaction, so no savepoint per row
-        # either (two round trips a row on PostgreSQL). The import saves in the job's transaction.
-        self.resource.checking = dry_run
-        result = self.resource.import_data(
-            dataset,
-            dry_run=False,
-            use_transactions=not dry_run,
-            rollback_on_validation_errors=True,
-            raise_errors=False,
-        )
-        if not dry_run:
-            self.changed += [row.object_id for row in result.rows if row.import_type in ("new", "update")]
-        return [(row["status"], row["errors"]) for row in preview_rows(result, dataset)]
+        """Check a chunk (one query per lookup); unless ``dry_run``, write its new and changed rows
+        in the caller's transaction."""
+        checked = self.pipeline.check(dataset.headers, dataset, stored_fields=self.stored, build=not dry_run)
+        if not dry_run and not any(errors for _, errors in checked.outcomes):
+            present = [self.model._meta.get_field(c).attname for c in self.stored if c in dataset.headers]
+            self.changed += self.pipeline.write(checked, update_fields=present)
+            self.touched_accounts |= self._accounts(checked)
+        return checked.outcomes
+
+    def _accounts(self, checked) -> set[int]:
+        """The accounts whose enrollments the written rows count in: before and after the change."""
+        accounts = {a for a in checked.extras if a}
+        if self.kind != "courses":
+            accounts |= {o.account_id for o in checked.new} | {o.account_id for o in checked.updated}
+            return accounts | {old["account_id"] for old in checked.old}
+        users = {old["partner_user_id"] for old in checked.old} | {o.partner_user_id for o in checked.updated}
+        if users:
+            accounts |= set(
+                PartnerUser.objects.filter(tenant=self.tenant, pk__in=users).values_list("account_id", flat=True)
+            )
+        return accounts
 
     def finish(self, totals: dict) -> None:
-        if self.changed:  # a file of unchanged rows changes nothing to log
-            _imported(self.kind, self.resource, self.actor, self.changed, totals)
+        if not self.changed:  # a file of unchanged rows changes nothing to log
+            return
+        mark_accounts_due(self.tenant, self.touched_accounts)
+        record(
+            tenant=self.tenant,
+            actor=self.actor,
+            action=Action.CREATE,
+            target=self.model.__name__,
+            verb=f"imported {self.kind}",
+            count=len(self.changed),
+            object_ids=self.changed,
+            changes={t: [None, totals.get(t, 0)] for t in ("new", "update", "skip")},
+        )
+        if connection.vendor == "postgresql" and len(self.changed) >= ANALYZE_AFTER_ROWS:
+            table = self.model._meta.db_table
+            # After the commit: ANALYZE reads a sample of the table, outside the import's locks.
+            transaction.on_commit(lambda: _analyze(table), robust=True)
 
 
-def preview_rows(result, dataset) -> list[dict]:
-    """Rows of an import result for the preview table: file line, status, values, errors."""
-    out = []
-    invalid = {r.number: r for r in result.invalid_rows}
-    errors = {n: errs for n, errs in result.row_errors()}
-    for number, row in enumerate(result.rows, start=1):
-        messages = []
-        if number in invalid:
-            for field, msgs in invalid[number].error_dict.items():
-                messages += [f"{field}: {m}" for m in msgs]
-        for err in errors.get(number, []):
-            messages.append(str(err.error))
-        values = list(dataset[number - 1]) if number - 1 < len(dataset) else []
-        out.append({"line": number + 1, "status": row.import_type, "values": values, "errors": messages})
-    return out
+def _analyze(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{table}"')  # noqa: S608 - a model's own table name
 
 
 # --- Bulk enroll --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The partner app's long work, run as jobs (the jobs app): Recalculate all of a program, and the
-partner-data CSV imports (see partners.import_jobs). Registered from ``PartnersConfig.ready``."""
+partner-data CSV imports (see partners.imports). Registered from ``PartnersConfig.ready``."""
 
 from django.urls import reverse
 

@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
-    "import_export",
     "axes",
     # Shared apps first: every domain app stands on them.
     "common",

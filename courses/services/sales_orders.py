@@ -6,13 +6,13 @@ import datetime
 from dataclasses import dataclass, field
 
 import tablib
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils import timezone
-from import_export import fields, resources, widgets
 
 from activity.models import Action
 from activity.services import record
-from common.imports import read_csv as read_import_csv
+from common.bulk_import import Column, RowPipeline
 from common.services import model_update
 from tenancy.models import Tenant
 
@@ -194,105 +194,107 @@ def _apply(tenant: Tenant, connection: NetSuiteConnection, rows: list[dict], *, 
     return result
 
 
-# --- CSV import (django-import-export: preview = dry run, row-level errors) -------------------
+# --- CSV import (a job: see courses.jobs; the set-based row pipeline of common.bulk_import) ------
 
 CSV_COLUMNS = ["tran_id", "customer", "start_date", "end_date", "status", "netsuite_id"]
+REQUIRED_COLUMNS = ("tran_id", "end_date")
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 
 
-class FlexibleDateWidget(widgets.DateWidget):
+def _flexible_date(value: str):
     """ISO dates and the US MM/DD/YYYY the portal shows."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(str(value).strip(), fmt).date()  # noqa: DTZ007 - a date
-            except ValueError:
-                continue
-        raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
+    if not (value or "").strip():
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            continue
+    raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
 
 
-class SalesOrderResource(resources.ModelResource):
-    start_date = fields.Field(attribute="start_date", column_name="start_date", widget=FlexibleDateWidget())
-    end_date = fields.Field(attribute="end_date", column_name="end_date", widget=FlexibleDateWidget())
-
-    class Meta:
-        model = SalesOrder
-        fields = CSV_COLUMNS
-        import_id_fields = ["tran_id"]
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
-
-    def __init__(self, *, tenant: Tenant):
-        super().__init__()
-        self.tenant = tenant
-
-    def get_queryset(self):
-        return SalesOrder.objects.filter(tenant=self.tenant)
-
-    def init_instance(self, row=None):
-        return SalesOrder(tenant=self.tenant, source=SalesOrderSource.CSV)
+def _text(value: str) -> str:
+    return (value or "").strip()
 
 
-def read_csv(text: str) -> tablib.Dataset:
-    """Parse CSV text; a header row with at least tran_id and end_date is required (file-level
-    refusals raise ``ImportFileError``, a ValueError)."""
-    return read_import_csv(text, columns=CSV_COLUMNS, required=("tran_id", "end_date"))
+class SalesOrderImporter:
+    """One import of sales orders fed chunk by chunk (jobs.imports). A row is matched to the
+    workspace's order by its number (tran_id): found, an update (or unchanged); not found, a new
+    order with the source CSV. A number appears once per file; a NetSuite id belongs to one
+    order. ``finish`` runs once after the last chunk of a committed import: enrollments
+    following a moved end date move with it, and one activity entry."""
 
+    def __init__(self, tenant: Tenant, actor):
+        self.tenant, self.actor = tenant, actor
+        columns = [
+            Column("tran_id", _text),
+            Column("customer", _text, cache=False),
+            Column("start_date", _flexible_date),
+            Column("end_date", _flexible_date),
+            Column("status", _text),
+            Column("netsuite_id", _text, cache=False),
+        ]
+        self.pipeline = RowPipeline(SalesOrder, tenant, columns, key="tran_id", row_check=self._check)
+        self.seen: dict[str, int] = {}  # tran_id -> its line
+        self.lines: list[int] = []
+        self.netsuite_owner: dict[str, str] = {}  # the chunk's NetSuite ids -> the number of their order
+        self.created: list[int] = []
+        self.moved: dict[int, datetime.date] = {}  # updated order -> its end date before
+        self.totals = {"new": 0, "update": 0}
 
-def sales_orders_import(*, tenant: Tenant, actor, dataset: tablib.Dataset, dry_run: bool):
-    """Import (or, with ``dry_run``, preview) sales orders from a CSV dataset. All or nothing: a
-    row with an error leaves every order unchanged. Returns import-export's ``Result``."""
-    with transaction.atomic():
-        before = dict(SalesOrder.objects.filter(tenant=tenant).values_list("pk", "end_date"))
-        result = SalesOrderResource(tenant=tenant).import_data(
-            dataset, dry_run=dry_run, raise_errors=False, rollback_on_validation_errors=True
-        )
-        if dry_run or result.has_errors() or result.has_validation_errors():
-            return result
-        touched = sorted(r.object_id for r in result.rows if r.import_type in ("new", "update") and r.object_id)
-        for order in SalesOrder.objects.filter(tenant=tenant, pk__in=[pk for pk in touched if pk in before]):
-            follow_end_date(order, old_end=before[order.pk])
-        if touched:
-            record(
-                tenant=tenant,
-                actor=actor,
-                action=Action.UPDATE,
-                target="SalesOrder",
-                verb="imported from CSV",
-                changes={"created": [None, result.totals["new"]], "updated": [None, result.totals["update"]]},
-                count=len(touched),
-                object_ids=touched,
-                label=f"{len(touched)} sales order{'s' if len(touched) != 1 else ''} from CSV",
+    def _check(self, n: int, order: SalesOrder, old: dict | None) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if order.start_date and order.end_date and order.end_date < order.start_date:
+            errors[NON_FIELD_ERRORS] = ["The end date is before the start date."]
+        if order.tran_id in self.seen:
+            errors["tran_id"] = [f"{order.tran_id} is on line {self.seen[order.tran_id]} already."]
+        else:
+            self.seen[order.tran_id] = self.lines[n]
+        owner = self.netsuite_owner.get(order.netsuite_id) if order.netsuite_id else None
+        if owner is not None and owner != order.tran_id:
+            errors["netsuite_id"] = [f"“{order.netsuite_id}” is the NetSuite id of sales order {owner} already."]
+        elif order.netsuite_id:
+            self.netsuite_owner[order.netsuite_id] = order.tran_id
+        return errors
+
+    def run(self, dataset: tablib.Dataset, *, dry_run: bool, lines=None) -> list[tuple[str, list[str]]]:
+        self.lines = lines or list(range(2, len(dataset) + 2))
+        if "netsuite_id" in dataset.headers:
+            at = dataset.headers.index("netsuite_id")
+            ids = {row[at].strip() for row in dataset} - {""}
+            owned = SalesOrder.objects.filter(tenant=self.tenant, netsuite_id__in=ids).values_list(
+                "netsuite_id", "tran_id"
             )
-        return result
+            self.netsuite_owner.update({k: v for k, v in owned if k not in self.netsuite_owner})
+        stored = [c.name for c in self.pipeline.columns]
+        checked = self.pipeline.check(dataset.headers, dataset, stored_fields=stored, build=not dry_run)
+        if not dry_run and not any(errors for _, errors in checked.outcomes):
+            for order in checked.new:
+                order.source = SalesOrderSource.CSV
+            present = [c for c in stored if c in dataset.headers]
+            before = {old["pk"]: old["end_date"] for old in checked.old}
+            self.pipeline.write(checked, update_fields=present)
+            self.created += [o.pk for o in checked.new]
+            for order in checked.updated:
+                self.moved.setdefault(order.pk, before[order.pk])
+            self.totals["new"] += len(checked.new)
+            self.totals["update"] += len(checked.updated)
+        return checked.outcomes
 
-
-def preview_rows(dataset: tablib.Dataset, result) -> list[dict]:
-    """One line per CSV row for the preview: its number, what happens to it, and its errors."""
-    labels = {"new": "new", "update": "update", "skip": "unchanged", "invalid": "error", "error": "error"}
-    rows = []
-    for number, (values, row) in enumerate(zip(dataset.dict, result.rows, strict=False), start=2):
-        errors = [str(e.error) for e in row.errors]
-        if row.validation_error is not None:
-            for name, messages in getattr(
-                row.validation_error, "message_dict", {"": row.validation_error.messages}
-            ).items():
-                prefix = f"{name}: " if name and name != "__all__" else ""
-                errors += [prefix + m for m in messages]
-        rows.append(
-            {
-                "number": number,
-                "result": labels.get(row.import_type, row.import_type),
-                "tran_id": values.get("tran_id", ""),
-                "end_date": values.get("end_date", ""),
-                "errors": errors,
-            }
+    def finish(self, totals: dict) -> None:
+        touched = sorted([*self.created, *self.moved])
+        if not touched:  # a file of unchanged rows changes nothing to log
+            return
+        for order in SalesOrder.objects.filter(tenant=self.tenant, pk__in=list(self.moved)).select_related("tenant"):
+            follow_end_date(order, old_end=self.moved[order.pk])
+        record(
+            tenant=self.tenant,
+            actor=self.actor,
+            action=Action.UPDATE,
+            target="SalesOrder",
+            verb="imported from CSV",
+            changes={"created": [None, totals.get("new", 0)], "updated": [None, totals.get("update", 0)]},
+            count=len(touched),
+            object_ids=touched,
+            label=f"{len(touched)} sales order{'s' if len(touched) != 1 else ''} from CSV",
         )
-    return rows

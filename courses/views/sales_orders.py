@@ -1,6 +1,7 @@
 """Learning > Sales orders: list, add and edit by hand, CSV import with a preview, the NetSuite
 connection and "Sync now"."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -8,15 +9,15 @@ from django.urls import reverse
 
 from common.permissions import capability_required
 from common.views import ConfirmActionView, TenantListView
+from jobs.import_views import import_page
 from tenancy.capabilities import Capability
 
 from ..filters import SalesOrderFilter
-from ..forms import CsvImportForm, NetSuiteConnectionForm, SalesOrderForm
-from ..jobs import start_sync_now, sync_jobs
+from ..forms import NetSuiteConnectionForm, SalesOrderForm
+from ..jobs import SALES_ORDER_IMPORT, start_sync_now, sync_jobs
 from ..models import NetSuiteConnection
 from ..selectors.sales_orders import access_sales_order, netsuite_connection, sales_order_list
 from ..services import sales_orders as services
-from ..services.sales_orders import preview_rows, read_csv, sales_orders_import
 from ..tables import SalesOrderTable
 
 FIELDS = ["tran_id", "customer", "start_date", "end_date", "status", "netsuite_id"]
@@ -84,43 +85,14 @@ def sales_order_edit(request, tenant_slug, sales_order_id):
 
 @capability_required(Capability.MANAGE_LEARNING)
 def sales_order_import(request, tenant_slug):
-    """Upload: a dry run shows every row (new, update, unchanged, error). Confirm: the same text
-    is imported for real, all or nothing."""
-    back = _list_url(tenant_slug)
-    form = CsvImportForm(request.POST or None, request.FILES or None)
-    result, rows, error_count = None, [], 0
-    if request.method == "POST" and form.is_valid():
-        try:
-            dataset = read_csv(form.cleaned_data["csv_text"])
-        except Exception as exc:  # noqa: BLE001 - any parse failure is the file's problem, shown to the user
-            form.add_error("file", str(exc) if isinstance(exc, ValueError) else "This file is not a readable CSV.")
-        else:
-            confirm = request.POST.get("confirm") == "1"
-            result = sales_orders_import(
-                tenant=request.tenant, actor=request.user, dataset=dataset, dry_run=not confirm
-            )
-            rows = preview_rows(dataset, result)
-            error_count = sum(1 for r in rows if r["errors"])
-            failed = result.has_errors() or result.has_validation_errors()
-            if confirm and not failed:
-                t = result.totals
-                messages.success(
-                    request, f"Imported sales orders: {t['new']} new, {t['update']} updated, {t['skip']} unchanged."
-                )
-                return redirect(back)
-            form = CsvImportForm(initial={"csv_text": form.cleaned_data["csv_text"]})
-    return render(
-        request,
-        "courses/sales_order_import.html",
-        {
-            "form": form,
-            "result": result,
-            "rows": rows,
-            "error_count": error_count,
-            "title": "Import sales orders (CSV)",
-            "cancel_url": back,
-        },
-    )
+    """Upload a CSV → a job checks every row (nothing saved) and shows the preview → Confirm → a
+    job imports all rows in one transaction, or none."""
+    ctx = {
+        "title": "Import sales orders (CSV)",
+        "cancel_url": _list_url(tenant_slug),
+        "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+    }
+    return import_page(request, SALES_ORDER_IMPORT, template="courses/sales_order_import.html", context=ctx)
 
 
 @capability_required(Capability.MANAGE_LEARNING)

@@ -4,13 +4,16 @@ sales orders (add, edit, CSV import), the NetSuite connection form; capability c
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activity.models import ActivityEntry
 from courses.access import today_for
 from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder, UserGroupMember
+from jobs.models import Job
 from tests.conftest import login
 from tests.factories import member
+from tests.jobs.runner import run_queued
 
 from .factories import (
     CourseEnrollmentFactory,
@@ -272,48 +275,127 @@ class TestSalesOrders:
 
 
 class TestCsvImport:
+    """The sales-order import as jobs: upload → the preview job → Confirm → the import job."""
+
     CSV = "tran_id,customer,start_date,end_date,status\nSO-1,Acme,2026-01-01,2027-01-31,Open\nSO-2,Acme,,12/31/2026,\n"
 
-    def post(self, client, tenant, text, confirm=False):
-        data = {"csv_text": text}
-        if confirm:
-            data["confirm"] = "1"
-        return client.post(url("sales_order_import", tenant), data)
+    def upload(self, client, tenant, text):
+        upload = SimpleUploadedFile("orders.csv", text.encode(), content_type="text/csv")
+        response = client.post(url("sales_order_import", tenant), {"file": upload}, follow=True)
+        assert b'role="progressbar"' in response.content
+        assert run_queued() == ["succeeded"]
+        return Job.objects.filter(kind="courses.import.sales_orders.preview").latest("pk")
+
+    def confirm(self, client, tenant, preview):
+        response = client.post(url("sales_order_import", tenant), {"confirm": preview.pk})
+        assert response.status_code == 302
+        states = run_queued()
+        return states, client.get(response.url)
 
     def test_preview_then_import(self, admin_client, tenant):
-        response = self.post(admin_client, tenant, self.CSV)
-        assert response.status_code == 200
-        assert [r["result"] for r in response.context["rows"]] == ["new", "new"]
+        preview = self.upload(admin_client, tenant, self.CSV)
+        assert preview.result_data["totals"] == {"new": 2, "update": 0, "skip": 0, "invalid": 0}
         assert not SalesOrder.objects.exists()  # a preview writes nothing
-        response = self.post(admin_client, tenant, self.CSV, confirm=True)
-        assert response.status_code == 302
+        page = admin_client.get(url("sales_order_import", tenant), {"job": preview.pk}).content.decode()
+        assert "Ready: 2 new, 0 updated, 0 unchanged." in page and 'id="confirm-import"' in page
+        states, done = self.confirm(admin_client, tenant, preview)
+        assert states == ["succeeded"]
+        assert b"Imported sales orders: 2 new, 0 updated, 0 unchanged." in done.content
         assert set(SalesOrder.objects.values_list("tran_id", "end_date", "source")) == {
             ("SO-1", datetime.date(2027, 1, 31), "csv"),
             ("SO-2", datetime.date(2026, 12, 31), "csv"),
         }
         assert ActivityEntry.objects.get(tenant=tenant, verb="imported from CSV").count == 2
-        again = self.post(admin_client, tenant, self.CSV)
-        assert [r["result"] for r in again.context["rows"]] == ["unchanged", "unchanged"]
+        again = self.upload(admin_client, tenant, self.CSV)
+        assert again.result_data["totals"]["skip"] == 2
 
     def test_row_level_errors_and_nothing_imported(self, admin_client, tenant):
         text = "tran_id,end_date,start_date\nSO-1,2027-01-31,\nSO-2,not a date,\nSO-3,2026-01-01,2026-06-01\n"
-        response = self.post(admin_client, tenant, text, confirm=True)
-        rows = response.context["rows"]
-        assert [r["result"] for r in rows] == ["new", "error", "error"]
-        assert "is not a date" in " ".join(rows[1]["errors"])
-        assert rows[2]["errors"]
-        assert response.context["error_count"] == 2
+        text += "SO-1,2027-02-28,\n"
+        preview = self.upload(admin_client, tenant, text)
+        assert (
+            preview.result
+            == "3 of 4 rows cannot be imported. Fix the file and upload it again; nothing has been saved."
+        )
+        errors = {row["line"]: row["errors"] for row in preview.result_data["shown"] if row["errors"]}
+        assert errors == {
+            3: ["end_date: “not a date” is not a date (use YYYY-MM-DD or MM/DD/YYYY)."],
+            4: ["The end date is before the start date."],
+            5: ["tran_id: SO-1 is on line 2 already."],
+        }
+        report = preview.error_report.open("rb").read().decode().splitlines()
+        assert report[0] == "line,errors,tran_id,end_date,start_date" and len(report) == 4
+        refused = admin_client.post(url("sales_order_import", tenant), {"confirm": preview.pk}, follow=True)
+        assert b"Only a preview with no row errors can be imported" in refused.content
         assert not SalesOrder.objects.exists()
 
-    def test_missing_columns(self, admin_client, tenant):
-        response = self.post(admin_client, tenant, "customer,status\nAcme,Open\n")
-        assert b"missing: tran_id, end_date" in response.content
+    def test_missing_columns_are_refused_next_to_the_field(self, admin_client, tenant):
+        upload = SimpleUploadedFile("orders.csv", b"customer,status\nAcme,Open\n", content_type="text/csv")
+        response = admin_client.post(url("sales_order_import", tenant), {"file": upload})
+        assert b"missing: tran_id, end_date" in response.content and not Job.objects.exists()
+
+    def test_the_size_limit_is_a_setting_with_a_message_next_to_the_field(self, admin_client, tenant, settings):
+        settings.IMPORT_MAX_UPLOAD_MB = 1
+        big = "tran_id,end_date\n" + "".join(f"SO-{i:07d},2027-01-31\n" for i in range(60_000))
+        upload = SimpleUploadedFile("big.csv", big.encode(), content_type="text/csv")
+        response = admin_client.post(url("sales_order_import", tenant), {"file": upload})
+        assert response.status_code == 200
+        size = len(big) / 1024 / 1024
+        assert f"The file is {size:.1f} MB; the limit is 1 MB." in response.content.decode()
+        assert not Job.objects.exists()
 
     def test_import_moving_an_end_date_moves_followers(self, admin_client, tenant):
         order = SalesOrderFactory(tenant=tenant, tran_id="SO-1", end_date=datetime.date(2026, 1, 1))
         swept = CourseEnrollmentFactory(tenant=tenant, sales_order=order, status="X")
-        self.post(admin_client, tenant, "tran_id,end_date\nSO-1,2027-05-01\n", confirm=True)
+        preview = self.upload(admin_client, tenant, "tran_id,end_date\nSO-1,2027-05-01\n")
+        assert preview.result_data["totals"]["update"] == 1
+        assert self.confirm(admin_client, tenant, preview)[0] == ["succeeded"]
         assert CourseEnrollment.objects.get(pk=swept.pk).status == "E"
+
+    def test_a_netsuite_id_belongs_to_one_order(self, admin_client, tenant):
+        SalesOrderFactory(tenant=tenant, tran_id="SO-9", netsuite_id="77")
+        text = "tran_id,end_date,netsuite_id\nSO-9,2027-01-31,77\nSO-1,2027-01-31,77\nSO-2,2027-01-31,88\n"
+        text += "SO-3,2027-01-31,88\n"
+        preview = self.upload(admin_client, tenant, text)
+        errors = [row["errors"] for row in preview.result_data["shown"] if row["errors"]]
+        assert errors == [
+            ["netsuite_id: “77” is the NetSuite id of sales order SO-9 already."],
+            ["netsuite_id: “88” is the NetSuite id of sales order SO-2 already."],
+        ]
+
+    def test_cancel_before_the_import_commits_leaves_nothing(self, admin_client, tenant, monkeypatch):
+        text = "tran_id,end_date\n" + "".join(f"SO-{i},2027-01-31\n" for i in range(2500))
+        preview = self.upload(admin_client, tenant, text)
+        import jobs.imports
+
+        real = jobs.imports.Summary.add
+
+        def add_then_click_cancel(summary, *args):  # Cancel pressed while the second chunk is saved
+            real(summary, *args)
+            if summary.rows == 2000:
+                Job.objects.filter(kind__endswith=".confirm").update(cancel_requested=True)
+
+        monkeypatch.setattr(jobs.imports.Summary, "add", add_then_click_cancel)
+        states, done = self.confirm(admin_client, tenant, preview)
+        assert states == ["cancelled"] and b"nothing was saved" in done.content
+        assert not SalesOrder.objects.exists()
+
+    def test_another_workspace_sees_no_import_and_keeps_its_orders(self, admin_client, client, tenant, other_tenant):
+        theirs = SalesOrderFactory(tenant=other_tenant, tran_id="SO-1", end_date=datetime.date(2026, 1, 1))
+        preview = self.upload(admin_client, tenant, "tran_id,end_date\nSO-1,2027-05-01\n")
+        assert preview.result_data["totals"]["new"] == 1, "their SO-1 is not ours to update"
+        assert preview.input_file.name.startswith(f"tenants/{tenant.pk}/jobs/")
+        self.confirm(admin_client, tenant, preview)
+        assert SalesOrder.objects.get(pk=theirs.pk).end_date == datetime.date(2026, 1, 1)
+        login(client, member(other_tenant, "Administrator"))
+        assert client.get(url("sales_order_import", other_tenant), {"job": preview.pk}).status_code == 404
+        assert client.post(url("sales_order_import", other_tenant), {"confirm": preview.pk}).status_code == 404
+        assert (
+            client.get(
+                reverse("jobs:job_detail", kwargs={"tenant_slug": other_tenant.slug, "job_id": preview.pk})
+            ).status_code
+            == 404
+        )
 
 
 class TestNetSuiteSettings:

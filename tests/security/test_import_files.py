@@ -35,7 +35,7 @@ IMPORTS = {
         "partner_user,course_name,completed_date",
         "pu@acme.test,Sales Certification,2026-03-01",
     ),
-    "sales_orders": ("courses:sales_order_import", "csv_text", "tran_id,customer,end_date", "SO-1,Acme,2027-01-31"),
+    "sales_orders": ("courses:sales_order_import", "payload", "tran_id,customer,end_date", "SO-1,Acme,2027-01-31"),
 }
 MODELS = [Opportunity, Lead, CourseAssignment, SalesOrder]
 
@@ -53,13 +53,10 @@ def bad_files(header, row):
 
 
 def post(client, tenant, kind, text, *, confirm):
-    """The import as a person does it. Partner data: upload (the form may refuse the file), the
+    """The import as a person does it (each the same way): upload (the form may refuse the file), the
     preview job runs, then (``confirm``) Confirm and the import job runs. Returns the last page."""
-    url_name, field, _, _ = IMPORTS[kind]
+    url_name, _, _, _ = IMPORTS[kind]
     url = reverse(url_name, kwargs={"tenant_slug": tenant.slug})
-    if field == "csv_text":
-        data = {field: text, **({"confirm": "1"} if confirm else {})}
-        return client.post(url, data)
     response = client.post(url, {"file": SimpleUploadedFile("data.csv", text.encode(), content_type="text/csv")})
     if response.status_code != 302:
         return response
