@@ -97,7 +97,9 @@ def test_grouped_conversion_matches_the_per_record_lookup(tenant, scene, deals, 
         if t["total"] is None:
             assert got[key]["total"] is None
         else:
-            assert got[key]["total"].quantize(Decimal("0.0001")) == t["total"].quantize(Decimal("0.0001"))
+            # Summed per group or per record, the products carry different digits past the 4th
+            # place: rounding both to 4 places can then land on either side of a half.
+            assert abs(got[key]["total"] - t["total"]) < Decimal("0.0001")
     counted = (got.get(COUNTED, {}).get("total") or Decimal(0)).quantize(Decimal("0.01"))
     # The preview's value and the set-based engine's stored value are the same figure.
     assert values_for([revenue], enrollment, custom={})[revenue.pk] == counted
