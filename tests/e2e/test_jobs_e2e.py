@@ -15,7 +15,7 @@ from tests.conftest import is_postgres
 from tests.factories import member
 from tests.partners.factories import PartnerAccountFactory
 
-from .test_a11y_e2e import WCAG_AA
+from .a11y import WCAG_AA
 from .test_platform_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
