@@ -17,8 +17,8 @@ from activity.services import record
 from common import due
 
 from ..engine import Evaluator, criterion_values
-from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, ProgressSnapshot, Tier
-from .store import BATCH, store_progress, store_results
+from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, Tier
+from .store import store_progress, store_results, store_snapshots
 
 
 @dataclass(slots=True)
@@ -93,15 +93,7 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
         enrollment.last_calculated = now
         if changed:
             enrollment.progress_changed_at = now
-            snapshots.append(
-                ProgressSnapshot(
-                    tenant_id=tenant_id,
-                    enrollment_id=enrollment.id,
-                    recorded_at=now,
-                    percent=outcome.percent,
-                    next_tier_id=outcome.next_tier_id,
-                )
-            )
+            snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
         for co in outcome.criteria:
             row = (co.value, co.met_tier_ids, co.percent, co.required)
             if previous.get((enrollment.id, co.criterion_id)) != row:
@@ -118,7 +110,7 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     store_results(tenant_id, results, calculated_at=now)
     store_progress(tenant_id, moved)
     scope.exclude(last_calculated=now).update(last_calculated=now)
-    ProgressSnapshot.objects.bulk_create(snapshots, batch_size=BATCH)
+    store_snapshots(tenant_id, snapshots, recorded_at=now)
     return enrollments
 
 
