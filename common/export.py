@@ -99,6 +99,30 @@ def csv_text(value):
     return value
 
 
+def text_formatters(zone):
+    """``(date_text, datetime_text)``: ``csv_text``'s MM/DD/YYYY and MM/DD/YYYY HH:MM AM/PM (in
+    ``zone``), "" for None, cheap enough for tens of thousands of rows: dates repeat, so each is
+    formatted once, and date-times skip strftime's locale machinery."""
+    dates: dict = {}
+
+    def date_text(value):
+        if value is None:
+            return ""
+        text = dates.get(value)
+        if text is None:
+            text = dates[value] = f"{value.month:02d}/{value.day:02d}/{value.year}"
+        return text
+
+    def datetime_text(value):
+        if value is None:
+            return ""
+        v = value.astimezone(zone)
+        half = "PM" if v.hour >= 12 else "AM"
+        return f"{v.month:02d}/{v.day:02d}/{v.year} {v.hour % 12 or 12:02d}:{v.minute:02d} {half}"
+
+    return date_text, datetime_text
+
+
 def xlsx_cell(worksheet, value):
     """Money and other decimals as numbers with at least two decimals (300.00, a rate 1.0834),
     dates and datetimes as real dates."""
