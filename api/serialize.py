@@ -21,7 +21,7 @@ def _string(value) -> str:
 
 
 def _int(value) -> str:
-    return str(int(value))
+    return str(value) if value.__class__ is int else str(int(value))
 
 
 def _decimal(value) -> str:
@@ -40,7 +40,7 @@ def _datetime(value) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return '"' + value.isoformat() + 'Z"'
-        if value.utcoffset():
+        if value.tzinfo is not dt.UTC and value.utcoffset():
             value = value.astimezone(dt.UTC)
         return '"' + value.isoformat()[:-6] + 'Z"'  # drop "+00:00"
     return _string(value)
@@ -131,11 +131,13 @@ class _Shape:
             self.head, self.tail = links.fields(entity_set, self.key_path)
 
     def write(self, row) -> str:
-        parts = []
-        for label, source, convert in self.fields:
-            value = row[source]
-            parts.append(label + ("null" if value is None else convert(value)))
-        body = ",".join(parts)
+        # One comprehension, not a loop of appends: this runs for every field of 100,000 rows.
+        body = ",".join(
+            [
+                label + ("null" if (value := row[source]) is None else convert(value))
+                for label, source, convert in self.fields
+            ]
+        )
         if self.head is not None:
             body = self.head(row) + body + self.tail(row)
         return body

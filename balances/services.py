@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -19,8 +19,6 @@ from tenancy.models import Membership, Tenant, User
 
 from .models import BalanceClear
 
-# An UPDATE binds one parameter per reward id; SQLite accepts at most 32,766 per statement.
-CLEAR_BATCH = 20_000
 CENT = Decimal("0.01")
 
 
@@ -167,51 +165,27 @@ def _lock_member(tenant: Tenant, user: User) -> None:
     Membership.objects.select_for_update().filter(tenant=tenant, user=user).values_list("pk").first()
 
 
-def _lock_recoverable(tenant: Tenant, user: User) -> list[tuple[int, Decimal, str]]:
-    """The user's recoverable rewards, locked until the transaction ends, after the membership
-    (PostgreSQL; SQLite serializes writers anyway)."""
-    _lock_member(tenant, user)
-    return list(
-        Reward.objects.select_for_update()
-        .filter(tenant=tenant, user=user, recoverable=True)
-        .order_by("pk")
-        .values_list("pk", "amount", "currency")
-    )
-
-
 @transaction.atomic
 def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearResult:
     """Clear under Balance: mark every recoverable reward of ``user`` non-recoverable.
 
-    Nothing is deleted; the rewards keep their amounts and get ``cleared_at``/``cleared_by``. The
-    rewards read (and locked) are exactly the ones updated: the UPDATE names their ids and still
-    requires ``recoverable``, so a reward created meanwhile stays recoverable (it is in the next
-    balance) instead of being cleared without appearing in the activity entry. A second Clear
-    finds nothing and changes nothing."""
-    rows = _lock_recoverable(tenant, user)
-    if not rows:
+    Nothing is deleted; the rewards keep their amounts and get ``cleared_at``/``cleared_by``. One
+    UPDATE … RETURNING marks them and reports exactly the rows it changed (ids, amounts,
+    currencies), so the activity entry and the totals name the very rewards cleared, a reward
+    created meanwhile included or not, never half of each; no list of ids travels to the
+    database. A second Clear finds nothing and changes nothing."""
+    _lock_member(tenant, user)
+    if not Reward.objects.filter(tenant=tenant, user=user, recoverable=True).exists():
         return ClearResult()
+    now = timezone.now()
+    clear = BalanceClear.objects.create(tenant=tenant, user=user, cleared_at=now, cleared_by=actor)
+    rows = sorted(_clear_returning(tenant=tenant, user=user, actor=actor, now=now, clear_id=clear.pk))
     ids = [pk for pk, _, _ in rows]
     totals: dict[str, Decimal] = {}
     for _, amount, currency in rows:
         totals[currency] = totals.get(currency, Decimal("0")) + amount
-    now = timezone.now()
-    clear = BalanceClear.objects.create(
-        tenant=tenant,
-        user=user,
-        cleared_at=now,
-        cleared_by=actor,
-        count=len(ids),
-        totals={currency: str(total) for currency, total in sorted(totals.items())},
-    )
-    updated = 0
-    for start in range(0, len(ids), CLEAR_BATCH):
-        updated += Reward.objects.filter(
-            tenant=tenant, user=user, recoverable=True, pk__in=ids[start : start + CLEAR_BATCH]
-        ).update(recoverable=False, cleared_at=now, cleared_by=actor, clear_id=clear.pk)
-    if updated != len(ids):
-        # Cannot happen while the rows are locked; refuse rather than log a Clear that did not happen.
-        raise RuntimeError("The balance changed while it was being cleared; nothing was changed. Try again.")
+    stored_totals = {currency: str(total) for currency, total in sorted(totals.items())}
+    BalanceClear.objects.filter(tenant=tenant, pk=clear.pk).update(count=len(ids), totals=stored_totals)
     record(
         tenant=tenant,
         actor=actor,
@@ -222,13 +196,61 @@ def clear_balance(user: User, *, tenant: Tenant, actor: User | None) -> ClearRes
         object_ids=ids,
         changes={
             "recoverable": [True, False],
-            "cleared": {currency: str(total) for currency, total in sorted(totals.items())},
+            "cleared": stored_totals,
             "cleared rewards": [f"#{pk} {currency} {amount}" for pk, amount, currency in rows],
             "clear": clear.pk,
         },
         label=f"Balance of {user.email}",
     )
     return ClearResult(count=len(ids), totals=dict(sorted(totals.items())), reward_ids=ids, clear_id=clear.pk)
+
+
+def _clear_returning(*, tenant, user, actor, now, clear_id) -> list[tuple[int, Decimal, str]]:
+    """UPDATE the user's recoverable rewards to cleared, RETURNING (id, amount, currency) of
+    each, the amount read as the ORM reads it (SQLite hands back numbers, not decimals)."""
+    meta = Reward._meta
+    qn = connection.ops.quote_name
+    col = {
+        name: qn(meta.get_field(name).column)
+        for name in (
+            "id",
+            "amount",
+            "currency",
+            "recoverable",
+            "cleared_at",
+            "cleared_by",
+            "clear_id",
+            "tenant",
+            "user",
+        )
+    }
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {col['recoverable']} = %s, {col['cleared_at']} = %s, "  # noqa: S608 - names from model meta
+        f"{col['cleared_by']} = %s, {col['clear_id']} = %s "
+        f"WHERE {col['tenant']} = %s AND {col['user']} = %s AND {col['recoverable']} = %s "
+        f"RETURNING {col['id']}, {col['amount']}, {col['currency']}"
+    )
+    ops = connection.ops
+    params = [
+        False,
+        ops.adapt_datetimefield_value(now),
+        actor.pk if actor else None,
+        clear_id,
+        tenant.pk,
+        user.pk,
+        True,
+    ]
+    amount = meta.get_field("amount").get_col(meta.db_table)
+    converters = [*ops.get_db_converters(amount), *amount.get_db_converters(connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for pk, value, currency in rows:
+        for convert in converters:
+            value = convert(value, amount, connection)
+        out.append((pk, value, currency))
+    return out
 
 
 @dataclass(frozen=True)

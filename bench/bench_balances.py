@@ -94,8 +94,37 @@ def clear_many(scale):
         "WHERE tenant_id = %s AND user_id = %s AND recoverable",
         [False, timezone.now(), admin.user_id, tenant.pk, rep.user_id],
     )
+    # Two more rounds of Clear and of the floor on the same rows made recoverable again; the
+    # fastest of each (the shared machine's noise only ever adds time).
+    for _ in range(2):
+        Reward.objects.filter(tenant=tenant, user=rep.user).update(
+            recoverable=True, cleared_at=None, cleared_by=None, clear_id=None
+        )
+        with measure() as again_clear:
+            clear_balance(rep.user, tenant=tenant, actor=admin.user)
+        if again_clear.seconds < clear.seconds:
+            clear = again_clear
+        Reward.objects.filter(tenant=tenant, user=rep.user).update(
+            recoverable=True, cleared_at=None, cleared_by=None, clear_id=None
+        )
+        floor = min(
+            floor,
+            time_sql(
+                "UPDATE plans_reward SET recoverable = %s, cleared_at = %s, cleared_by_id = %s "
+                "WHERE tenant_id = %s AND user_id = %s AND recoverable",
+                [False, timezone.now(), admin.user_id, tenant.pk, rep.user_id],
+            ),
+        )
     return [
-        Result("balances: Clear one user's rewards", n, clear.seconds, clear.queries, floor, traced.peak_mb),
+        Result(
+            "balances: Clear one user's rewards",
+            n,
+            clear.seconds,
+            clear.queries,
+            floor,
+            traced.peak_mb,
+            target="< 1.5x floor",
+        ),
         Result("balances: Undo clear", n, undo.seconds, undo.queries, undo_floor, target="< 1.5x floor"),
         Result("balances: Undo clear again (no-op)", n, undo_again.seconds, undo_again.queries),
     ]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.harness import Result, benchmark, measure, time_sql
+from bench.harness import Result, benchmark, best_of, measure, time_sql, time_sql_best
 from partners.models import (
     Criterion,
     CriterionKind,
@@ -185,18 +185,23 @@ def enrollment_pages(scale):
         floor = time_sql(sql, [tenant.pk]) + time_sql(COUNT_SQL, [tenant.pk])
         results.append(Result(label, n, page.seconds, page.queries, floor))
 
-    with measure(memory=True) as export:
+    def read_export():
         response = client.get(list_url, {"export": "csv"})
-        size = sum(len(chunk) for chunk in response.streaming_content)
-    assert size > n * 40
+        return sum(len(chunk) for chunk in response.streaming_content)
+
+    with measure(memory=True) as traced:  # peak memory (tracing slows it: not the timed run)
+        assert read_export() > n * 40
+    # The fastest of three against the fastest of three floors: the noise only ever adds time.
+    export = best_of(3, read_export)
     results.append(
         Result(
             "partners: Enrollments export CSV",
             n,
             export.seconds,
             export.queries,
-            time_sql(EXPORT_SQL, [tenant.pk]),
-            export.peak_mb,
+            time_sql_best(3, EXPORT_SQL, [tenant.pk]),
+            traced.peak_mb,
+            target="< 3x floor",
         )
     )
     connection.close()  # the streamed export may leave a server-side cursor's connection behind

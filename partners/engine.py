@@ -15,11 +15,11 @@ Values (``criterion_values``)
     or before it; a record in a currency with no such rate is left out). Custom criteria are 1
     when verified as met for the enrollment, else 0.
 
-    It is one query for all measured criteria: the enrollments, each criterion one correlated
-    ``SUM``/``COUNT`` over that enrollment's records (an index range scan on account and date).
-    The same query serves one enrollment (restricted by id) and a whole program (set-based, in
-    the database, not one enrollment at a time); the number of queries never depends on the
-    number of records.
+    It is one grouped statement per (source, attainment date field): the enrollments joined to
+    their records with the period and visibility as join conditions, GROUP BY enrollment, each
+    criterion of that source one aggregate FILTERed by its conditions. The same statements serve
+    one enrollment (restricted by id) and a whole program (set-based, in the database, not one
+    enrollment at a time); the number of queries never depends on the number of records.
 
 Percentages (``evaluate``)
     Let ``T`` be the next tier (the tier after the enrollment's current tier) and ``t_c`` the
@@ -43,24 +43,22 @@ Percentages (``evaluate``)
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from decimal import Context as DecimalContext
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    When,
-)
-from django.db.models.lookups import Exact
+from django.db.models import OuterRef, Subquery
 
 from .criteria import KINDS, conditions_q
-from .models import CourseAssignment, CurrencyRate, CustomCriterionStatus, Lead, Opportunity, PartnerEnrollment
+from .models import (
+    CourseAssignment,
+    CurrencyRate,
+    CustomCriterionStatus,
+    Lead,
+    Opportunity,
+    PartnerEnrollment,
+    PartnerUser,
+)
 
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
@@ -88,85 +86,155 @@ def rate_subquery(tenant_id: int, to_currency: str, date_field: str):
     )
 
 
-def _aggregate(criterion, program, date_field: str):
-    """COUNT of the records, or SUM of the rollup field converted to the program currency."""
+def _qn(model, name: str) -> str:
+    """The quoted column of a field (names from the model's metadata, never from input)."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _conditions_sql(model, criterion) -> tuple[str, list] | None:
+    """The criterion's implicit condition and filter as SQL over the source table (unaliased),
+    compiled by Django from the same Q as everywhere else; "" when there is none, None when
+    nothing can match."""
+    query = model.objects.filter(conditions_q(criterion.kind, criterion.conditions)).query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "", []
+    return sql, list(params)
+
+
+def _records_join(source: str, date_field: str) -> str:
+    """FROM the enrollments joined to the records that count for them: of the enrolled
+    account, visible to the primary partner user (owned by them — for course assignments,
+    assigned to them — or all of the account's if they are a partner admin of that account),
+    attainment date within [enrollment date, expiration date]. The period and visibility are
+    join conditions, so one grouped statement computes every enrollment at once."""
+    enr, pu = PartnerEnrollment, PartnerUser
+    model = SOURCES[source][0]
+    rec = _table(model)
+    date = f"{rec}.{_qn(model, date_field)}"
+    head = (
+        f"FROM {_table(enr)} e JOIN {_table(pu)} pu ON pu.{_qn(pu, 'id')} = e.{_qn(enr, 'primary_partner_user')} "
+        f"AND pu.{_qn(pu, 'account')} = e.{_qn(enr, 'account')} "
+    )
+    period = f"{date} >= e.{_qn(enr, 'enrollment_date')} AND {date} <= e.{_qn(enr, 'expiration_date')}"
+    admin = f"pu.{_qn(pu, 'is_partner_admin')}"
+    if source == "course":
+        return head + (
+            f"JOIN {_table(pu)} rpu ON rpu.{_qn(pu, 'account')} = e.{_qn(enr, 'account')} "
+            f"AND rpu.{_qn(pu, 'tenant')} = e.{_qn(enr, 'tenant')} "
+            f"JOIN {rec} ON {rec}.{_qn(model, 'partner_user')} = rpu.{_qn(pu, 'id')} "
+            f"AND {rec}.{_qn(model, 'tenant')} = e.{_qn(enr, 'tenant')} AND {period} "
+            f"AND ({admin} OR {rec}.{_qn(model, 'partner_user')} = pu.{_qn(pu, 'id')})"
+        )
+    return head + (
+        f"JOIN {rec} ON {rec}.{_qn(model, 'tenant')} = e.{_qn(enr, 'tenant')} "
+        f"AND {rec}.{_qn(model, 'account')} = e.{_qn(enr, 'account')} AND {period} "
+        f"AND ({admin} OR {rec}.{_qn(model, 'owner')} = pu.{_qn(pu, 'user')})"
+    )
+
+
+def _aggregate_sql(criterion, program, date_field: str) -> tuple[str, list]:
+    """COUNT of the records, or SUM of the rollup field converted to the program currency at
+    the latest rate of the pair dated on or before the record's attainment date (none: the
+    record adds nothing, as SQL's NULL in a SUM)."""
     spec = KINDS[criterion.kind]
     if not spec.rollup_fields:
-        return Count("pk")
-    money = DecimalField(max_digits=30, decimal_places=10)
-    field = criterion.rollup_field or spec.rollup_fields[0]
-    converted = Case(
-        When(currency=program.currency, then=F(field)),
-        default=ExpressionWrapper(
-            F(field) * rate_subquery(program.tenant_id, program.currency, date_field), output_field=money
-        ),
-        output_field=money,
+        return "COUNT(*)", []
+    model, rate = SOURCES[spec.source][0], CurrencyRate
+    rec = _table(model)
+    field = f"{rec}.{_qn(model, criterion.rollup_field or spec.rollup_fields[0])}"
+    currency = f"{rec}.{_qn(model, 'currency')}"
+    lookup = (
+        f"SELECT r.{_qn(rate, 'rate')} FROM {_table(rate)} r WHERE r.{_qn(rate, 'tenant')} = %s "  # noqa: S608 - names from model meta
+        f"AND r.{_qn(rate, 'from_currency')} = {currency} AND r.{_qn(rate, 'to_currency')} = %s "
+        f"AND r.{_qn(rate, 'date')} <= {rec}.{_qn(model, date_field)} ORDER BY r.{_qn(rate, 'date')} DESC LIMIT 1"
     )
-    return Sum(converted, output_field=money)
+    sql = f"SUM(CASE WHEN {currency} = %s THEN {field} ELSE {field} * ({lookup}) END)"
+    return sql, [program.currency, program.tenant_id, program.currency]
 
 
-def records_for_enrollment(source_name: str, *, tenant_id: int, date_field: str):
-    """Records of one source that count for the enrollment of the outer query (``OuterRef``):
-    of its account, visible to its primary partner user (owned by them, or all of the account's
-    if they are a partner admin of that account), attainment date within its period."""
-    model, account = SOURCES[source_name]
-    if source_name == "course":
-        owner = Q(partner_user_id=OuterRef("primary_partner_user_id"))
-    else:
-        owner = Q(owner_id=OuterRef("primary_partner_user__user_id"))
-    return model.objects.filter(
-        Q(tenant_id=tenant_id),
-        Q(**{account: OuterRef("account_id")}),
-        Q(**{account: OuterRef("primary_partner_user__account_id")}),
-        Q(Exact(OuterRef("primary_partner_user__is_partner_admin"), True)) | owner,
-        Q(**{f"{date_field}__gte": OuterRef("enrollment_date"), f"{date_field}__lte": OuterRef("expiration_date")}),
+def _group_values(program, source: str, date_field: str, criteria, enrollment_ids) -> list[tuple]:
+    """One grouped statement for the criteria of one source and attainment date field: rows of
+    (enrollment id, value per criterion), each criterion's aggregate FILTERed by its
+    conditions. Enrollments with no record counted are absent."""
+    model = SOURCES[source][0]
+    enr = PartnerEnrollment
+    select, select_params, filters = [], [], []
+    for c in criteria:
+        agg, agg_params = _aggregate_sql(c, program, date_field)
+        where = _conditions_sql(model, c)
+        if where is None:  # nothing can match: the value is 0 for everyone
+            select.append("NULL")
+            continue
+        cond, cond_params = where
+        filters.append((cond, cond_params))
+        select.append(f"{agg} FILTER (WHERE {cond})" if cond and len(criteria) > 1 else agg)
+        select_params += agg_params + (cond_params if cond and len(criteria) > 1 else [])
+    if not filters:
+        return []
+    where_sql = f"e.{_qn(enr, 'tenant')} = %s AND e.{_qn(enr, 'program')} = %s"
+    where_params = [program.tenant_id, program.id]
+    if enrollment_ids is not None:
+        where_sql += f" AND e.{_qn(enr, 'id')} IN ({', '.join(['%s'] * len(enrollment_ids))})"
+        where_params += list(enrollment_ids)
+    if all(cond for cond, _ in filters):
+        # Only records some criterion counts need to be read.
+        where_sql += " AND (" + " OR ".join(f"({cond})" for cond, _ in filters) + ")"
+        where_params += [p for _, params in filters for p in params]
+    sql = (
+        f"SELECT e.{_qn(enr, 'id')}, {', '.join(select)} {_records_join(source, date_field)} "  # noqa: S608 - names from model meta, values as parameters
+        f"WHERE {where_sql} GROUP BY e.{_qn(enr, 'id')}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, select_params + where_params)
+        return cursor.fetchall()
 
 
-def criterion_subquery(criterion, program):
-    """The criterion's value for the enrollment of the outer query: one correlated aggregate
-    over that enrollment's records (an index range scan on account and date)."""
-    spec = KINDS[criterion.kind]
-    date_field = criterion.attainment_date_field or spec.date_fields[0]
-    records = records_for_enrollment(spec.source, tenant_id=program.tenant_id, date_field=date_field).filter(
-        conditions_q(criterion.kind, criterion.conditions)
-    )
-    group = SOURCES[spec.source][1]
-    return Subquery(records.order_by().values(group).annotate(v=_aggregate(criterion, program, date_field)).values("v"))
+# SQLite hands sums back as floats; Django's converter for a decimal expression reads them with
+# 15 significant digits, and so does the engine (the same figures as the ORM would give).
+_FROM_FLOAT = DecimalContext(prec=15).create_decimal_from_float
+
+
+def _to_decimal(value) -> Decimal:
+    return _FROM_FLOAT(value) if isinstance(value, float) else Decimal(value)
 
 
 def criterion_values(*, program, criteria, enrollment_ids=None) -> dict[int, dict[int, Decimal]]:
     """{enrollment id: {criterion id: value}} for the measured criteria (custom ones included).
 
-    One query for every measured criterion: the enrollments with one correlated aggregate per
-    criterion; custom criteria read their verified statuses. Zero values are absent."""
+    One grouped statement per (source, attainment date field) for the measured criteria,
+    whatever the number of enrollments and records; custom criteria read their verified
+    statuses. Zero values are absent."""
     values: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    measured = [c for c in criteria if KINDS[c.kind].source is not None]
-    customs = [c.id for c in criteria if KINDS[c.kind].source is None]
-    if measured:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            # The planner's cost of N correlated aggregates crosses jit_above_cost, and compiling
-            # the query then takes longer than running it (2 s of 4 s at 10,000 enrollments).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        enrollments = PartnerEnrollment.objects.filter(tenant_id=program.tenant_id, program_id=program.id)
-        if enrollment_ids is not None:
-            enrollments = enrollments.filter(pk__in=list(enrollment_ids))
-        rows = (
-            enrollments.order_by()
-            .annotate(**{f"c{c.id}": criterion_subquery(c, program) for c in measured})
-            .values_list("id", *[f"c{c.id}" for c in measured])
-        )
-        for eid, *cells in rows:
-            for c, value in zip(measured, cells, strict=True):
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    customs = []
+    for c in criteria:
+        source = KINDS[c.kind].source
+        if source is None:
+            customs.append(c.id)
+        else:
+            groups[(source, criterion_date_field(c))].append(c)
+    ids = None if enrollment_ids is None else list(enrollment_ids)
+    if ids == []:
+        return values
+    for (source, date_field), members in groups.items():
+        for eid, *cells in _group_values(program, source, date_field, members, ids):
+            for c, value in zip(members, cells, strict=True):
                 if value:
-                    values[eid][c.id] = Decimal(value).quantize(CENTS)
+                    values[eid][c.id] = _to_decimal(value).quantize(CENTS)
     if customs:
         met = CustomCriterionStatus.objects.filter(
             tenant_id=program.tenant_id, criterion_id__in=customs, met=True, enrollment__program_id=program.id
         )
-        if enrollment_ids is not None:
-            met = met.filter(enrollment_id__in=list(enrollment_ids))
+        if ids is not None:
+            met = met.filter(enrollment_id__in=ids)
         for eid, cid in met.values_list("enrollment_id", "criterion_id"):
             values[eid][cid] = Decimal(1)
     return values
@@ -200,42 +268,79 @@ class Outcome:
     criteria: list[CriterionOutcome]
 
 
+class Evaluator:
+    """``evaluate`` for many enrollments of one program: the tier order and thresholds are laid
+    out once, and a criterion's outcome for a value (met tiers, percent toward a tier) is
+    computed once per distinct value — counts repeat a lot across 10,000 enrollments."""
+
+    def __init__(self, *, tiers, criteria, thresholds):
+        self.order = [t.id for t in tiers]
+        self.criteria = [
+            (c.id, [(tid, thresholds.get((c.id, tid), Decimal(0))) for tid in self.order]) for c in criteria
+        ]
+        self._met: dict = {}
+        self._toward: dict = {}
+
+    def next_tier_id(self, current_tier_id: int) -> int | None:
+        order = self.order
+        if current_tier_id not in order:
+            return order[0] if order else None
+        idx = order.index(current_tier_id)
+        return order[idx + 1] if idx + 1 < len(order) else None
+
+    def _met_tiers(self, cid: int, levels, value: Decimal) -> tuple[list[int], int]:
+        """The tiers the value meets, and how many tiers from the first it meets in a row."""
+        key = (cid, value)
+        hit = self._met.get(key)
+        if hit is None:
+            met = [tid for tid, threshold in levels if value >= threshold]
+            run = 0
+            for _tid, threshold in levels:
+                if value < threshold:
+                    break
+                run += 1
+            hit = self._met[key] = (met, run)
+        return hit
+
+    def _percent(self, cid: int, threshold: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
+        key = (cid, threshold, value)
+        hit = self._toward.get(key)
+        if hit is None:
+            ratio = criterion_ratio(value, threshold)
+            hit = self._toward[key] = (ratio, floor1(ratio))
+        return hit
+
+    def outcome(self, current_tier_id: int, values: dict[int, Decimal]) -> Outcome:
+        next_tier_id = self.next_tier_id(current_tier_id)
+        next_idx = None if next_tier_id is None else self.order.index(next_tier_id)
+        outcomes, ratios = [], []
+        run = len(self.order)
+        zero = Decimal(0)
+        for cid, levels in self.criteria:
+            value = values.get(cid, zero)
+            met, met_run = self._met_tiers(cid, levels, value)
+            run = min(run, met_run)
+            percent, required = None, False
+            if next_idx is not None:
+                threshold = levels[next_idx][1]
+                required = threshold > 0
+                ratio, percent = self._percent(cid, threshold, value)
+                if required:
+                    ratios.append(ratio)
+            outcomes.append(CriterionOutcome(cid, value, met, percent, required))
+        qualifying = self.order[run - 1] if run else None
+        overall = None
+        if next_tier_id is not None:
+            overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
+        return Outcome(overall, next_tier_id, qualifying, outcomes)
+
+
 def evaluate(*, tiers, current_tier_id: int, criteria, thresholds, values: dict[int, Decimal]) -> Outcome:
     """Percentages and tier flags of one enrollment (the formulas in this module's docstring).
 
     ``tiers`` in order; ``thresholds`` {(criterion id, tier id): Decimal}; ``values``
     {criterion id: value}."""
-    order = [t.id for t in tiers]
-    idx = order.index(current_tier_id) if current_tier_id in order else -1
-    next_tier_id = order[idx + 1] if 0 <= idx + 1 < len(order) else None
-    if idx == -1:
-        next_tier_id = order[0] if order else None
-    outcomes, ratios = [], []
-    qualifying = None
-    met_by_tier = {tid: True for tid in order}
-    for c in criteria:
-        value = values.get(c.id, Decimal(0))
-        met = [tid for tid in order if value >= thresholds.get((c.id, tid), Decimal(0))]
-        for tid in order:
-            if tid not in met:
-                met_by_tier[tid] = False
-        percent, required = None, False
-        if next_tier_id is not None:
-            threshold = thresholds.get((c.id, next_tier_id), Decimal(0))
-            required = threshold > 0
-            ratio = criterion_ratio(value, threshold)
-            percent = floor1(ratio)
-            if required:
-                ratios.append(ratio)
-        outcomes.append(CriterionOutcome(c.id, value, met, percent, required))
-    for tid in order:
-        if not met_by_tier[tid]:
-            break
-        qualifying = tid
-    overall = None
-    if next_tier_id is not None:
-        overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
-    return Outcome(overall, next_tier_id, qualifying, outcomes)
+    return Evaluator(tiers=tiers, criteria=criteria, thresholds=thresholds).outcome(current_tier_id, values)
 
 
 def progress_toward(*, thresholds: list, values: list) -> tuple[Decimal, list[Decimal | None]]:

@@ -3,9 +3,8 @@ Expired filter, counts per status; unenrolled enrollments never shown), the Orga
 (CSV/XLSX, streamed) and the notification log."""
 
 from django.http import Http404
-from django.utils import timezone
 
-from common.export import EXPORT_FORMATS, export_response
+from common.export import EXPORT_FORMATS, export_response, neutralise, text_formatters
 from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
@@ -18,6 +17,7 @@ from ..selectors.dashboard import (
     dashboard_enrollments,
     learners_without_enrollments,
     organization_report_rows,
+    report_progress,
 )
 from ..tables import STATUS_BADGES, DashboardTable, NotificationLogTable
 
@@ -70,16 +70,14 @@ REPORT_HEADER = [
 ]
 
 
-def _dt(value, zone):
-    return timezone.localtime(value, zone).strftime("%m/%d/%Y %I:%M %p") if value else ""
-
-
-def _d(value):
-    return value.strftime("%m/%d/%Y") if value else ""
+NO_PROGRESS = (0, None)
 
 
 def _report_rows(tenant):
     zone = tenant.zone
+    _d, _dt = text_formatters(zone)
+    labels = {status: badge[1] for status, badge in STATUS_BADGES.items()}
+    progress, totals = report_progress(tenant=tenant)
     for (
         name,
         email,
@@ -95,37 +93,37 @@ def _report_rows(tenant):
         expired_at,
         by_hand,
         enrolled_at,
-        completed,
-        total,
-        last_activity,
+        learner_id,
+        version_id,
     ) in organization_report_rows(tenant=tenant).iterator(chunk_size=2000):
+        completed, last_activity = progress.get((learner_id, version_id), NO_PROGRESS)
         yield [
-            name,
-            email,
+            neutralise(name),
+            neutralise(email),
             "Yes" if active else "No",
-            manager or "",
-            course,
+            neutralise(manager or ""),
+            neutralise(course),
             version,
-            STATUS_BADGES[status][1],
-            order or "",
+            labels[status],
+            neutralise(order or ""),
             _d(order_end),
             _d(manual),
             # The one rule (courses.access): a hand-expired enrollment's last day is the day it was expired.
-            _d(timezone.localtime(expired_at, zone).date() if by_hand and status == "X" and expired_at else expiry),
-            _dt(expired_at, zone),
+            _d(expired_at.astimezone(zone).date() if by_hand and status == "X" and expired_at else expiry),
+            _dt(expired_at),
             "Yes" if by_hand else "No",
-            _dt(enrolled_at, zone),
+            _dt(enrolled_at),
             completed,
-            total,
-            _dt(last_activity, zone),
+            totals.get(version_id, 0),
+            _dt(last_activity),
         ]
     roles = learner_roles(tenant=tenant)
     for m in learners_without_enrollments(tenant=tenant, learner_role_ids=roles).iterator(chunk_size=2000):
         yield [
-            m.user.full_name,
-            m.user.email,
+            neutralise(m.user.full_name),
+            neutralise(m.user.email),
             "Yes" if m.is_active else "No",
-            m.manager.user.email if m.manager_id else "",
+            neutralise(m.manager.user.email if m.manager_id else ""),
             "",
             "",
             "Not enrolled",
@@ -141,7 +139,7 @@ def organization_report(request, tenant_slug):
     if fmt not in EXPORT_FORMATS:
         raise Http404("Unknown report format.")
     return export_response(
-        fmt, "organization-report", REPORT_HEADER, _report_rows(request.tenant), tenant=request.tenant
+        fmt, "organization-report", REPORT_HEADER, _report_rows(request.tenant), tenant=request.tenant, formatted=True
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from activity.models import ActivityEntry
+from common.export import neutralise, text_formatters
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
@@ -128,8 +129,10 @@ def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
     return qs
 
 
-def export_rows(queryset):
-    """Rows of the Enrollments export (the table's columns, in its order) as plain values."""
+def export_rows(queryset, *, zone=None):
+    """Rows of the Enrollments export (the table's columns, in its order) as plain values; with
+    ``zone``, as CSV text (dates and Last Calculated formatted in that zone, text cells
+    neutralised: ``common.export.csv_chunks(formatted=True)``), which 10,000 rows need."""
     fields = (
         "account__name",
         "program__name",
@@ -140,6 +143,10 @@ def export_rows(queryset):
         "expiration_date",
         "last_calculated",
     )
+    if zone is None:
+        date_text = None
+    else:
+        date_text, datetime_text = text_formatters(zone)
     for account, program, tier, percent, next_tier, start, end, last in queryset.values_list(*fields).iterator(
         chunk_size=2000
     ):
@@ -147,7 +154,18 @@ def export_rows(queryset):
             progress = "Top tier" if last else "Not calculated"
         else:
             progress = f"{int(percent)}% to {next_tier}" if percent is not None else f"— to {next_tier}"
-        yield [account, program, tier, progress, start, end, us_datetime(last) if last else ""]
+        if date_text is None:
+            yield [account, program, tier, progress, start, end, us_datetime(last) if last else ""]
+        else:
+            yield [
+                neutralise(account),
+                neutralise(program),
+                neutralise(tier),
+                neutralise(progress),
+                date_text(start),
+                date_text(end),
+                datetime_text(last),
+            ]
 
 
 def attention_counts(*, tenant, program=None) -> dict[str, int]:

@@ -1,28 +1,47 @@
 """Recalculation of partner progress, immediate (a user's Recalculate, a whole program) or
 delayed (5 minutes after a change, through common.due)."""
 
+import json
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
 from common import due
 
-from ..engine import criterion_values, evaluate
-from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, ProgressSnapshot, Tier
-from .store import BATCH, store_progress, store_results
+from ..engine import Evaluator, criterion_values
+from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, Tier
+from .store import store_progress, store_results, store_snapshots
 
 
-def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[PartnerEnrollment]:
+@dataclass(slots=True)
+class _Progress:
+    """An enrollment's stored progress columns (the engine reads 10,000 of them: tuples, not
+    model instances)."""
+
+    id: int
+    tier_id: int
+    progress_percent: Decimal | None
+    next_tier_id: int | None
+    qualifying_tier_id: int | None
+    progress_changed_at: object
+    last_calculated: object = None
+
+
+def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progress]:
     """Compute and store the progress of the program's enrollments (all, or those ids).
 
     A fixed number of queries for any number of records: tiers, criteria, thresholds, the
     enrollments, one grouped aggregate per (source, date field), custom statuses, then batched
     writes of what changed (stale results deleted, results upserted, enrollments updated,
-    snapshots added) and one UPDATE of Last Calculated."""
+    snapshots added) and one UPDATE of Last Calculated for the rest."""
     now = timezone.now()
     tenant_id = program.tenant_id
     tiers = list(Tier.objects.filter(tenant_id=tenant_id, program_id=program.id).order_by("position", "id"))
@@ -35,42 +54,32 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
     scope = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id)
     if enrollment_ids is not None:
         scope = scope.filter(pk__in=list(enrollment_ids))
-    enrollments = list(
-        scope.only(
-            "id",
-            "tenant_id",
-            "tier_id",
-            "progress_percent",
-            "next_tier_id",
-            "qualifying_tier_id",
-            "progress_changed_at",
+    enrollments = [
+        _Progress(*row)
+        for row in scope.order_by().values_list(
+            "id", "tier_id", "progress_percent", "next_tier_id", "qualifying_tier_id", "progress_changed_at"
         )
-    )
+    ]
     if not enrollments:
         return []
+    ids = None if enrollment_ids is None else [e.id for e in enrollments]
     stored = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id)
-    if enrollment_ids is not None:
-        stored = stored.filter(enrollment_id__in=[e.id for e in enrollments])
-    previous = {
-        (e, c): (value, met, percent, required)
-        for e, c, value, met, percent, required in stored.values_list(
-            "enrollment_id", "criterion_id", "value", "met_tier_ids", "percent", "required"
-        )
-    }
-    values = criterion_values(
-        program=program,
-        criteria=criteria,
-        enrollment_ids=None if enrollment_ids is None else [e.id for e in enrollments],
-    )
+    if ids is not None:
+        stored = stored.filter(enrollment_id__in=ids)
+    # The met tiers as stored text, parsed once per distinct list (a handful), not per row.
+    met_lists: dict[str, list] = {}
+    previous = {}
+    for e, c, value, met, percent, required in stored.order_by().values_list(
+        "enrollment_id", "criterion_id", "value", Cast("met_tier_ids", TextField()), "percent", "required"
+    ):
+        if met not in met_lists:
+            met_lists[met] = json.loads(met)
+        previous[(e, c)] = (value, met_lists[met], percent, required)
+    values = criterion_values(program=program, criteria=criteria, enrollment_ids=ids)
+    evaluator = Evaluator(tiers=tiers, criteria=criteria, thresholds=thresholds)
     results, snapshots, moved = [], [], []
     for enrollment in enrollments:
-        outcome = evaluate(
-            tiers=tiers,
-            current_tier_id=enrollment.tier_id,
-            criteria=criteria,
-            thresholds=thresholds,
-            values=values.get(enrollment.id, {}),
-        )
+        outcome = evaluator.outcome(enrollment.tier_id, values.get(enrollment.id, {}))
         changed = (
             enrollment.progress_percent != outcome.percent
             or enrollment.next_tier_id != outcome.next_tier_id
@@ -84,34 +93,28 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[Partne
         enrollment.last_calculated = now
         if changed:
             enrollment.progress_changed_at = now
-            snapshots.append(
-                ProgressSnapshot(
-                    tenant_id=tenant_id,
-                    enrollment_id=enrollment.id,
-                    recorded_at=now,
-                    percent=outcome.percent,
-                    next_tier_id=outcome.next_tier_id,
-                )
-            )
+            snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
         for co in outcome.criteria:
             row = (co.value, co.met_tier_ids, co.percent, co.required)
             if previous.get((enrollment.id, co.criterion_id)) != row:
                 results.append((enrollment.id, co.criterion_id, *row))
-    stale = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
-        criterion_id__in=[c.id for c in criteria]
-    )
-    if enrollment_ids is not None:
-        stale = stale.filter(enrollment_id__in=[e.id for e in enrollments])
-    stale.delete()
-    # Only what changed is written; Last Calculated moves for every enrollment in one statement.
+    current = {c.id for c in criteria}
+    if any(c not in current for _, c in previous):  # a criterion was deleted since
+        stale = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
+            criterion_id__in=current
+        )
+        if ids is not None:
+            stale = stale.filter(enrollment_id__in=ids)
+        stale.delete()
+    # Only what changed is written; Last Calculated moves for the others in one statement.
     store_results(tenant_id, results, calculated_at=now)
     store_progress(tenant_id, moved)
-    scope.update(last_calculated=now)
-    ProgressSnapshot.objects.bulk_create(snapshots, batch_size=BATCH)
+    scope.exclude(last_calculated=now).update(last_calculated=now)
+    store_snapshots(tenant_id, snapshots, recorded_at=now)
     return enrollments
 
 
-def recalculate_now(enrollment: PartnerEnrollment) -> PartnerEnrollment | None:
+def recalculate_now(enrollment: PartnerEnrollment) -> _Progress | None:
     """Recompute one enrollment inside the caller's transaction (about 15 ms) and clear its due
     mark: the row is locked, so no change can slip in between the computation and the clearing,
     and the version check keeps a mark set by anything the computation did not see. The task

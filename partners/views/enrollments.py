@@ -72,7 +72,10 @@ class EnrollmentListView(TenantListView):
         if order:
             table.order_by = order
         header = [str(c.header) for c in table.columns.iterall() if not c.column.exclude_from_export]
-        return export_response(fmt, self.export_name, header, export_rows(table.data.data), tenant=self.request.tenant)
+        tenant = self.request.tenant
+        text = fmt == "csv"  # the CSV gets text formatted once here; XLSX gets real dates
+        rows = export_rows(table.data.data, zone=tenant.zone if text else None)
+        return export_response(fmt, self.export_name, header, rows, tenant=tenant, formatted=text)
 
     def account_id(self) -> int | None:
         """``?account=<id>``: the Partner account link of Enrollment Details lands here."""

@@ -1,8 +1,8 @@
 """Clear against concurrent writers on PostgreSQL, with real separate connections (threads).
 
-A reward created while Clear runs is never lost or half-cleared: Clear updates exactly the rows it
-read and locked, so the newcomer stays recoverable (owed). Two Clears at once clear each reward
-once: the second waits for the first's row locks, then finds nothing left."""
+A reward created while Clear runs is never lost or half-cleared: Clear's one UPDATE … RETURNING
+changes and reports exactly the rows it locked, so a newcomer stays recoverable (owed). Two Clears
+at once clear each reward once: the second waits for the first's row locks, then finds nothing left."""
 
 import threading
 import time
@@ -39,18 +39,19 @@ def _in_thread(tenant, func, results, key):
 
 
 def _paused_lock(monkeypatch, locked: threading.Event, go: threading.Event):
-    """Make the first Clear pause while it holds the locks, until the test says go."""
-    read = services._lock_recoverable
+    """Make the first Clear pause while it holds the locks (its rewards updated, the transaction
+    still open), until the test says go."""
+    update = services._clear_returning
     first = threading.Lock()
 
-    def lock_and_wait(tenant, user):
-        rows = read(tenant, user)
+    def update_and_wait(**kwargs):
+        rows = update(**kwargs)
         if first.acquire(blocking=False):
             locked.set()
             go.wait(WAIT)
         return rows
 
-    monkeypatch.setattr(services, "_lock_recoverable", lock_and_wait)
+    monkeypatch.setattr(services, "_clear_returning", update_and_wait)
 
 
 def _waiting_on_a_lock() -> bool:

@@ -76,8 +76,10 @@ class TestClearBalance:
         with CaptureQueriesContext(connection) as ctx:
             result = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         statements = [q["sql"].split()[0] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-        # lock the membership, read (locked), the Clear's row, one UPDATE, the activity entry
-        assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "INSERT"]
+        # lock the membership, anything to clear?, the Clear's row, one UPDATE … RETURNING of the
+        # rewards, the Clear's count and totals, the activity entry
+        assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "UPDATE", "INSERT"]
+        assert sum('"plans_reward"' in q["sql"] and q["sql"].startswith("UPDATE") for q in ctx.captured_queries) == 1
         assert result.count == 4
         assert result.totals == {"EUR": D("12.00"), "USD": D("75.55")}
         assert sorted(result.reward_ids) == sorted(r.pk for r in [*rewards, euro])
@@ -116,18 +118,19 @@ class TestClearBalance:
         assert ActivityEntry.objects.filter(tenant=tenant, verb="clear balance").count() == 1
 
     def test_a_reward_created_while_clear_runs_stays_recoverable(self, tenant, rep, admin_member, monkeypatch):
-        """Deterministic interleaving: a reward arrives after Clear read the balance and before it
-        updates. It must be neither lost nor half-cleared: it stays recoverable and owed."""
+        """Deterministic interleaving: a reward arrives once Clear has updated the balance, before
+        it records. It must be neither lost nor half-cleared: it stays recoverable and owed, and
+        the activity entry names only what was cleared."""
         old = RecoverableRewardFactory(member=rep, amount=D("100.00"))
-        read = services._lock_recoverable
+        update = services._clear_returning
         arrived = {}
 
-        def read_then_insert(tenant_, user_):
-            rows = read(tenant_, user_)
+        def update_then_insert(**kwargs):
+            rows = update(**kwargs)
             arrived["reward"] = RecoverableRewardFactory(member=rep, amount=D("25.00"))
             return rows
 
-        monkeypatch.setattr(services, "_lock_recoverable", read_then_insert)
+        monkeypatch.setattr(services, "_clear_returning", update_then_insert)
         result = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
         assert result.reward_ids == [old.pk]
         late = arrived["reward"]
@@ -141,12 +144,15 @@ class TestClearBalance:
         assert services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user).count == 0
         assert not ActivityEntry.objects.filter(tenant=tenant).exists()
 
-    def test_large_balances_clear_in_batches_inside_one_transaction(self, tenant, rep, admin_member, monkeypatch):
-        monkeypatch.setattr(services, "CLEAR_BATCH", 2)
+    def test_the_update_names_no_reward_ids_whatever_the_balance(self, tenant, rep, admin_member):
         for _ in range(5):
             RecoverableRewardFactory(member=rep, amount=D("1.00"))
-        result = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
+        with CaptureQueriesContext(connection) as ctx:
+            result = services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
+        (update,) = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "plans_reward"')]
+        assert " IN (" not in update and "RETURNING" in update
         assert result.count == 5
+        assert result.totals == {"USD": D("5.00")}
         assert not Reward.objects.filter(tenant=tenant, user=rep.user, recoverable=True).exists()
 
 
