@@ -18,7 +18,7 @@ statement set it again.
 
 from django.conf import settings
 from django.db.backends.base.base import NO_DB_ALIAS
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django_scopes import get_scope
 
 from .schema import DatabaseSchemaEditor
@@ -40,8 +40,13 @@ def wanted_state(app_role: str) -> tuple[str, str]:
     return (app_role or MAINTENANCE), tenant_id
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    compiler_module = "tenancy.postgres.compiler"
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
+    ops_class = DatabaseOperations
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
