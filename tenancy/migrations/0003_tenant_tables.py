@@ -1,4 +1,4 @@
-"""Row-level security and (tenant_id, id) keys on every tenant table, on PostgreSQL
+"""Row-level security and (id, tenant_id) keys on every tenant table, on PostgreSQL
 (tenancy.postgres.operations). It runs after every app's latest migration, so it sees every
 tenant table; a later migration that adds one ends with TenantTables() again."""
 

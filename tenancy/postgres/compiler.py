@@ -1,7 +1,7 @@
-"""Django's PostgreSQL compilers, aware of the (tenant_id, id) primary keys.
+"""Django's PostgreSQL compilers, aware of the (id, tenant_id) primary keys.
 
 On PostgreSQL Django groups an aggregate query by the primary key alone (``id``) and lets the
-database infer the table's other columns from it. With the primary key ``(tenant_id, id)`` that
+database infer the table's other columns from it. With the primary key ``(id, tenant_id)`` that
 inference needs ``tenant_id`` in the GROUP BY too (PostgreSQL: "must appear in the GROUP BY
 clause"), so it is added next to every tenant table's ``id``: the grouping stays as small."""
 

@@ -8,12 +8,15 @@ For every tenant table in the migration's state (``tables.tenant_models``) it
   and writing. Not FORCEd: the table owner — the role that runs ``migrate``, the maintenance role —
   is not subject to it; the app switches to ``DATABASE_APP_ROLE``, which owns nothing
   (``tenancy.postgres.base``);
-- makes the primary key ``(tenant_id, id)``, keeping a plain index on ``id`` (Django still writes
-  ``WHERE id = …`` in save and delete);
+- makes the primary key ``(id, tenant_id)``: it includes the distribution column, as Citus
+  requires of every primary key, and still leads with ``id``, so Django's ``WHERE id = …`` (save,
+  delete, refresh) uses it as before and no second index is needed ((tenant_id, id) would need
+  one on ``id`` on every table, one more index to maintain in every mass update); lookups by
+  tenant keep the indexes that lead with ``tenant_id``;
 - makes every foreign key to another tenant table composite,
-  ``(tenant_id, x_id) REFERENCES target (tenant_id, id)``, DEFERRABLE INITIALLY DEFERRED like
-  Django's own, with the same ON DELETE;
-- drops the single-column index on ``tenant_id``, which the primary key now leads with.
+  ``(tenant_id, x_id) REFERENCES target (tenant_id, id)`` (PostgreSQL matches it to the primary
+  key whatever the column order), DEFERRABLE INITIALLY DEFERRED like Django's own, with the same
+  ON DELETE.
 
 It reads the database before it writes, so it is idempotent: a later migration that adds a tenant
 model or a foreign key between tenant tables ends with ``TenantTables()`` again. Django keeps ``id``
@@ -55,18 +58,6 @@ LEFT JOIN pg_class ref ON ref.oid = c.confrelid
 WHERE rel.relnamespace = current_schema()::regnamespace AND c.contype IN ('p', 'u', 'f')
 """
 
-# Plain (non-unique, non-constraint) indexes and their columns.
-INDEXES_SQL = """
-SELECT t.relname, i.relname,
-       ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o)
-             JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o)
-FROM pg_index x
-JOIN pg_class t ON t.oid = x.indrelid
-JOIN pg_class i ON i.oid = x.indexrelid
-WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisunique AND x.indpred IS NULL
-  AND x.indexprs IS NULL
-"""
-
 
 def policy_sql(table: str) -> list[str]:
     condition = f"{TENANT_COLUMN} = {TENANT_SETTING}"
@@ -78,19 +69,14 @@ def policy_sql(table: str) -> list[str]:
 
 
 class _Schema:
-    """The constraints and plain indexes of the current schema, read once."""
+    """The constraints of the current schema, read once."""
 
     def __init__(self, cursor):
         cursor.execute(CONSTRAINTS_SQL)
         self.constraints = cursor.fetchall()
-        cursor.execute(INDEXES_SQL)
-        self.indexes = cursor.fetchall()
 
     def of(self, table: str, kind: str):
         return [row for row in self.constraints if row[0] == table and row[2] == kind]
-
-    def plain_indexes(self, table: str, columns: list[str]) -> list[str]:
-        return [name for t, name, cols in self.indexes if t == table and list(cols) == columns]
 
 
 def _foreign_keys(schema: _Schema, table: str, columns: list[str], target: str):
@@ -117,15 +103,11 @@ def forwards_sql(schema_editor, models, schema: _Schema) -> list[str]:
                     f"REFERENCES {q(target)} ({TENANT_COLUMN}, {q(to_column)}){action}{DEFERRABLE}"
                 )
         for _, name, _, cols, _, _, _ in schema.of(table, "p"):
-            if list(cols) != [TENANT_COLUMN, pk]:
+            if list(cols) != [pk, TENANT_COLUMN]:
                 keys += [
                     f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
-                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} PRIMARY KEY ({TENANT_COLUMN}, {q(pk)})",
+                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} PRIMARY KEY ({q(pk)}, {TENANT_COLUMN})",
                 ]
-                if not schema.plain_indexes(table, [pk]):
-                    index = schema_editor._create_index_name(table, [pk], suffix="_id")
-                    keys.append(f"CREATE INDEX {q(index)} ON {q(table)} ({q(pk)})")
-        keys += [f"DROP INDEX {q(name)}" for name in schema.plain_indexes(table, [TENANT_COLUMN])]
         policies += policy_sql(table)
     # The old foreign keys hang on the old primary keys: drop them first, add the new ones last.
     return drop_fks + keys + add_fks + policies
@@ -154,12 +136,7 @@ def backwards_sql(schema_editor, models, schema: _Schema) -> list[str]:
                 keys += [
                     f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
                     f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} PRIMARY KEY ({q(pk)})",
-                    *(f"DROP INDEX {q(n)}" for n in schema.plain_indexes(table, [pk])),
                 ]
-        tenant_field = next(f for f in model._meta.local_concrete_fields if f.column == TENANT_COLUMN)
-        if getattr(tenant_field, "db_index", False) and not schema.plain_indexes(table, [TENANT_COLUMN]):
-            index = schema_editor._create_index_name(table, [TENANT_COLUMN])
-            keys.append(f"CREATE INDEX {q(index)} ON {q(table)} ({TENANT_COLUMN})")
     return policies + drop_fks + keys + add_fks
 
 
@@ -186,7 +163,7 @@ class TenantTables(migrations.operations.base.Operation):
         self._run(backwards_sql, schema_editor, from_state)
 
     def describe(self):
-        return "Row-level security and (tenant_id, id) keys on every tenant table (PostgreSQL)"
+        return "Row-level security and (id, tenant_id) keys on every tenant table (PostgreSQL)"
 
     @property
     def migration_name_fragment(self):

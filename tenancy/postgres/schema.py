@@ -1,7 +1,7 @@
-"""Django's PostgreSQL schema editor, aware of the (tenant_id, id) keys: a foreign key that a later
+"""Django's PostgreSQL schema editor, aware of the (id, tenant_id) keys: a foreign key that a later
 migration adds between two tenant tables comes out composite, ``(tenant_id, x_id) -> (tenant_id,
-id)``, once its target's primary key is ``(tenant_id, id)`` (Django's single-column one would be
-refused: ``id`` alone is no longer unique)."""
+id)``, once its target's primary key is ``(id, tenant_id)`` (Django's single-column one would be
+refused: ``id`` alone is no longer a key)."""
 
 from django.db.backends.ddl_references import Columns
 from django.db.backends.postgresql.schema import DatabaseSchemaEditor as PostgresSchemaEditor
@@ -39,7 +39,7 @@ class DatabaseSchemaEditor(PostgresSchemaEditor):
     def _has_tenant_key(self, model) -> bool:
         with self.connection.cursor() as cursor:
             cursor.execute(
-                TENANT_KEY_SQL, [self.quote_name(model._meta.db_table), [TENANT_COLUMN, model._meta.pk.column]]
+                TENANT_KEY_SQL, [self.quote_name(model._meta.db_table), [model._meta.pk.column, TENANT_COLUMN]]
             )
             return cursor.fetchone() is not None
 

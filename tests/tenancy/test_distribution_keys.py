@@ -22,7 +22,7 @@ def test_every_tenant_key_includes_tenant_id(db):
     tenant_tables = {m._meta.db_table for m in tenant_models(apps)}
     assert tenant_tables == tables_with_tenant_id()
     found = [k for k in keys() if k.table in tenant_tables]
-    wrong = [k for k in found if k.kind == "p" and k.columns != ("tenant_id", "id")]
+    wrong = [k for k in found if k.kind == "p" and k.columns != ("id", "tenant_id")]
     wrong += [k for k in found if k.kind in "ui" and "tenant_id" not in k.columns]
     between_tenant_tables = [k for k in found if k.kind == "f" and k.to_table in tenant_tables]
     wrong += [
