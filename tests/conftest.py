@@ -56,7 +56,7 @@ def _missing(reason: str) -> None:
 
 
 def is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "tenancy.postgres")
 
 
 def redis_broker_url() -> str | None:

@@ -119,6 +119,14 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services are the transaction boundary
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus the tenant wall: each statement runs in the role and app.tenant_id of
+    # the current tenant scope, under the row-level security policies (tenancy/postgres/).
+    DATABASES["default"]["ENGINE"] = "tenancy.postgres"
+# The PostgreSQL role the app switches to inside a tenant scope (and outside any scope): subject to
+# the row-level security policies because it owns no table. The login role of DATABASE_URL owns
+# the tables (it runs migrate) and is the maintenance role. Empty: no switching (no database wall).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web process reads. IMMEDIATE takes the write lock at
     # BEGIN, where SQLite waits up to `timeout` seconds for it: a deferred transaction that read

@@ -29,6 +29,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # are tested as they happen (an in-memory database is one shared connection).
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "tenancy.postgres":
+    # The suite runs on PostgreSQL with the row-level security policies on (created by migrate if
+    # missing; .ci/run creates it first).
+    DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="portal_app")
 # Playwright's sync API runs an event loop in the test thread; live_server then needs this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

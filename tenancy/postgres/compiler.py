@@ -1,0 +1,43 @@
+"""Django's PostgreSQL compilers, aware of the (id, tenant_id) primary keys.
+
+On PostgreSQL Django groups an aggregate query by the primary key alone (``id``) and lets the
+database infer the table's other columns from it. With the primary key ``(id, tenant_id)`` that
+inference needs ``tenant_id`` in the GROUP BY too (PostgreSQL: "must appear in the GROUP BY
+clause"), so it is added next to every tenant table's ``id``: the grouping stays as small."""
+
+from django.db.backends.postgresql import compiler
+
+from .tables import TENANT_COLUMN, is_tenant_model
+
+
+class SQLCompiler(compiler.SQLCompiler):
+    def collapse_group_by(self, expressions, having):
+        expressions = super().collapse_group_by(expressions, having)
+        if not self.connection.features.allows_group_by_selected_pks:
+            return expressions
+        added = []
+        for expr in expressions:
+            target = getattr(expr, "target", None)
+            if target is None or not target.primary_key or not is_tenant_model(target.model):
+                continue
+            tenant = next(f for f in target.model._meta.local_concrete_fields if f.column == TENANT_COLUMN)
+            col = tenant.get_col(expr.alias)
+            if col not in expressions and col not in added:
+                added.append(col)
+        return [*expressions, *added]
+
+
+class SQLInsertCompiler(compiler.SQLInsertCompiler, SQLCompiler):
+    pass
+
+
+class SQLDeleteCompiler(compiler.SQLDeleteCompiler, SQLCompiler):
+    pass
+
+
+class SQLUpdateCompiler(compiler.SQLUpdateCompiler, SQLCompiler):
+    pass
+
+
+class SQLAggregateCompiler(compiler.SQLAggregateCompiler, SQLCompiler):
+    pass
