@@ -68,6 +68,8 @@ def environment(database_url: str, port: int) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",
         "CACHE_URL": os.environ.get("CACHE_URL", "locmemcache://"),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "memory://"),
+        # As deployed (docker compose): tenant work under the row-level security policies.
+        "DATABASE_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "portal_app"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
