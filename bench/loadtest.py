@@ -100,7 +100,7 @@ def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
     with scopes_disabled():
         user = get_user_model().objects.filter(email=LOGIN).first()
         if user is None:
-            call_command("seed_demo", verbosity=0)
+            call_command("seed_demo", verbosity=0)  # ANALYZEs what it loaded
             user = get_user_model().objects.get(email=LOGIN)
         client = Client()
         client.force_login(user)

@@ -28,3 +28,19 @@ def test_seed_demo_adds_plans_and_is_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     after = (Plan.objects.count(), PlanEnrollment.objects.count(), Reward.objects.count(), User.objects.count())
     assert before == after
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_demo_leaves_planner_statistics_on_postgresql():
+    """Freshly loaded, a table has no statistics (reltuples -1) until autovacuum analyzes it, and
+    the demo's pages ran on guessed plans until then."""
+    from django.db import connection
+
+    call_command("seed_demo", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('plans_plan', 'plans_planbeneficiary')"
+        )
+        tuples = dict(cursor.fetchall())
+    assert tuples["plans_plan"] >= 5 and tuples["plans_planbeneficiary"] > 0
