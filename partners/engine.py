@@ -40,6 +40,7 @@ Percentages (``evaluate``)
     tiers are only ever changed by hand).
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -59,6 +60,10 @@ from .models import (
     PartnerEnrollment,
     PartnerUser,
 )
+
+# Part of every enrollment's inputs digest: a change to the formulas below must change it, so
+# that the next recalculation evaluates every enrollment again instead of trusting the digests.
+FORMULAS_VERSION = 1
 
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
@@ -280,6 +285,21 @@ class Evaluator:
         ]
         self._met: dict = {}
         self._toward: dict = {}
+        layout = repr((FORMULAS_VERSION, self.order, self.criteria)).encode()
+        self._digest_base = hashlib.blake2b(layout, digest_size=8)
+
+    def digest(self, current_tier_id: int, values: dict, percent, next_tier_id, qualifying_tier_id) -> int:
+        """A 64-bit digest of everything an enrollment's outcome is made of (the formulas'
+        version, the tiers in order, the thresholds, its tier and values) and of the outcome
+        stored with it (percent, next tier, qualifying tier): when the digest kept with an
+        enrollment equals the one of its current inputs and stored columns, evaluating it again
+        would write nothing. A mismatch, whatever its cause, means evaluate."""
+        vector = tuple(values.get(cid) for cid, _levels in self.criteria)
+        if percent is not None:  # 100 as computed, 100.0 as read back
+            percent = percent.quantize(ONE_DECIMAL)
+        h = self._digest_base.copy()
+        h.update(repr((current_tier_id, vector, percent, next_tier_id, qualifying_tier_id)).encode())
+        return int.from_bytes(h.digest(), "big", signed=True)
 
     def next_tier_id(self, current_tier_id: int) -> int | None:
         order = self.order

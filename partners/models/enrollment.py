@@ -36,6 +36,9 @@ class PartnerEnrollment(TenantOwned):
     next_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     qualifying_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     progress_changed_at = models.DateTimeField(null=True, blank=True)
+    # partners.engine.Evaluator.digest of the inputs and outcome last stored: a recalculation
+    # skips the enrollments whose digest still matches (nothing would change).
+    inputs_digest = models.BigIntegerField(null=True, blank=True, editable=False)
 
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)

@@ -32,6 +32,7 @@ class _Progress:
     next_tier_id: int | None
     qualifying_tier_id: int | None
     progress_changed_at: object
+    inputs_digest: int | None
     last_calculated: object = None
 
 
@@ -41,7 +42,11 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     A fixed number of queries for any number of records: tiers, criteria, thresholds, the
     enrollments, one grouped aggregate per (source, date field), custom statuses, then batched
     writes of what changed (stale results deleted, results upserted, enrollments updated,
-    snapshots added) and one UPDATE of Last Calculated for the rest."""
+    snapshots added) and one UPDATE of Last Calculated for the rest.
+
+    An enrollment whose inputs digest (``Evaluator.digest``: thresholds, tier, values and the
+    outcome stored) is the one kept with it is not evaluated again: nothing of it would change.
+    So a run where nothing changed reads the values and writes only Last Calculated."""
     now = timezone.now()
     tenant_id = program.tenant_id
     tiers = list(Tier.objects.filter(tenant_id=tenant_id, program_id=program.id).order_by("position", "id"))
@@ -57,15 +62,43 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     enrollments = [
         _Progress(*row)
         for row in scope.order_by().values_list(
-            "id", "tier_id", "progress_percent", "next_tier_id", "qualifying_tier_id", "progress_changed_at"
+            "id",
+            "tier_id",
+            "progress_percent",
+            "next_tier_id",
+            "qualifying_tier_id",
+            "progress_changed_at",
+            "inputs_digest",
         )
     ]
     if not enrollments:
         return []
     ids = None if enrollment_ids is None else [e.id for e in enrollments]
+    values = criterion_values(program=program, criteria=criteria, enrollment_ids=ids)
+    evaluator = Evaluator(tiers=tiers, criteria=criteria, thresholds=thresholds)
+    stale = [
+        e
+        for e in enrollments
+        if e.progress_changed_at is None
+        or e.inputs_digest
+        != evaluator.digest(e.tier_id, values.get(e.id, {}), e.progress_percent, e.next_tier_id, e.qualifying_tier_id)
+    ]
+    for enrollment in enrollments:
+        enrollment.last_calculated = now
+    if stale:
+        whole = enrollment_ids is None and len(stale) == len(enrollments)
+        _evaluate_and_store(program, criteria, evaluator, stale, values, now, whole=whole)
+    scope.exclude(last_calculated=now).update(last_calculated=now)
+    return enrollments
+
+
+def _evaluate_and_store(program, criteria, evaluator, enrollments, values, now, *, whole: bool) -> None:
+    """Evaluate these enrollments and write what changed: criterion results that differ from
+    the stored ones, the progress columns and digest, a snapshot where the progress moved."""
+    tenant_id = program.tenant_id
     stored = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id)
-    if ids is not None:
-        stored = stored.filter(enrollment_id__in=ids)
+    if not whole:
+        stored = stored.filter(enrollment_id__in=[e.id for e in enrollments])
     # The met tiers as stored text, parsed once per distinct list (a handful), not per row.
     met_lists: dict[str, list] = {}
     previous = {}
@@ -75,43 +108,38 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
         if met not in met_lists:
             met_lists[met] = json.loads(met)
         previous[(e, c)] = (value, met_lists[met], percent, required)
-    values = criterion_values(program=program, criteria=criteria, enrollment_ids=ids)
-    evaluator = Evaluator(tiers=tiers, criteria=criteria, thresholds=thresholds)
-    results, snapshots, moved = [], [], []
+    results, snapshots = [], []
     for enrollment in enrollments:
-        outcome = evaluator.outcome(enrollment.tier_id, values.get(enrollment.id, {}))
-        changed = (
+        enrollment_values = values.get(enrollment.id, {})
+        outcome = evaluator.outcome(enrollment.tier_id, enrollment_values)
+        if (
             enrollment.progress_percent != outcome.percent
             or enrollment.next_tier_id != outcome.next_tier_id
             or enrollment.progress_changed_at is None
-        )
-        if changed or enrollment.qualifying_tier_id != outcome.qualifying_tier_id:
-            moved.append(enrollment)
+        ):
+            enrollment.progress_changed_at = now
+            snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
         enrollment.progress_percent = outcome.percent
         enrollment.next_tier_id = outcome.next_tier_id
         enrollment.qualifying_tier_id = outcome.qualifying_tier_id
-        enrollment.last_calculated = now
-        if changed:
-            enrollment.progress_changed_at = now
-            snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
+        enrollment.inputs_digest = evaluator.digest(
+            enrollment.tier_id, enrollment_values, outcome.percent, outcome.next_tier_id, outcome.qualifying_tier_id
+        )
         for co in outcome.criteria:
             row = (co.value, co.met_tier_ids, co.percent, co.required)
             if previous.get((enrollment.id, co.criterion_id)) != row:
                 results.append((enrollment.id, co.criterion_id, *row))
     current = {c.id for c in criteria}
     if any(c not in current for _, c in previous):  # a criterion was deleted since
-        stale = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
+        gone = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(
             criterion_id__in=current
         )
-        if ids is not None:
-            stale = stale.filter(enrollment_id__in=ids)
-        stale.delete()
-    # Only what changed is written; Last Calculated moves for the others in one statement.
+        if not whole:
+            gone = gone.filter(enrollment_id__in=[e.id for e in enrollments])
+        gone.delete()
     store_results(tenant_id, results, calculated_at=now)
-    store_progress(tenant_id, moved)
-    scope.exclude(last_calculated=now).update(last_calculated=now)
+    store_progress(tenant_id, enrollments)
     store_snapshots(tenant_id, snapshots, recorded_at=now)
-    return enrollments
 
 
 def recalculate_now(enrollment: PartnerEnrollment) -> _Progress | None:

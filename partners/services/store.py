@@ -63,12 +63,12 @@ def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
 
 def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None:
     """Write the enrollments' progress columns (percent, next and qualifying tier, last
-    calculated, progress changed at) with one UPDATE ... FROM per batch."""
+    calculated, progress changed at, inputs digest) with one UPDATE ... FROM per batch."""
     names = ["id", "tenant", "progress_percent", "next_tier", "qualifying_tier", "last_calculated"]
-    table, col = _columns(PartnerEnrollment, [*names, "progress_changed_at"])
+    table, col = _columns(PartnerEnrollment, [*names, "progress_changed_at", "inputs_digest"])
     assign = (
         f"{col['progress_percent']} = v.p, {col['next_tier']} = v.n, {col['qualifying_tier']} = v.q, "
-        f"{col['last_calculated']} = v.lc, {col['progress_changed_at']} = v.pc"
+        f"{col['last_calculated']} = v.lc, {col['progress_changed_at']} = v.pc, {col['inputs_digest']} = v.d"
     )
     where = f"{table}.{col['id']} = v.id AND {table}.{col['tenant']} = %s"
     if connection.vendor == "postgresql":
@@ -77,13 +77,14 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
             payload = json.dumps(
                 [
                     [e.id, _text(e.progress_percent), e.next_tier_id, e.qualifying_tier_id]
-                    + [_text(e.last_calculated), _text(e.progress_changed_at)]
+                    + [_text(e.last_calculated), _text(e.progress_changed_at), e.inputs_digest]
                     for e in batch
                 ]
             )
             sql = (
                 f"UPDATE {table} SET {assign} FROM (SELECT (r->>0)::bigint AS id, (r->>1)::numeric AS p, "  # noqa: S608
-                "(r->>2)::bigint AS n, (r->>3)::bigint AS q, (r->>4)::timestamptz AS lc, (r->>5)::timestamptz AS pc "
+                "(r->>2)::bigint AS n, (r->>3)::bigint AS q, (r->>4)::timestamptz AS lc, (r->>5)::timestamptz AS pc, "
+                "(r->>6)::bigint AS d "
                 f"FROM jsonb_array_elements(%s::jsonb) AS r) AS v WHERE {where}"
             )
             params = [payload, tenant_id]
@@ -97,12 +98,13 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
         for e in batch:
             params += [e.id, ops.adapt_decimalfield_value(e.progress_percent, 5, 1), e.next_tier_id]
             params += [e.qualifying_tier_id, ops.adapt_datetimefield_value(e.last_calculated)]
-            params.append(ops.adapt_datetimefield_value(e.progress_changed_at))
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+            params += [ops.adapt_datetimefield_value(e.progress_changed_at), e.inputs_digest]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
         # SQLite names VALUES columns column1, column2, ...
         sql = (
             f"UPDATE {table} SET {assign} FROM (SELECT column1 AS id, CAST(column2 AS NUMERIC) AS p, "  # noqa: S608
-            f"column3 AS n, column4 AS q, column5 AS lc, column6 AS pc FROM (VALUES {values})) AS v WHERE {where}"
+            f"column3 AS n, column4 AS q, column5 AS lc, column6 AS pc, column7 AS d FROM (VALUES {values})) AS v "
+            f"WHERE {where}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, tenant_id])
