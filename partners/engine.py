@@ -294,11 +294,11 @@ class Evaluator:
         stored with it (percent, next tier, qualifying tier): when the digest kept with an
         enrollment equals the one of its current inputs and stored columns, evaluating it again
         would write nothing. A mismatch, whatever its cause, means evaluate."""
-        vector = tuple(values.get(cid) for cid, _levels in self.criteria)
         if percent is not None:  # 100 as computed, 100.0 as read back
             percent = percent.quantize(ONE_DECIMAL)
+        vector = "|".join([str(values.get(cid)) for cid, _levels in self.criteria])
         h = self._digest_base.copy()
-        h.update(repr((current_tier_id, vector, percent, next_tier_id, qualifying_tier_id)).encode())
+        h.update(f"{current_tier_id}|{percent}|{next_tier_id}|{qualifying_tier_id}|{vector}".encode())
         return int.from_bytes(h.digest(), "big", signed=True)
 
     def next_tier_id(self, current_tier_id: int) -> int | None:

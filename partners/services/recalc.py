@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import BooleanField, ExpressionWrapper, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -31,9 +31,10 @@ class _Progress:
     progress_percent: Decimal | None
     next_tier_id: int | None
     qualifying_tier_id: int | None
-    progress_changed_at: object
+    progress_known: bool  # progress_changed_at is set (read as a flag: no datetime to convert)
     inputs_digest: int | None
     last_calculated: object = None
+    progress_changed_at: object = None  # set when this run moves the progress; None: unchanged
 
 
 def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progress]:
@@ -59,16 +60,13 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     scope = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id)
     if enrollment_ids is not None:
         scope = scope.filter(pk__in=list(enrollment_ids))
+    known = ExpressionWrapper(Q(progress_changed_at__isnull=False), output_field=BooleanField())
     enrollments = [
         _Progress(*row)
-        for row in scope.order_by().values_list(
-            "id",
-            "tier_id",
-            "progress_percent",
-            "next_tier_id",
-            "qualifying_tier_id",
-            "progress_changed_at",
-            "inputs_digest",
+        for row in scope.order_by()
+        .annotate(progress_known=known)
+        .values_list(
+            "id", "tier_id", "progress_percent", "next_tier_id", "qualifying_tier_id", "progress_known", "inputs_digest"
         )
     ]
     if not enrollments:
@@ -79,7 +77,7 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     stale = [
         e
         for e in enrollments
-        if e.progress_changed_at is None
+        if not e.progress_known
         or e.inputs_digest
         != evaluator.digest(e.tier_id, values.get(e.id, {}), e.progress_percent, e.next_tier_id, e.qualifying_tier_id)
     ]
@@ -115,7 +113,7 @@ def _evaluate_and_store(program, criteria, evaluator, enrollments, values, now, 
         if (
             enrollment.progress_percent != outcome.percent
             or enrollment.next_tier_id != outcome.next_tier_id
-            or enrollment.progress_changed_at is None
+            or not enrollment.progress_known
         ):
             enrollment.progress_changed_at = now
             snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
@@ -178,14 +176,10 @@ def recalculate_enrollment(enrollment: PartnerEnrollment, *, actor=None) -> Part
     )
     fresh = recalculate_now(enrollment)
     if fresh is not None:
-        for name in (
-            "progress_percent",
-            "next_tier_id",
-            "qualifying_tier_id",
-            "last_calculated",
-            "progress_changed_at",
-        ):
+        for name in ("progress_percent", "next_tier_id", "qualifying_tier_id", "last_calculated"):
             setattr(enrollment, name, getattr(fresh, name))
+        if fresh.progress_changed_at is not None:
+            enrollment.progress_changed_at = fresh.progress_changed_at
         for cache in ("next_tier", "qualifying_tier"):
             enrollment._state.fields_cache.pop(cache, None)
     record(

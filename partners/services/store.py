@@ -63,12 +63,14 @@ def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
 
 def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None:
     """Write the enrollments' progress columns (percent, next and qualifying tier, last
-    calculated, progress changed at, inputs digest) with one UPDATE ... FROM per batch."""
+    calculated, progress changed at unless None, inputs digest) with one UPDATE ... FROM per
+    batch."""
     names = ["id", "tenant", "progress_percent", "next_tier", "qualifying_tier", "last_calculated"]
     table, col = _columns(PartnerEnrollment, [*names, "progress_changed_at", "inputs_digest"])
     assign = (
         f"{col['progress_percent']} = v.p, {col['next_tier']} = v.n, {col['qualifying_tier']} = v.q, "
-        f"{col['last_calculated']} = v.lc, {col['progress_changed_at']} = v.pc, {col['inputs_digest']} = v.d"
+        f"{col['last_calculated']} = v.lc, {col['inputs_digest']} = v.d, "
+        f"{col['progress_changed_at']} = COALESCE(v.pc, {col['progress_changed_at']})"
     )
     where = f"{table}.{col['id']} = v.id AND {table}.{col['tenant']} = %s"
     if connection.vendor == "postgresql":

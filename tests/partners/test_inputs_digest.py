@@ -116,11 +116,17 @@ def test_a_stored_outcome_changed_behind_the_engines_back_is_corrected(program, 
 def test_a_change_of_the_formulas_evaluates_every_enrollment_again(program, evaluated, monkeypatch):
     monkeypatch.setattr(engine, "FORMULAS_VERSION", engine.FORMULAS_VERSION + 1)
     before = _state(program)
-    recalculate_program(program)
+    moved = dict(PartnerEnrollment.objects.filter(program=program).values_list("id", "progress_changed_at"))
+    snapshots = ProgressSnapshot.objects.count()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=False):
+        recalculate_program(program)
     assert len(evaluated) == 4
     after = _state(program)
     assert after[1] == before[1]  # the same outcome, under new digests
     assert all(a[4] != b[4] for a, b in zip(after[0], before[0], strict=True))
+    # The progress did not move: when it last moved, and its history, stay as they were.
+    assert dict(PartnerEnrollment.objects.filter(program=program).values_list("id", "progress_changed_at")) == moved
+    assert ProgressSnapshot.objects.count() == snapshots
 
 
 def test_the_digest_reads_a_percent_back_as_it_was_computed(program):
