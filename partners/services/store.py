@@ -6,6 +6,7 @@ dates as parameters: on PostgreSQL as one JSON array of rows per statement (one 
 ``json.dumps``; per-column arrays cost a second of Python dumping at 40,000 rows), elsewhere
 (SQLite) as ``VALUES`` rows in batches. Table and column names come from the models' metadata."""
 
+import functools
 import json
 
 from django.db import connection
@@ -48,13 +49,19 @@ def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
         return
+    # The decimals come quantized from the engine: their str() is the text Django's adapter would
+    # make. The met-tier lists repeat (a few distinct ones per program): dumped once each.
     when = ops.adapt_datetimefield_value(calculated_at)
+    dumped: dict[tuple, str] = {}
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         params = []
         for enrollment_id, criterion_id, value, met, percent, required in batch:
-            params += [tenant_id, enrollment_id, criterion_id, ops.adapt_decimalfield_value(value, 18, 2)]
-            params += [json.dumps(met), ops.adapt_decimalfield_value(percent, 5, 1), required, when]
+            key = tuple(met)
+            if key not in dumped:
+                dumped[key] = json.dumps(met)
+            params += [tenant_id, enrollment_id, criterion_id, str(value), dumped[key]]
+            params += [None if percent is None else str(percent), required, when]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
         sql = f"INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
         with connection.cursor() as cursor:
@@ -93,14 +100,15 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
         return
-    ops = connection.ops
+    # The run's one timestamp (or None) in every row: adapted once, not 20,000 times.
+    when = functools.lru_cache(maxsize=4)(connection.ops.adapt_datetimefield_value)
     for start in range(0, len(enrollments), BATCH):
         batch = enrollments[start : start + BATCH]
         params = []
         for e in batch:
-            params += [e.id, ops.adapt_decimalfield_value(e.progress_percent, 5, 1), e.next_tier_id]
-            params += [e.qualifying_tier_id, ops.adapt_datetimefield_value(e.last_calculated)]
-            params += [ops.adapt_datetimefield_value(e.progress_changed_at), e.inputs_digest]
+            percent = None if e.progress_percent is None else str(e.progress_percent)
+            params += [e.id, percent, e.next_tier_id, e.qualifying_tier_id, when(e.last_calculated)]
+            params += [when(e.progress_changed_at), e.inputs_digest]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
         # SQLite names VALUES columns column1, column2, ...
         sql = (
@@ -114,20 +122,20 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
 
 def store_snapshots(tenant_id: int, rows: list[tuple], *, recorded_at) -> None:
     """Insert progress snapshots: rows of (enrollment id, percent, next tier id)."""
-    if connection.vendor != "postgresql":
-        ProgressSnapshot.objects.bulk_create(
-            [
-                ProgressSnapshot(
-                    tenant_id=tenant_id, enrollment_id=e, recorded_at=recorded_at, percent=p, next_tier_id=n
-                )
-                for e, p, n in rows
-            ],
-            batch_size=BATCH,
-        )
-        return
     names = ["tenant", "enrollment", "recorded_at", "percent", "next_tier"]
     table, col = _columns(ProgressSnapshot, names)
     cols = ", ".join(col[n] for n in names)
+    if connection.vendor != "postgresql":
+        when = connection.ops.adapt_datetimefield_value(recorded_at)
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            params = []
+            for e, p, n in batch:
+                params += [tenant_id, e, when, None if p is None else str(p), n]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values}", params)  # noqa: S608
+        return
     for start in range(0, len(rows), PG_BATCH):
         payload = json.dumps([[e, _text(p), n] for e, p, n in rows[start : start + PG_BATCH]])
         sql = (
