@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from balances.models import BalanceClear
 from balances.services import clear_balance, undo_clear_balance
-from bench.harness import Result, benchmark, measure, time_sql
+from bench.harness import Result, benchmark, measure, statistics_states, time_sql
 from plans.models import Reward
 from tenancy.demo import ensure_member
 from tenancy.models import Membership, User
@@ -178,12 +178,7 @@ def users_list_and_export(scale):
 
     results = []
     base = ["USD", "EUR", tenant.pk]
-    # Right after a bulk load the planner has no statistics of the new rows (autovacuum analyzes
-    # within a minute or so): the pages must answer in both states.
-    for state in ("right after the load", "after ANALYZE"):
-        if state == "after ANALYZE":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+    for state in statistics_states():
         for label, params, sql, sql_params in [
             ("balances: All Users page, by email", {}, PAGE_BY_EMAIL_SQL, base),
             ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, base),

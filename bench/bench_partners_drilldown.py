@@ -7,11 +7,10 @@ after the bulk load (no planner statistics yet) and after ANALYZE."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from bench.harness import Result, benchmark, best_of, time_sql_best
+from bench.harness import Result, benchmark, best_of, statistics_states, time_sql_best
 from partners.models import (
     Criterion,
     CriterionKind,
@@ -107,12 +106,7 @@ def drilldown_and_preview(scale):
         "expiration_date": "2026-12-31",
     }
     results = []
-    # Right after the bulk load the planner has no statistics of the new rows yet (autovacuum
-    # analyzes within a minute or so); both states must answer within the target.
-    for state in ("right after the load", "after ANALYZE"):
-        if state == "after ANALYZE":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+    for state in statistics_states():
         floor = time_sql_best(RUNS, FLOOR_SQL, [tenant.pk, account.pk])
         page = best_of(RUNS, lambda: _ok(client.get(drill)))
         results.append(

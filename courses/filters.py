@@ -19,7 +19,17 @@ from .models import (
     SalesOrder,
     SalesOrderSource,
     UserGroup,
+    UserGroupMember,
 )
+
+
+def in_group(queryset, group: UserGroup):
+    """Enrollments of the group's learners: a semi-join on the (tenant, group, learner) key. The
+    join through the membership had no tenant on the group's side, so right after a bulk load
+    (no statistics) PostgreSQL probed it per enrollment by two single-column indexes, reading
+    the group's every member each time (3.9 s instead of 0.5 s at 10,000 enrollments)."""
+    members = UserGroupMember.objects.filter(tenant_id=group.tenant_id, group=group).values("learner_id")
+    return queryset.filter(learner_id__in=members)
 
 
 class EnrollmentFilter(TenantFilterSet):
@@ -45,7 +55,7 @@ class EnrollmentFilter(TenantFilterSet):
         self.filters["user_group"].queryset = UserGroup.objects.filter(tenant=self.tenant).order_by("name")
 
     def in_group(self, queryset, name, value):
-        return queryset.filter(learner__group_memberships__group=value)
+        return in_group(queryset, value)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(learner__user__full_name__icontains=value) | Q(learner__user__email__icontains=value))
@@ -133,7 +143,7 @@ class DashboardFilter(TenantFilterSet):
     def filter_group(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(learner__group_memberships__group=value)
+        return in_group(queryset, value)
 
 
 class NotificationLogFilter(TenantFilterSet):
