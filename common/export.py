@@ -102,8 +102,10 @@ def csv_text(value):
 def text_formatters(zone):
     """``(date_text, datetime_text)``: ``csv_text``'s MM/DD/YYYY and MM/DD/YYYY HH:MM AM/PM (in
     ``zone``), "" for None, cheap enough for tens of thousands of rows: dates repeat, so each is
-    formatted once, and date-times skip strftime's locale machinery."""
+    formatted once, and date-times skip strftime's locale machinery. ``datetime_text`` also
+    takes the UTC text of ``common.export_sql.UtcText``, formatted once per minute."""
     dates: dict = {}
+    minutes: dict = {}
 
     def date_text(value):
         if value is None:
@@ -113,12 +115,30 @@ def text_formatters(zone):
             text = dates[value] = f"{value.month:02d}/{value.day:02d}/{value.year}"
         return text
 
-    def datetime_text(value):
-        if value is None:
-            return ""
+    def local_text(value):
         v = value.astimezone(zone)
         half = "PM" if v.hour >= 12 else "AM"
         return f"{v.month:02d}/{v.day:02d}/{v.year} {v.hour % 12 or 12:02d}:{v.minute:02d} {half}"
+
+    def utc_text(value: str) -> str:
+        text = minutes.get(value[:16])
+        if text is None:
+            moment = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+            text = local_text(moment)
+            # Every moment of this UTC minute shows the same local minute when the zone's offset
+            # is whole minutes and does not change within it (not so for some zones before 1900).
+            start = moment.replace(second=0, microsecond=0)
+            offsets = {(start + datetime.timedelta(seconds=s)).astimezone(zone).utcoffset() for s in (0, 59.999999)}
+            if len(offsets) == 1 and not offsets.pop().total_seconds() % 60:
+                minutes[value[:16]] = text
+        return text
+
+    def datetime_text(value):
+        if value is None:
+            return ""
+        if value.__class__ is str:
+            return utc_text(value)
+        return local_text(value)
 
     return date_text, datetime_text
 

@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.export_sql import UsDate, UtcText, yes_no
 from tenancy.models import Membership, Tenant
 
 from ..access import U, X, today_for, with_effective_status
@@ -54,35 +55,36 @@ def dashboard_counts(queryset: QuerySet[CourseEnrollment]) -> dict:
     )
 
 
-REPORT_FIELDS = (
-    "learner__user__full_name",
-    "learner__user__email",
-    "learner__is_active",
-    "learner__manager__user__email",
-    "course__name",
-    "version__number",
-    "effective_status",
-    "sales_order__tran_id",
-    "sales_order__end_date",
-    "manual_expiration_date",
-    "effective_expiry",
-    "expired_at",
-    "expired_by_hand",
-    "enrolled_at",
-    "learner_id",
-    "version_id",
-)
-
-
 def organization_report_rows(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet:
     """Every enrollment of every learner (U included: the report is the full record), with the
-    expiry fields, as tuples of ``REPORT_FIELDS`` (no model instances: the report streams tens of
-    thousands of rows). Completion comes from ``report_progress`` by (learner, version)."""
+    expiry fields, as tuples (no model instances: the report streams tens of thousands of rows):
+    learner's name, email, active (Yes/No), manager's email, course, version, effective status,
+    sales order, its end date, manual expiration date, effective expiry (dates as MM/DD/YYYY),
+    expired at (UTC text), expired by hand (Yes/No), enrolled at (UTC text), learner id, version
+    id. The database writes the dates and flags as the report's text (``common.export_sql``).
+    Completion comes from ``report_progress`` by (learner, version)."""
     today = today or today_for(tenant)
     return (
         with_effective_status(CourseEnrollment.objects.filter(tenant=tenant), today=today)
         .order_by("learner__user__email", "course__name")
-        .values_list(*REPORT_FIELDS)
+        .values_list(
+            "learner__user__full_name",
+            "learner__user__email",
+            yes_no("learner__is_active"),
+            "learner__manager__user__email",
+            "course__name",
+            "version__number",
+            "effective_status",
+            "sales_order__tran_id",
+            UsDate("sales_order__end_date"),
+            UsDate("manual_expiration_date"),
+            UsDate("effective_expiry"),
+            UtcText("expired_at"),
+            yes_no("expired_by_hand"),
+            UtcText("enrolled_at"),
+            "learner_id",
+            "version_id",
+        )
     )
 
 

@@ -9,6 +9,7 @@ from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
+from ..access import X
 from ..filters import DashboardFilter, NotificationLogFilter
 from ..models import NotificationLog
 from ..selectors.courses import learner_roles
@@ -74,8 +75,7 @@ NO_PROGRESS = (0, None)
 
 
 def _report_rows(tenant):
-    zone = tenant.zone
-    _d, _dt = text_formatters(zone)
+    _dt = text_formatters(tenant.zone)[1]
     labels = {status: badge[1] for status, badge in STATUS_BADGES.items()}
     progress, totals = report_progress(tenant=tenant)
     for (
@@ -97,21 +97,23 @@ def _report_rows(tenant):
         version_id,
     ) in organization_report_rows(tenant=tenant).iterator(chunk_size=2000):
         completed, last_activity = progress.get((learner_id, version_id), NO_PROGRESS)
+        expired_at = _dt(expired_at)
         yield [
             neutralise(name),
             neutralise(email),
-            "Yes" if active else "No",
+            active,
             neutralise(manager or ""),
             neutralise(course),
             version,
             labels[status],
             neutralise(order or ""),
-            _d(order_end),
-            _d(manual),
-            # The one rule (courses.access): a hand-expired enrollment's last day is the day it was expired.
-            _d(expired_at.astimezone(zone).date() if by_hand and status == "X" and expired_at else expiry),
-            _dt(expired_at),
-            "Yes" if by_hand else "No",
+            order_end,
+            manual,
+            # The one rule (courses.access): a hand-expired enrollment's last day is the day it
+            # was expired (the date of its local date-time).
+            expired_at.partition(" ")[0] if by_hand == "Yes" and status == X and expired_at else expiry,
+            expired_at,
+            by_hand,
             _dt(enrolled_at),
             completed,
             totals.get(version_id, 0),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activity.models import ActivityEntry
 from common.export import neutralise, text_formatters
+from common.export_sql import UsDate, UtcText, WholePart
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
@@ -132,21 +133,22 @@ def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
 def export_rows(queryset, *, zone=None):
     """Rows of the Enrollments export (the table's columns, in its order) as plain values; with
     ``zone``, as CSV text (dates and Last Calculated formatted in that zone, text cells
-    neutralised: ``common.export.csv_chunks(formatted=True)``), which 10,000 rows need."""
-    fields = (
-        "account__name",
-        "program__name",
-        "tier__name",
-        "progress_percent",
-        "next_tier__name",
-        "enrollment_date",
-        "expiration_date",
-        "last_calculated",
-    )
+    neutralised: ``common.export.csv_chunks(formatted=True)``), which 10,000 rows need: the
+    database writes the dates and the whole percent, Last Calculated comes as UTC text."""
+    names = ("account__name", "program__name", "tier__name")
     if zone is None:
-        date_text = None
+        fields = (*names, "progress_percent", "next_tier__name", "enrollment_date", "expiration_date")
+        fields += ("last_calculated",)
     else:
-        date_text, datetime_text = text_formatters(zone)
+        fields = (
+            *names,
+            WholePart("progress_percent"),
+            "next_tier__name",
+            UsDate("enrollment_date"),
+            UsDate("expiration_date"),
+            UtcText("last_calculated"),
+        )
+        datetime_text = text_formatters(zone)[1]
     for account, program, tier, percent, next_tier, start, end, last in queryset.values_list(*fields).iterator(
         chunk_size=2000
     ):
@@ -154,7 +156,7 @@ def export_rows(queryset, *, zone=None):
             progress = "Top tier" if last else "Not calculated"
         else:
             progress = f"{int(percent)}% to {next_tier}" if percent is not None else f"— to {next_tier}"
-        if date_text is None:
+        if zone is None:
             yield [account, program, tier, progress, start, end, us_datetime(last) if last else ""]
         else:
             yield [
@@ -162,8 +164,8 @@ def export_rows(queryset, *, zone=None):
                 neutralise(program),
                 neutralise(tier),
                 neutralise(progress),
-                date_text(start),
-                date_text(end),
+                start,
+                end,
                 datetime_text(last),
             ]
 

@@ -234,3 +234,133 @@ def test_dashboard_query_count_with_5000_learners(client, tenant, client_admin, 
         large = client.get(dash(tenant, "?expired=on"))
     assert "17 rows" in small.content.decode()
     assert "1667 rows" in large.content.decode()
+
+
+def _typed_report_rows(tenant):
+    """The report's enrollment rows formatted in Python from the ORM's typed values (dates,
+    datetimes, booleans), as the report was built before the database wrote its dates: the
+    reference the report must match byte for byte."""
+    from common.export import neutralise, text_formatters
+    from courses.access import today_for, with_effective_status
+    from courses.models import CourseEnrollment
+    from courses.selectors.dashboard import report_progress
+    from courses.tables import STATUS_BADGES
+
+    zone = tenant.zone
+    _d, _dt = text_formatters(zone)
+    progress, totals = report_progress(tenant=tenant)
+    rows = (
+        with_effective_status(CourseEnrollment.objects.filter(tenant=tenant), today=today_for(tenant))
+        .order_by("learner__user__email", "course__name")
+        .values_list(
+            "learner__user__full_name",
+            "learner__user__email",
+            "learner__is_active",
+            "learner__manager__user__email",
+            "course__name",
+            "version__number",
+            "effective_status",
+            "sales_order__tran_id",
+            "sales_order__end_date",
+            "manual_expiration_date",
+            "effective_expiry",
+            "expired_at",
+            "expired_by_hand",
+            "enrolled_at",
+            "learner_id",
+            "version_id",
+        )
+    )
+    for (
+        name,
+        email,
+        active,
+        manager,
+        course,
+        version,
+        status,
+        order,
+        end,
+        manual,
+        expiry,
+        at,
+        hand,
+        enrolled,
+        lid,
+        vid,
+    ) in rows:
+        completed, last = progress.get((lid, vid), (0, None))
+        yield [
+            neutralise(name),
+            neutralise(email),
+            "Yes" if active else "No",
+            neutralise(manager or ""),
+            neutralise(course),
+            version,
+            STATUS_BADGES[status][1],
+            neutralise(order or ""),
+            _d(end),
+            _d(manual),
+            _d(at.astimezone(zone).date() if hand and status == "X" and at else expiry),
+            _dt(at),
+            "Yes" if hand else "No",
+            _dt(enrolled),
+            completed,
+            totals.get(vid, 0),
+            _dt(last),
+        ]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Pacific/Chatham"])
+def test_organization_report_csv_is_the_typed_values_formatted(client, tenant, client_admin, zone):
+    """Awkward values: no dates, dates at year ends and before year 1000, times either side of
+    midnight in the workspace's zone, quotes, commas, unicode and formula-like names."""
+    from common.export import csv_chunks
+    from courses.models import CourseEnrollment
+    from courses.views.dashboard import REPORT_HEADER, _report_rows
+
+    from .factories import CourseEnrollmentFactory, ModuleProgressFactory
+
+    tenant.time_zone = zone
+    tenant.save()
+    utc = datetime.UTC
+    version = course_with_modules(tenant, modules=2, name='Negotiation, "Advanced" – Zoë')
+    other = course_with_modules(tenant, modules=1, name="=Closing Skills")
+    boss = member(tenant, "Manager", user__email="+boss@example.test", user__full_name="Boss")
+    names = ['Ann "The Closer" O\'Neil', "Smith, Jr.", "Zoë Ünïcødé", "=HYPERLINK(1)", "-minus", "@at"]
+    people = [
+        member(tenant, "Learner", user__email=f"p{i}@example.test", user__full_name=n, is_active=bool(i % 2))
+        for i, n in enumerate(names)
+    ]
+    people[0].manager = boss
+    people[0].save()
+    year_end = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=utc)
+    cases = [
+        {"end_date": datetime.date(2026, 12, 31), "enrolled_at": year_end},
+        {
+            "status": "X",
+            "expired_by_hand": True,
+            "expired_at": datetime.datetime(2027, 1, 1, 4, 59, 59, 999_999, tzinfo=utc),
+            "enrolled_at": datetime.datetime(2026, 1, 1, 0, 0, tzinfo=utc),
+        },
+        {"status": "X", "expired_by_hand": True, "expired_at": None, "end_date": datetime.date(2027, 1, 1)},
+        {"status": "U", "sales_order": None},
+        {"manual": datetime.date(999, 12, 31), "enrolled_at": datetime.datetime(2027, 1, 1, 0, 0, 1, tzinfo=utc)},
+        {"status": "X", "expired_at": year_end, "manual": datetime.date(9999, 12, 31)},
+    ]
+    for person, case in zip(people, cases, strict=True):
+        if case.get("sales_order", "") is None:
+            CourseEnrollmentFactory(tenant=tenant, version=version, course=version.course, learner=person, **case)
+        else:
+            enroll(version, person, **case)
+    enroll(other, people[0], manual=datetime.date(2026, 1, 1))
+    module = version.modules.order_by("position").first()
+    ModuleProgressFactory(tenant=tenant, module=module, learner=people[1], started_at=year_end, completed_at=year_end)
+    assert CourseEnrollment.objects.filter(tenant=tenant).count() == 7
+
+    response = login(client, client_admin).get(report(tenant, "csv"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    expected = list(_typed_report_rows(tenant))
+    tail = list(_report_rows(tenant))[len(expected) :]  # the learners with no enrollment
+    assert body == "".join(csv_chunks(REPORT_HEADER, [*expected, *tail], formatted=True))
+    assert len(tail) == 1  # the client admin (a Manager's role takes no courses)

@@ -255,3 +255,76 @@ def test_stalled_counts_calendar_days_in_the_workspace_zone(client, tenant, loca
         html = client.get(url(tenant, "enrollments/?view=stalled")).content.decode()
         assert attention_counts(tenant=tenant)["stalled"] == 1
     assert "Sixty days" in html and "Fifty-nine days" not in html
+
+
+def _typed_export_rows(tenant):
+    """The CSV rows formatted in Python from the ORM's typed values (Decimal percent, dates,
+    datetimes), as the export built them before the database wrote its dates: the reference the
+    export must match byte for byte."""
+    from common.export import neutralise, text_formatters
+
+    date_text, datetime_text = text_formatters(tenant.zone)
+    rows = (
+        PartnerEnrollment.objects.filter(tenant=tenant)
+        .order_by("account__name", "program__name")
+        .values_list(
+            "account__name",
+            "program__name",
+            "tier__name",
+            "progress_percent",
+            "next_tier__name",
+            "enrollment_date",
+            "expiration_date",
+            "last_calculated",
+        )
+    )
+    for account, program, tier_name, percent, next_tier, start, end, last in rows:
+        if next_tier is None:
+            progress = "Top tier" if last else "Not calculated"
+        else:
+            progress = f"{int(percent)}% to {next_tier}" if percent is not None else f"— to {next_tier}"
+        yield [
+            *(neutralise(v) for v in (account, program, tier_name, progress)),
+            date_text(start),
+            date_text(end),
+            datetime_text(last),
+        ]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata"])
+def test_export_csv_is_the_typed_values_formatted(client, tenant, zone):
+    """Awkward values: no percent, negative and fractional percents, top tiers calculated or
+    not, dates at year ends, Last Calculated either side of midnight in the workspace's zone,
+    quotes, commas, unicode and formula-like names."""
+    from common.export import csv_chunks
+
+    tenant.time_zone = zone
+    tenant.save()
+    program = PartnerProgramFactory(tenant=tenant, name='Global, "Premier" – Zoë', tiers=["=Launch", "Build"])
+    launch, build = tier(program, "=Launch"), tier(program, "Build")
+    utc = dt.UTC
+    cases = [
+        ('Ann "The Closer" O\'Neil', launch, build, Decimal("85.7"), dt.datetime(2026, 12, 31, 23, 30, tzinfo=utc)),
+        ("Smith, Jr.", launch, build, None, None),
+        ("Zoë Ünïcødé", launch, build, Decimal("-0.5"), dt.datetime(2027, 1, 1, 4, 59, 59, 999_999, tzinfo=utc)),
+        ("=HYPERLINK(1)", build, None, Decimal("100.0"), dt.datetime(2026, 1, 1, tzinfo=utc)),
+        ("-minus", build, None, None, None),
+        ("@at", launch, build, Decimal("99.9"), dt.datetime(2026, 7, 4, 12, 0, 0, 1, tzinfo=utc)),
+    ]
+    for i, (name, current, next_tier, percent, last) in enumerate(cases):
+        _enrollment(
+            program,
+            name,
+            tier=current,
+            next_tier=next_tier,
+            progress_percent=percent,
+            last_calculated=last,
+            enrollment_date=dt.date(2026, 12, 31) - dt.timedelta(days=i),
+            expiration_date=dt.date(2027, 1, 1) + dt.timedelta(days=365 * i),
+        )
+    login(client, manager(tenant))
+    response = client.get(url(tenant, "enrollments/?export=csv"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    header = body.splitlines()[0].lstrip("\ufeff").split(",")
+    assert body == "".join(csv_chunks(header, list(_typed_export_rows(tenant)), formatted=True))
+    assert body.count("\n") == 1 + len(cases)
