@@ -195,7 +195,8 @@ def row_json(entity_set, props, navs, *, ieee754: bool) -> Expression | None:
     return JsonObject(names, values)
 
 
-# SQLite: the values the SQL above does not format, converted as the ORM converts them.
+# SQLite: the values the SQL above does not format, converted as the ORM converts them; texts
+# are returned unquoted (json_object quotes them).
 def _json_decimal(value, scale, digits):
     if value is None:
         return None
@@ -209,14 +210,14 @@ def _json_datetime(value):
     parsed = parse_datetime(value)
     if parsed is None:
         return None
-    return _datetime(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC))
+    return _datetime(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC))[1:-1]
 
 
 def _json_date(value):
     if value is None:
         return None
     parsed = parse_date(value) if isinstance(value, str) else None
-    return None if parsed is None else _date(parsed)
+    return None if parsed is None else _date(parsed)[1:-1]
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
