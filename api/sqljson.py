@@ -96,12 +96,13 @@ _POSTGRESQL = {
 
 def _sqlite_decimal(x, field, quoted):
     scale, digits = field.decimal_places, field.max_digits
-    fixed = f"printf('%%.{scale}f', {x})"
-    # Exact when the number reads back as the very same double and has at most 15 digits: the
-    # ORM's conversion (15 significant digits, then the field's scale) then gives these digits.
+    # The ORM rounds the stored double to 15 significant digits, then to the field's scale. When
+    # it holds at most 15 digits and lies within a quarter unit of the scale's last digit, both
+    # roundings and printf() land on the same digits; anything else is converted in Python.
+    units = f"({x} * 1e{scale})"
     text = (
         f"CASE WHEN typeof({x}) IN ('integer', 'real') AND abs({x}) < 1e{15 - scale} "
-        f"AND CAST({fixed} AS REAL) = {x} THEN {fixed} "
+        f"AND abs({units} - round({units})) < 0.25 THEN printf('%%.{scale}f', {x}) "
         f"ELSE odata_json_decimal({x}, {scale}, {digits}) END"
     )
     return f"(CASE WHEN {x} IS NULL THEN NULL ELSE {text if quoted else f'json({text})'} END)"
@@ -109,12 +110,11 @@ def _sqlite_decimal(x, field, quoted):
 
 def _sqlite_datetime(x, field, quoted):
     # As Django stores them: "YYYY-MM-DD HH:MM:SS", with ".ffffff" unless the microseconds are 0.
+    utc = f"substr({x}, 1, 10) || 'T' || substr({x}, 12) || 'Z'"
     return (
-        f"(CASE WHEN {x} IS NULL THEN NULL "
-        f"WHEN substr({x}, 11, 1) = ' ' AND (length({x}) = 19 "
-        f"OR length({x}) = 26 AND substr({x}, 20, 1) = '.' AND substr({x}, 21) <> '000000') "
-        f"THEN replace({x}, ' ', 'T') || 'Z' "
-        f"ELSE odata_json_datetime({x}) END)"
+        f"(CASE WHEN {x} IS NULL THEN NULL ELSE CASE length({x}) WHEN 19 THEN {utc} "
+        f"WHEN 26 THEN CASE WHEN {x} NOT LIKE '%%.000000' THEN {utc} ELSE odata_json_datetime({x}) END "
+        f"ELSE odata_json_datetime({x}) END END)"
     )
 
 
@@ -126,7 +126,7 @@ _SQLITE = {
     edm.DECIMAL: _sqlite_decimal,
     edm.BOOLEAN: lambda x, f, q: f"(CASE WHEN {x} THEN json('true') WHEN NOT {x} THEN json('false') END)",
     edm.DATETIME: _sqlite_datetime,
-    edm.DATE: lambda x, f, q: f"(CASE WHEN length({x}) = 10 THEN {x} ELSE odata_json_date({x}) END)",
+    edm.DATE: lambda x, f, q: f"(CASE WHEN {x} IS NULL OR length({x}) = 10 THEN {x} ELSE odata_json_date({x}) END)",
 }
 
 

@@ -103,6 +103,8 @@ def test_sqlite_values_written_by_sql_take_the_python_conversion(odata, awkward,
             "WHERE id % 2 = 1"
         )
         cursor.execute("UPDATE plans_salestransaction SET date = '2026-5-6'")
+        cursor.execute("UPDATE plans_reward SET amount = -0.001 WHERE id IN (SELECT max(id) FROM plans_reward)")
+        cursor.execute("UPDATE plans_reward SET amount = 0 * -1.0 WHERE id IN (SELECT min(id) FROM plans_reward)")
     rewards, rewards_by_python = both_paths(odata, monkeypatch, "Rewards", {})
     assert rewards == rewards_by_python
     for text in (b'"CreatedAt":"2026-05-06T07:08:09.120000Z"', b'"ReleasedAt":"2026-05-06T07:08:09Z"'):
