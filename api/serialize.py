@@ -175,12 +175,13 @@ class RowWriter:
         return "{" + body + "}"
 
 
-def collection(head: str, rows: Iterable[dict], writer: RowWriter, tail: str) -> Iterator[str]:
-    """``{head "value":[row,row,…] tail}`` in chunks, so the response streams."""
+def collection(head: str, rows: Iterable, write: Callable[..., str], tail: str) -> Iterator[str]:
+    """``{head "value":[row,row,…] tail}`` in chunks, so the response streams; ``write`` turns a
+    row into its JSON object."""
     yield "{" + head + '"value":['
     buffer = []
     for i, row in enumerate(rows):
-        buffer.append(("," if i else "") + writer.write(row))
+        buffer.append(("," if i else "") + write(row))
         if len(buffer) >= 200:
             yield "".join(buffer)
             buffer = []

@@ -4,6 +4,7 @@ entities, $count. Read-only; authenticated by API key (see auth.py), never by se
 import json
 import logging
 from functools import wraps
+from operator import itemgetter
 
 from django.core.exceptions import FieldError
 from django.core.signals import got_request_exception
@@ -31,6 +32,7 @@ from .query import (
     parse_options,
 )
 from .serialize import TYPES_NOT_IMPLIED, Links, RowWriter, collection, converter, key_literal, raw_value
+from .sqljson import row_json
 
 logger = logging.getLogger("django.request")
 READ_METHODS = ("GET", "HEAD")
@@ -149,10 +151,27 @@ def _context(entity_set, opts, suffix="") -> str:
 
 
 def _rows(queryset, paths):
+    return _evaluate(lambda: list(queryset.values(*paths)))
+
+
+def _evaluate(read):
     try:
-        return list(queryset.values(*paths))
+        return read()
     except (DatabaseError, ValueError, TypeError, OverflowError, FieldError) as exc:
         raise bad_option("$filter", f"the expression cannot be evaluated ({exc.__class__.__name__}).") from None
+
+
+def _page(request, queryset, entity_set, opts, writer, rows: slice):
+    """The page's rows, a function writing one as JSON, and one giving its key. The database
+    writes the JSON where it can (api/sqljson.py); else RowWriter does, from ``values()``."""
+    key_source = entity_set.key_prop.source
+    sql = None
+    if request.odata_format.metadata != "full":
+        sql = row_json(entity_set, opts.select, opts.expand, ieee754=request.odata_format.ieee754)
+    if sql is None:
+        return _rows(queryset[rows], writer.value_paths), writer.write, itemgetter(key_source)
+    page = queryset.annotate(odata_row_json=sql).values_list(key_source, "odata_row_json")[rows]
+    return _evaluate(lambda: list(page)), itemgetter(1), itemgetter(0)
 
 
 @odata_view("json")
@@ -168,7 +187,8 @@ def entity_collection(request, tenant_slug, entity_set):
         queryset = queryset.filter(**{f"{key_source}__gt": opts.skiptoken})
         start = 0
     limit = page_size() if opts.top is None else min(opts.top, page_size())
-    rows = _rows(queryset.order_by(*opts.order)[start : start + limit + 1], writer.value_paths)
+    page = slice(start, start + limit + 1)
+    rows, write, key_of = _page(request, queryset.order_by(*opts.order), entity_set, opts, writer, page)
     more = len(rows) > limit and (opts.top is None or opts.top > limit)
     rows = rows[:limit]
 
@@ -177,8 +197,8 @@ def entity_collection(request, tenant_slug, entity_set):
         head += f'"@odata.count":{json.dumps(str(total)) if request.odata_format.ieee754 else total},'
     tail = ""
     if more:
-        tail = f',"@odata.nextLink":{json.dumps(_next_link(request, opts, start, limit, rows[-1][key_source]))}'
-    return StreamingHttpResponse(collection(head, rows, writer, tail), content_type=request.odata_format.content_type)
+        tail = f',"@odata.nextLink":{json.dumps(_next_link(request, opts, start, limit, key_of(rows[-1])))}'
+    return StreamingHttpResponse(collection(head, rows, write, tail), content_type=request.odata_format.content_type)
 
 
 def _count(queryset) -> int:
