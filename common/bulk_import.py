@@ -279,7 +279,7 @@ class RowPipeline:
             created = [o.pk for o in self.model.objects.bulk_create(checked.new, batch_size=batch_size)]
         else:
             fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
-            if connection.vendor != "postgresql":  # a placeholder a value: the backend's limit of them
+            if connection.vendor != "postgresql":  # one SQL parameter per value: keep within the backend's limit
                 batch_size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, checked.new)))
             for start in range(0, len(checked.new), batch_size):
                 created += self._insert(checked.new[start : start + batch_size])
@@ -297,8 +297,8 @@ class RowPipeline:
         into = f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608
         returning = f"RETURNING {qn(self.model._meta.pk.column)}"
         if connection.vendor == "postgresql":
-            # One array per column: a statement of a dozen parameters, where thousands of
-            # placeholders cost the driver more to parse than the server to insert.
+            # One array per column: a statement of a dozen parameters, where one parameter per
+            # value (thousands) costs the driver more to parse than the server to insert.
             arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
             sql = f"{into} SELECT * FROM unnest({arrays}) {returning}"  # noqa: S608 - names of our model
             params = [[f.get_db_prep_save(getattr(o, f.attname), connection) for o in objs] for f in fields]
