@@ -1,11 +1,19 @@
 """django-tables2 asks ``inspect.signature`` for every cell it renders or exports (to pass each
 ``render_*``/``value_*`` method only the arguments it declares). That is ~0.4 ms a call: most of
 the time of a list page and nearly all of a 100,000-row export. A function's signature never
-changes, so we remember it per function (bound methods share their function's entry)."""
+changes, so we remember it per function (bound methods share their function's entry).
+
+Its ``TemplateColumn`` (and so ``DateColumn`` and ``DateTimeColumn``, which are template columns
+of ``{{ value|date:"…" }}``) compiles its ``template_code`` again for every cell: about 0.4 ms a
+cell, 10 ms of a 25-row page with one date column. A compiled template holds no per-render state
+(Django's cached loader shares them the same way), so we compile each distinct code once."""
 
 from collections import OrderedDict
+from functools import lru_cache
 
+from django.template import Template
 from django_tables2 import utils
+from django_tables2.columns import templatecolumn
 
 _original_signature = utils.signature
 _cache: OrderedDict = OrderedDict()
@@ -28,5 +36,11 @@ def cached_signature(fn):
     return result
 
 
+@lru_cache(maxsize=256)
+def compiled_template(template_code: str) -> Template:
+    return Template(template_code)
+
+
 def install() -> None:
     utils.signature = cached_signature
+    templatecolumn.Template = compiled_template

@@ -24,3 +24,27 @@ def test_call_with_appropriate_still_filters_arguments():
     table = _Table()
     assert utils.call_with_appropriate(table.render_name, {"value": 1, "record": 2, "column": 3}) == 1
     assert utils.call_with_appropriate(table.render_name, {"value": 1}) is None
+
+
+def test_template_columns_compile_their_code_once_and_render_each_cell():
+    import datetime as dt
+
+    import django_tables2 as tables
+    from django.template import Template
+    from django_tables2.columns import templatecolumn
+
+    from common.tables2_speedup import compiled_template
+
+    class DatesTable(tables.Table):
+        when = tables.DateColumn(format="m/d/Y")
+        note = tables.TemplateColumn(template_code="<b>{{ value }}</b>")
+
+    assert templatecolumn.Template is compiled_template
+    compiled_template.cache_clear()
+    rows = [{"when": dt.date(2026, 1, d), "note": f"n{d}"} for d in range(1, 6)]
+    table = DatesTable(rows)
+    cells = [(row.get_cell("when"), row.get_cell("note")) for row in table.rows]
+    assert cells == [(f"01/0{d}/2026", f"<b>n{d}</b>") for d in range(1, 6)]
+    info = compiled_template.cache_info()
+    assert (info.misses, info.hits) == (2, 8)  # one compile per column, not per cell
+    assert isinstance(compiled_template("{{ value }}"), Template)

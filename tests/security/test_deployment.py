@@ -29,10 +29,10 @@ print(json.dumps({"status": r.status_code, "headers": dict(r.headers)}))
 """
 
 
-def production_response():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | PRODUCTION_ENV
+def production_response(script: str = FETCH, **extra_env: str):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | PRODUCTION_ENV | extra_env
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", FETCH], cwd=BASE, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script], cwd=BASE, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -52,6 +52,26 @@ def test_production_settings_send_the_security_headers():
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({"age": db["CONN_MAX_AGE"], "checks": db["CONN_HEALTH_CHECKS"], "sessions": settings.SESSION_ENGINE}))
+"""
+
+
+def test_production_keeps_each_workers_connection_and_reads_sessions_from_the_cache():
+    """A connection per request forked a PostgreSQL backend with cold catalog caches for every
+    page; the session row was one more query of every page."""
+    assert production_response(SETTINGS) == {
+        "age": 60,
+        "checks": True,
+        "sessions": "django.contrib.sessions.backends.cached_db",
+    }
+    assert production_response(SETTINGS, CONN_MAX_AGE="0")["age"] == 0  # closed after every request
 
 
 def test_the_image_runs_production_settings_and_compose_needs_a_secret():
