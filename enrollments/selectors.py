@@ -102,6 +102,18 @@ def enrollment_counts(*, plan: Plan) -> dict[str, int]:
     )
 
 
+def listed_count(counts: dict[str, int], *, status: str, search: str) -> int | None:
+    """How many rows ``beneficiary_statuses`` lists, from ``enrollment_counts`` when they tell
+    (no search; all, enrolled or not enrolled); None: the list must count itself."""
+    if search:
+        return None
+    return {
+        "": counts["total"],
+        Status.ENROLLED: counts["enrolled"],
+        Status.NOT_ENROLLED: counts["total"] - counts["enrolled"],
+    }.get(status)
+
+
 def enrollment_history(*, plan: Plan) -> QuerySet[PlanEnrollment]:
     """Every acceptance of the plan, current and reset, newest first (admin-only view)."""
     return (

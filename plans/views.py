@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
+from common.tables import CountedPaginator
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
 
@@ -32,8 +33,12 @@ def posted_data(request):
     return request.POST if request.method == "POST" else None
 
 
-def paginate(request, table):
-    RequestConfig(request, paginate={"per_page": settings.PORTAL_PAGE_SIZE}).configure(table)
+def paginate(request, table, *, count: int | None = None):
+    """Sorts and paginates ``table`` from the request, once (a table given ``request=`` when built
+    is already paginated, and counted, by django-tables2). ``count``: the number of rows when the
+    page has counted them anyway."""
+    paginate = {"per_page": settings.PORTAL_PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
+    RequestConfig(request, paginate=paginate).configure(table)
     return table
 
 
@@ -111,14 +116,14 @@ def plan_detail(request, tenant_slug, plan_id):
 @capability_required(VIEW)
 def credit_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
-    table = paginate(request, CreditTable(selectors.credit_list(plan=plan), request=request))
+    table = paginate(request, CreditTable(selectors.credit_list(plan=plan)))
     return render_tab(request, plan, "credits", "plans/plan_table_tab.html", {"table": table})
 
 
 @capability_required(VIEW)
 def reward_list(request, tenant_slug, plan_id):
     plan = selectors.access_plan(tenant=request.tenant, plan_id=plan_id)
-    table = paginate(request, RewardTable(selectors.reward_list(plan=plan), request=request))
+    table = paginate(request, RewardTable(selectors.reward_list(plan=plan)))
     return render_tab(request, plan, "rewards", "plans/plan_table_tab.html", {"table": table})
 
 

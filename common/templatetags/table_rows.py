@@ -1,17 +1,27 @@
-"""The rows of a django-tables2 table, rendered in Python.
+"""The header, rows and page links of a django-tables2 table, rendered in Python.
 
 The stock template loop resolves ``column.attrs.td.as_html`` for every cell, and django-tables2
 rebuilds a column's attributes on each call: with the template engine's own per-cell cost, that
 was most of a list page's time. The attributes of a column are the same on every row unless one
 of them is a callable (of the record or the value), so they are computed once per column; a
-column with a callable attribute is computed per cell, as django-tables2 does."""
+column with a callable attribute is computed per cell, as django-tables2 does.
+
+The header and the page links each carry an address twice (``href`` and ``hx-get``) built from
+the request's query string: built once per link here from one copy of the query string, where
+the template's ``querystring_replace`` copied and encoded it for every use."""
+
+from urllib.parse import urlencode
 
 from django import template
 from django.template.base import render_value_in_context
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 register = template.Library()
+
+HTMX_LINK = 'hx-target="closest .htmx-container" hx-swap="outerHTML" hx-push-url="true"'
 
 
 def _has_callable(attrs) -> bool:
@@ -44,3 +54,64 @@ def table_rows(context, table):
         empty = render_value_in_context(table.empty_text, context)
         return format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), empty)
     return mark_safe("\n    ".join(html))  # noqa: S308 - every part escaped above (as_html, render_value_in_context)
+
+
+class _Query:
+    """The request's query string with one parameter replaced, as ``querystring_replace`` gives
+    it (the other parameters kept, in their order), escaped for an attribute."""
+
+    def __init__(self, context):
+        self.params = dict(context["request"].GET)
+
+    def with_(self, key, value) -> str:
+        return escape("?" + urlencode({**self.params, key: value}, doseq=True))
+
+
+def _link(address: str, css: str, text) -> str:
+    return f'<a class="{css}" href="{address}" hx-get="{address}" {HTMX_LINK}>{text}</a>'
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context, table):
+    query = _Query(context)
+    key = table.prefixed_order_by_field
+    cells = []
+    for column in table.columns:
+        if column.orderable:
+            address = query.with_(key, column.order_by_alias.next)
+            css = "sort"
+            if column.is_ordered:
+                css += f" sorted {'desc' if column.order_by_alias.is_descending else 'asc'}"
+            header = render_value_in_context(column.header, context)
+            inner = f'<a href="{address}" hx-get="{address}" {HTMX_LINK} class="{css}">{header}</a>'
+        elif column.header:
+            inner = render_value_in_context(column.header, context)
+        else:
+            inner = f'<span class="visually-hidden">{conditional_escape(capfirst(column.name))}</span>'
+        cells.append(f"<th {column.attrs['th'].as_html()}>{inner}</th>")
+    return mark_safe("\n    ".join(cells))  # noqa: S308 - every part escaped above
+
+
+@register.simple_tag(takes_context=True)
+def table_pages(context, table):
+    page, paginator = getattr(table, "page", None), getattr(table, "paginator", None)
+    if not page or paginator.num_pages <= 1:
+        return ""
+    query = _Query(context)
+    key = table.prefixed_page_field
+    shown = [render_value_in_context(n, context) for n in (page.start_index(), page.end_index(), paginator.count)]
+    parts = [f'<span class="muted">{shown[0]}–{shown[1]} of {shown[2]}</span>']
+    if page.has_previous():
+        parts.append(_link(query.with_(key, page.previous_page_number()), "btn btn-sm", "‹ Previous"))
+    for number in table_page_range(page, paginator):
+        if number == "...":
+            parts.append('<span class="muted">…</span>')
+        elif number == page.number:
+            shown_number = render_value_in_context(number, context)
+            parts.append(f'<span class="btn btn-sm current" aria-current="page">{shown_number}</span>')
+        else:
+            parts.append(_link(query.with_(key, number), "btn btn-sm", render_value_in_context(number, context)))
+    if page.has_next():
+        parts.append(_link(query.with_(key, page.next_page_number()), "btn btn-sm", "Next ›"))
+    body = "\n  ".join(parts)
+    return mark_safe(f'<nav class="pagination" aria-label="Pages">\n  {body}\n</nav>')  # noqa: S308 - escaped above
