@@ -1,0 +1,43 @@
+"""The main list pages at demo scale, one user at a time: the server's own time per page.
+
+The issue's target is under 10 ms of server time per page at demo scale, measured single-user
+(``make loadtest`` measures the same pages under 50 users, through gunicorn). Here the pages are
+requested through Django's test client inside the bench process, so the figure is the request
+cycle alone (middleware, session, the view's queries, the template), without network or a
+process in front. Each page is the median of 30 requests after one warm-up: the shared
+machine's noise makes single requests swing by tens of percent."""
+
+import io
+import statistics
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from bench.harness import Result, benchmark, measure
+from bench.loadtest import LOGIN, pages
+
+REQUESTS = 30
+TARGET = "< 10 ms server time"
+
+
+@benchmark("pages")
+def demo_pages(scale):
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())  # demo size: the scale does not apply
+    client = Client()
+    client.force_login(get_user_model().objects.get(email=LOGIN))
+    results = []
+    for name, path in pages():
+        response = client.get(path)  # warm up
+        assert response.status_code == 200, (path, response.status_code)
+        times = []
+        for _ in range(REQUESTS):
+            with measure() as request:
+                response = client.get(path)
+            assert response.status_code == 200
+            times.append(request.seconds)
+        rows = response.content.count(b"<tr ")  # the table's rows (the header row is a bare <tr>)
+        results.append(
+            Result(f"pages (demo, one user): {name}", rows, statistics.median(times), request.queries, target=TARGET)
+        )
+    return results
