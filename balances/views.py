@@ -75,12 +75,7 @@ class UserListView(TenantListView):
 
     def export(self, fmt: str):
         """The filtered, sorted rows (the toolbar's Export buttons)."""
-        filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        table = self.get_table_class()(data=queryset, request=self.request, **self.get_table_kwargs())
-        order = self.request.GET.get(table.prefixed_order_by_field)
-        if order:
-            table.order_by = order
+        table = self.export_table(**self.get_table_kwargs())
         header, rows = export_rows(table.data.data, self.currencies())
         return export_response(fmt, self.export_name, header, rows, tenant=self.request.tenant)
 

@@ -85,16 +85,21 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         patch_vary_headers(response, ("HX-Request",))
         return response
 
-    def export(self, fmt: str):
+    def export_table(self, **table_kwargs):
+        """The table of an export: the filtered rows in the list's order, not paginated (a table
+        built with ``request=`` is paginated by django-tables2, which COUNTs every row the export
+        is about to read anyway)."""
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        # Not ``request=``: django-tables2 would paginate the table, and so COUNT every row the
-        # export is about to read anyway.
-        table = self.table_class(data=queryset)
+        table = self.get_table_class()(data=queryset, **table_kwargs)
         table.request = self.request
         order = self.request.GET.get(table.prefixed_order_by_field)
         if order:
             table.order_by = order
+        return table
+
+    def export(self, fmt: str):
+        table = self.export_table()
         header, rows = table_rows(table, table.data.data)
         return export_response(fmt, self.export_name, header, rows, tenant=self.request.tenant)
 
