@@ -89,6 +89,34 @@ def pytest_runtest_setup(item):
         _missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked ``slow`` (minutes each: the browser sweep's walks) run first, in their own
+    order, longest first. Under `pytest -n 2` (pyproject.toml: one test at a time to the free
+    worker) each worker starts on one of them and the short tests fill in around them; collected
+    last, they started when everything else was done, and one worker sat idle for minutes."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the lines tests left with ``record_property("summary", (title, [(key, line), …]))``,
+    under their title, in the order of their keys: the output of a worker of `pytest -n` never
+    reaches the terminal, its reports do."""
+    sections: dict[str, list] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "summary":
+                    title, lines = value
+                    sections.setdefault(title, []).extend(lines)
+    for title, lines in sections.items():
+        terminalreporter.write_line("")
+        terminalreporter.write_line(title)
+        for _key, line in sorted(lines):
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def _no_scope():
     """Tests set up data across tenants freely; views re-enter the tenant scope themselves

@@ -16,8 +16,9 @@ from courses.models import (
     UserGroup,
     UserGroupMember,
 )
+from tenancy.models import Membership, User
 from tests.clock import TODAY
-from tests.factories import MembershipFactory, TenantFactory
+from tests.factories import MembershipFactory, RoleFactory, TenantFactory
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -92,6 +93,19 @@ class UserGroupFactory(factory.django.DjangoModelFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     name = factory.Sequence(lambda n: f"Group {n}")
+
+
+def bulk_learners(tenant, n: int) -> list[Membership]:
+    """``n`` Learner members of ``tenant``, one INSERT per table (a factory saves each row on
+    its own: 6,000 learners took half a minute). Emails at example.test, as LearnerFactory's."""
+    role = RoleFactory(tenant=tenant, name="Learner")
+    start = User.objects.count()
+    emails = [f"learner{start + i:06d}@example.test" for i in range(n)]
+    User.objects.bulk_create(User(email=email, full_name=f"Learner {start + i:06d}") for i, email in enumerate(emails))
+    users = User.objects.filter(email__in=emails).order_by("email")
+    Membership.objects.bulk_create(Membership(tenant=tenant, user=user, role=role) for user in users)
+    learners = Membership.objects.filter(tenant=tenant, user__email__in=emails).select_related("user")
+    return list(learners.order_by("user__email"))
 
 
 def add_to_group(group, *learners):

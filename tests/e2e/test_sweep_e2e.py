@@ -25,7 +25,7 @@ from tenancy.demo import DEMO_LOGINS
 from .a11y import DESKTOP, IMPACTS, check_dialogs, check_narrow, violations
 from .crawl import crawl, log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Kinds of page (URL names) each login reaches today by following links (issue 16: a course's
 # Versions and the version editor, and Settings > Notices, for administrators; My courses only
@@ -164,23 +164,39 @@ def sweep(page, base, email, axe) -> Walk:
     return walk
 
 
-def test_every_demo_login_clicks_through_every_page_it_can_reach(browser, live_server, capsys):
+# The logins are walked in four tests, so that `pytest -n 2` spreads them over its workers (the
+# slow tests start first, tests/conftest.py): the acme and globex administrators and the acme
+# partner manager alone (about a hundred, ninety and fifty kinds of page), the other logins
+# together (twenty-odd). Each test seeds the demo again (a couple of seconds).
+ALONE = {"acme-admin": "admin@acme.test", "globex-admin": "admin@globex.test", "acme-partners": "partners@acme.test"}
+GROUPS = {name: (email,) for name, email in ALONE.items()} | {
+    "the-others": tuple(email for _, email, _, _ in DEMO_LOGINS if email not in ALONE.values())
+}
+ORDER = [email for _, email, _, _ in DEMO_LOGINS]
+
+
+@pytest.mark.parametrize("emails", list(GROUPS.values()), ids=list(GROUPS))
+def test_every_demo_login_clicks_through_every_page_it_can_reach(browser, live_server, record_property, emails):
     call_command("seed_demo", verbosity=0)
     axe = Axe()
     report, failures = [], []
-    for _slug, email, _name, _role in DEMO_LOGINS:
+    for email in emails:
         context = browser.new_context(accept_downloads=True, viewport=DESKTOP)
         walk = sweep(context.new_page(), live_server.url, email, axe)
         context.close()
         impacts = "  ".join(f"{impact} {walk.impacts[impact]}" for impact in IMPACTS)
         report.append(
-            f"{email:24} {len(walk.visited):3} pages {walk.dialogs:3} dialogs {walk.exports:3} exports  {impacts}"
+            (
+                ORDER.index(email),
+                f"{email:24} {len(walk.visited):3} pages {walk.dialogs:3} dialogs {walk.exports:3} exports  {impacts}",
+            )
         )
         if len(walk.visited) < MIN_PAGES[email]:
             failures.append(f"{email} reached {len(walk.visited)} kinds of page, fewer than {MIN_PAGES[email]}")
         if walk.exports < MIN_EXPORTS.get(email, 0):
             failures.append(f"{email} checked {walk.exports} export links, fewer than {MIN_EXPORTS[email]}")
         failures.extend(f"{email}: {p}" for p in walk.problems)
-    with capsys.disabled():
-        print("\nBrowser sweep (axe-core WCAG 2.x A/AA: elements failing by impact)\n" + "\n".join(report))
+    # Printed at the end of the run, one line per login (tests/conftest.py): a worker of
+    # `pytest -n` has no terminal of its own.
+    record_property("summary", ("Browser sweep (axe-core WCAG 2.x A/AA: elements failing by impact)", report))
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)

@@ -66,7 +66,7 @@ def test_update_unchanged_and_ids_not_of_this_workspace(tenant, other_tenant, no
     )
     mine.close_date = dt.date(2026, 3, 1)
     mine.save()
-    theirs = f.OpportunityFactory(tenant=other_tenant, account__tenant=other_tenant)
+    theirs = f.OpportunityFactory(tenant=other_tenant, account__tenant=other_tenant, name="Their deal")
     outcomes = run(
         "opportunities",
         tenant,
@@ -82,7 +82,7 @@ def test_update_unchanged_and_ids_not_of_this_workspace(tenant, other_tenant, no
         ("invalid", [f"id: “{theirs.pk}” not found in this workspace."]),
         ("invalid", ["id: “x” is not a whole number."]),
     ]
-    assert Opportunity.objects.get(pk=theirs.pk).name != "Deal 2"
+    assert Opportunity.objects.get(pk=theirs.pk).name == "Their deal"  # row 2 ("Deal 2") did not touch it
 
 
 def test_the_models_checks_in_its_words(tenant, northwind):
