@@ -47,7 +47,10 @@ TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
 
 
 def download_rows(page, link) -> list[list[str]]:
-    with page.expect_download(timeout=10_000) as info:
+    # Playwright's default 30 s: on two busy cores the browser tests share with two live
+    # servers, 10 s once ran out for a small CSV (the server had answered nothing worse than
+    # slowly); a link that never downloads still fails, 30 s later.
+    with page.expect_download(timeout=30_000) as info:
         link.click()
     body = info.value.path().read_bytes()
     if info.value.suggested_filename.endswith(".xlsx"):
