@@ -19,6 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django_tables2.templatetags.django_tables2 import table_page_range
 
+from common.table_cells import cell_renderers
+
 register = template.Library()
 
 HTMX_LINK = 'hx-target="closest .htmx-container" hx-swap="outerHTML" hx-push-url="true"'
@@ -40,11 +42,12 @@ def _static_td(column) -> str | None:
 def table_rows(context, table):
     columns = list(table.columns)
     static = [_static_td(column) for column in columns]
+    renderers = cell_renderers(table)
     html = []
     for row in table.paginated_rows:
         cells = []
-        for column, td in zip(columns, static, strict=True):
-            cell = row.get_cell(column.name)
+        for column, td, render in zip(columns, static, renderers, strict=True):
+            cell = render(row)
             if td is None:
                 column.current_value, column.current_record = cell, row.record
                 td = column.attrs["td"].as_html()
