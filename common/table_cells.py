@@ -21,9 +21,15 @@ class _Fallback(Exception):
     """The fast path does not apply to this cell: django-tables2 renders it."""
 
 
+class _Failed(Exception):
+    """A step of the accessor raised: django-tables2 then renders the cell with no value (a
+    column that renders from the record alone, like a status badge, has no such attribute)."""
+
+
 def _walk(bits, record):
-    """``Accessor.resolve`` on a model instance, attribute by attribute; ``_Fallback`` where the
-    accessor would do anything else (a dictionary or list step, a failing lookup)."""
+    """``Accessor.resolve`` on a model instance, attribute by attribute: ``_Fallback`` where the
+    accessor would try a dictionary or list step, ``_Failed`` where a step raises (a missing
+    attribute, an error, a method that alters data)."""
     current = record
     for bit in bits:
         # The accessor tries ``current[bit]`` first: a model without ``__getitem__`` raises there.
@@ -36,8 +42,8 @@ def _walk(bits, record):
                     raise _Fallback
                 if not getattr(current, "do_not_call_in_templates", False):
                     current = current()
-        except Exception:  # the accessor's own handling (a None value, or a link's text) decides
-            raise _Fallback from None
+        except Exception:
+            raise _Failed from None
         if current is None:
             break
     return current
@@ -96,7 +102,7 @@ class CellRenderer:
         if has_choices:
             try:
                 penultimate = _walk(self.path_bits, record)
-            except _Fallback:
+            except _Failed:
                 penultimate = None  # the accessor resolves it quietly: no display method then
             if isinstance(penultimate, models.Model):
                 display = getattr(penultimate, f"get_{self.remainder}_display", None)
@@ -104,7 +110,10 @@ class CellRenderer:
                     return display()
         if not self.remainder:
             return None
-        return _walk(self.bits, record)
+        try:
+            return _walk(self.bits, record)
+        except _Failed:
+            return None
 
 
 def cell_renderers(table) -> list[CellRenderer]:
