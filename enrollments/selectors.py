@@ -50,14 +50,18 @@ def _current(plan: Plan) -> FilteredRelation:
     )
 
 
-def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> QuerySet[User]:
+def beneficiary_statuses(
+    *, plan: Plan, status: str = "", search: str = "", users: QuerySet[User] | None = None
+) -> QuerySet[User]:
     """The plan's beneficiaries, each with their current acceptance (``enrolled_at``,
     ``terms_version``, ``signature``), when they last viewed the terms (``last_viewed_at``),
     whether they are an active member, and their direct assignment if any. One query: each of
-    these is a LEFT JOIN on a unique key, so no row repeats."""
+    these is a LEFT JOIN on a unique key, so no row repeats. ``users``: the plan's
+    ``beneficiary_users`` when the caller has built them already (building it is most of the
+    cost of these selectors: a union and a filtered relation)."""
     t = plan.tenant_id
     qs = (
-        beneficiary_users(plan=plan)
+        (beneficiary_users(plan=plan) if users is None else users)
         .annotate(
             current=_current(plan),
             viewed=FilteredRelation(
@@ -93,10 +97,11 @@ def beneficiary_statuses(*, plan: Plan, status: str = "", search: str = "") -> Q
     return qs.order_by("full_name", "email")
 
 
-def enrollment_counts(*, plan: Plan) -> dict[str, int]:
-    """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query)."""
+def enrollment_counts(*, plan: Plan, users: QuerySet[User] | None = None) -> dict[str, int]:
+    """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query); ``users`` as in
+    ``beneficiary_statuses``."""
     return (
-        beneficiary_users(plan=plan)
+        (beneficiary_users(plan=plan) if users is None else users)
         .annotate(current=_current(plan))
         .aggregate(total=Count("pk"), enrolled=Count("current__id"))
     )

@@ -14,7 +14,13 @@ from common.permissions import capability_required, member_has
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
-from plans.selectors import access_plan, beneficiary_entries, current_document, released_rewards_of_user
+from plans.selectors import (
+    access_plan,
+    beneficiary_entries,
+    beneficiary_users,
+    current_document,
+    released_rewards_of_user,
+)
 from plans.tables import MyRewardTable
 from plans.views import paginate, plan_url, posted_data, render_tab
 from tenancy.capabilities import Capability
@@ -31,8 +37,9 @@ def beneficiary_list(request, tenant_slug, plan_id):
     status = search = ""
     if form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
-    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
-    counts = selectors.enrollment_counts(plan=plan)
+    users = beneficiary_users(plan=plan)  # built once for the list and the counts
+    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search, users=users)
+    counts = selectors.enrollment_counts(plan=plan, users=users)
     document = current_document(plan=plan) if plan.requires_enrollment else None
     table = paginate(
         request,
