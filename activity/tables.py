@@ -1,9 +1,9 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
 
 from common.tables import PortalTable
+from common.urls import reverse
 
 from .changes import readable_changes
 from .models import ActivityEntry

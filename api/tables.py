@@ -1,10 +1,10 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from common.tables import PortalTable
 from common.templatetags.portal import us_datetime as _datetime
+from common.urls import reverse
 
 from .models import ApiKey
 

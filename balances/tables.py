@@ -1,9 +1,9 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from common.tables import PortalTable
 from common.templatetags.portal import money
+from common.urls import reverse
 from tenancy.models import Membership
 
 from .selectors import owed_field

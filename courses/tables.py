@@ -2,11 +2,11 @@
 orders, user groups), then the client admin dashboard and the course email log."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.tables import PortalTable
+from common.urls import reverse
 
 from .access import access_line
 from .models import Course, CourseEnrollment, NotificationLog, NotificationStatus, SalesOrder, UserGroup

@@ -1,11 +1,11 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from common.tables import PortalTable
 from common.templatetags.portal import us_datetime
+from common.urls import reverse
 from tenancy.models import User
 
 from .models import PlanEnrollment

@@ -2,11 +2,11 @@
 lists (data), and the Enrollments list (enrollments)."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from common.tables import PortalTable
 from common.templatetags.portal import us_date, us_datetime, width_class
+from common.urls import reverse
 
 from .models import (
     Benefit,

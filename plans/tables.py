@@ -1,9 +1,9 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from common.tables import PortalTable
 from common.templatetags.portal import money, us_datetime
+from common.urls import reverse
 
 from .models import Calculation, Credit, Plan, Reward, Team
 

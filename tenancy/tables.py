@@ -1,8 +1,8 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from common.tables import PortalTable
+from common.urls import reverse
 
 from .capabilities import Capability
 from .models import Membership, Role
