@@ -43,10 +43,13 @@ class ClientDashboardView(TenantListView):
         ctx = super().get_context_data(**kwargs)
         # Counts per status under the other filters (not the Expired one), so the cards still
         # say how many are enrolled while only the expired rows are listed.
-        data = self.request.GET.copy()
-        data.pop("expired", None)
-        data.pop("expiring", None)
-        others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
+        if "expired" in self.request.GET or "expiring" in self.request.GET:
+            data = self.request.GET.copy()
+            data.pop("expired", None)
+            data.pop("expiring", None)
+            others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
+        else:
+            others = self.filterset  # the list's own filters: no second filter set to build
         ctx["counts"] = dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset())
         ctx["expired_on"] = self.request.GET.get("expired") in ("on", "true", "True", "1")
         ctx["expiring_on"] = self.request.GET.get("expiring") in ("on", "true", "True", "1")

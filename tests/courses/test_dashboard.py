@@ -100,6 +100,27 @@ def test_other_filters(client, tenant, client_admin, world, query, expected):
     assert _emails(body) == expected
 
 
+def _cards(body):
+    counts = body.split('id="status-counts"')[1].split("</div>\n</div>")[0]
+    return [v.split("</div>")[0] for v in counts.split('class="value">')[1:]]
+
+
+@pytest.mark.parametrize("query", ["", "?q=cid@", "?group={group}", "?q=zzz"])
+def test_status_counts_follow_the_other_filters_with_or_without_expired(client, tenant, client_admin, world, query):
+    """The cards count the rows of every filter but Expired: the list's own filter set when the
+    Expired and Expiring boxes are off, a second one without them when they are on."""
+    query = query.format(group=world["group"].pk)
+    login(client, client_admin)
+    plain = _cards(client.get(dash(tenant, query)).content.decode())
+    joiner = "&" if query else "?"
+    with_expired = _cards(client.get(dash(tenant, f"{query}{joiner}expired=on")).content.decode())
+    assert plain == with_expired
+    if query == "":
+        assert plain == ["4", "2", "2"]
+    if query == "?q=zzz":
+        assert plain == ["0", "0", "0"]
+
+
 def test_foreign_filter_value_is_an_error_not_a_leak(client, tenant, other_tenant, client_admin, world):
     foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
     body = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.pk}")).content.decode()
