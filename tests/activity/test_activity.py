@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import ActivityEntry
+from activity.selectors import activity_object_types
 from activity.services import record
 from tests.conftest import login
 from tests.factories import member
@@ -83,6 +84,24 @@ def test_filters(admin_client, tenant, admin_member):
     assert count(until=(timezone.now() - timedelta(days=30)).date().isoformat()) == 1
     assert count(since=(timezone.now() - timedelta(days=1)).date().isoformat()) == 12
     assert count(q="thing 1") == 3  # thing 1, thing 10, thing 11
+
+
+@pytest.mark.django_db
+def test_object_type_choices_are_the_workspaces_distinct_types_in_order(admin_client, tenant, other_tenant):
+    assert activity_object_types(tenant=tenant) == []
+    for target in ("Reward", "Plan", "Team", "Plan", "Calculation", "Reward", "plan"):
+        record(tenant=tenant, actor=None, action="create", target=target, label="x")
+    record(tenant=other_tenant, actor=None, action="create", target="Secret", label="x")
+    distinct = list(
+        ActivityEntry.objects.filter(tenant=tenant)
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+    assert activity_object_types(tenant=tenant) == distinct  # the database's collation orders both
+    assert set(distinct) == {"Calculation", "Plan", "Reward", "Team", "plan"}
+    options = admin_client.get(list_url(tenant)).content.decode().split('name="object_type"')[1].split("</select>")[0]
+    assert ">Calculation<" in options and ">plan<" in options and "Secret" not in options
 
 
 @pytest.mark.django_db
