@@ -9,6 +9,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from common.loose_scan import distinct_values
 from plans.models import Reward
 from tenancy.models import Membership, Tenant, User
 
@@ -70,13 +71,10 @@ def balance_of_user(*, tenant: Tenant, user: User) -> Balance:
 
 def currencies_in_use(*, tenant: Tenant) -> list[str]:
     """Currencies of the tenant's balances: the default currency first, then every other currency
-    that has recoverable rewards (the per-currency columns of Users and Export All)."""
-    used = (
-        Reward.objects.filter(tenant=tenant, recoverable=True)
-        .order_by("currency")
-        .values_list("currency", flat=True)
-        .distinct()
-    )
+    that has recoverable rewards (the per-currency columns of Users and Export All). Read through
+    ``reward_owed`` (recoverable rewards by tenant and currency), one probe per currency: a
+    DISTINCT read all the tenant's recoverable rewards on every load of the Users page."""
+    used = distinct_values(Reward, "currency", tenant_id=tenant.pk, where_true="recoverable")
     return [tenant.default_currency, *(c for c in used if c != tenant.default_currency)]
 
 
@@ -90,7 +88,7 @@ def owed_balance(currency: str, *, tenant_id: int) -> Coalesce:
 
     The tenant is a literal, never ``OuterRef("tenant_id")`` as well: with both, a planner
     without fresh statistics took the tenant-only index and visited every reward of the tenant
-    for every user. The only index it can use now is ``reward_owed`` (tenant, user, currency,
+    for every user. The only index it can use now is ``reward_owed`` (tenant, currency, user,
     covering the amount, recoverable rewards only)."""
     subtotal = (
         Reward.objects.filter(tenant_id=tenant_id, user_id=OuterRef("user_id"), recoverable=True, currency=currency)

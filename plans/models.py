@@ -344,8 +344,10 @@ class Reward(TenantOwned):
             models.Index(fields=["tenant", "user", "recoverable"]),
             # The owed balance per user and currency (balances.selectors.owed_balance) read from
             # the index alone on PostgreSQL (the amount is included; SQLite ignores INCLUDE).
+            # Currency before user: the currencies in use are read from it one probe per currency
+            # (balances.selectors.currencies_in_use); the balance looks up all three by equality.
             models.Index(
-                fields=["tenant", "user", "currency"],
+                fields=["tenant", "currency", "user"],
                 include=["amount"],
                 condition=Q(recoverable=True),
                 name="reward_owed",

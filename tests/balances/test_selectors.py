@@ -18,7 +18,7 @@ def test_the_owed_balance_can_only_be_read_through_its_own_index(tenant):
     indexes = {name: c["columns"] for name, c in constraints.items() if c["index"] and not c["primary_key"]}
     assert ["tenant_id"] not in indexes.values()
     # PostgreSQL lists the included amount too; SQLite has no included columns.
-    assert indexes["reward_owed"][:3] == ["tenant_id", "user_id", "currency"]
+    assert indexes["reward_owed"][:3] == ["tenant_id", "currency", "user_id"]
     sql = str(selectors.user_list(tenant=tenant, currencies=["USD"]).query)
     assert f'"U0"."tenant_id" = {tenant.pk}' in sql  # the subquery's reward table
     assert '"U0"."tenant_id" = ("tenancy_membership"."tenant_id")' not in sql

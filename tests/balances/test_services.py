@@ -58,6 +58,15 @@ class TestBalanceArithmetic:
         assert getattr(rows[rep.user_id], owed_field("USD")) == D("0.00")
         assert getattr(rows[other.user_id], owed_field("USD")) == D("-2.00")
 
+    def test_currencies_in_use_leave_out_other_workspaces_and_non_recoverable_rewards(self, tenant, other_tenant, rep):
+        assert currencies_in_use(tenant=tenant) == ["USD"]  # the default, even with no rewards
+        RecoverableRewardFactory(member=rep, amount=D("5.00"), currency="SEK")
+        RecoverableRewardFactory(member=rep, amount=D("5.00"), currency="CHF", recoverable=False)
+        RecoverableRewardFactory(member=member(other_tenant, "Sales Rep"), amount=D("1.00"), currency="JPY")
+        RecoverableRewardFactory(member=rep, amount=D("1.00"), currency="AUD")
+        RecoverableRewardFactory(member=rep, amount=D("2.00"), currency="SEK")
+        assert currencies_in_use(tenant=tenant) == ["USD", "AUD", "SEK"]
+
     def test_after_clear_the_balance_is_zero_and_new_rewards_count_again(self, tenant, rep, admin_member):
         RecoverableRewardFactory(member=rep, amount=D("400.00"))
         services.clear_balance(rep.user, tenant=tenant, actor=admin_member.user)
