@@ -17,7 +17,8 @@ def test_admin_filters_the_activity_log_by_an_actor_suggested_as_they_type(page,
     first = member(tenant, "Sales Rep", user__full_name="Sam Lee", user__email="sam.lee@acme-test.test")
     second = member(tenant, "Sales Rep", user__full_name="Sam Lee", user__email="sam.lee2@acme-test.test")
     for i in range(30):
-        member(tenant, "Sales Rep", user__email=f"rep{i}@acme-test.test")
+        # Names of their own: a random one ("Samantha …") would match the "sam" typed below.
+        member(tenant, "Sales Rep", user__email=f"rep{i}@acme-test.test", user__full_name=f"Rep Number {i}")
     record(tenant=tenant, actor=first.user, action="update", target="Plan", label="by the first Sam")
     record(tenant=tenant, actor=second.user, action="update", target="Plan", label="by the second Sam")
 
