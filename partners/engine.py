@@ -169,31 +169,45 @@ def _aggregate_sql(criterion, program, date_field: str) -> tuple[str, list]:
 def _group_values(program, source: str, date_field: str, criteria, enrollment_ids) -> list[tuple]:
     """One grouped statement for the criteria of one source and attainment date field: rows of
     (enrollment id, value per criterion), each criterion's aggregate FILTERed by its
-    conditions. Enrollments with no record counted are absent."""
+    conditions. Enrollments with no record counted are absent.
+
+    When every criterion has a condition, only records one of them counts are read (the
+    conditions in the WHERE, each distinct one once); when they all have the same one (revenue
+    and count of closed-won deals), the WHERE alone selects their records and no aggregate
+    repeats it as a FILTER."""
     model = SOURCES[source][0]
     enr = PartnerEnrollment
-    select, select_params, filters = [], [], []
-    for c in criteria:
-        agg, agg_params = _aggregate_sql(c, program, date_field)
-        where = _conditions_sql(model, c)
-        if where is None:  # nothing can match: the value is 0 for everyone
-            select.append("NULL")
-            continue
-        cond, cond_params = where
-        filters.append((cond, cond_params))
-        select.append(f"{agg} FILTER (WHERE {cond})" if cond and len(criteria) > 1 else agg)
-        select_params += agg_params + (cond_params if cond and len(criteria) > 1 else [])
+    compiled = [(c, _conditions_sql(model, c)) for c in criteria]
+    filters = [where for _c, where in compiled if where is not None]  # None: nothing can match
     if not filters:
         return []
+    distinct = []
+    for where in filters:
+        if where not in distinct:  # compared, not hashed: a parameter need not be hashable
+            distinct.append(where)
+    in_where = all(cond for cond, _ in filters)
+    shared = in_where and len(distinct) == 1
+    select, select_params = [], []
+    for c, where in compiled:
+        if where is None:  # the value is 0 for everyone
+            select.append("NULL")
+            continue
+        agg, agg_params = _aggregate_sql(c, program, date_field)
+        cond, cond_params = where
+        if cond and not shared:
+            select.append(f"{agg} FILTER (WHERE {cond})")
+            select_params += agg_params + cond_params
+        else:
+            select.append(agg)
+            select_params += agg_params
     where_sql = f"e.{_qn(enr, 'tenant')} = %s AND e.{_qn(enr, 'program')} = %s"
     where_params = [program.tenant_id, program.id]
     if enrollment_ids is not None:
         where_sql += f" AND e.{_qn(enr, 'id')} IN ({', '.join(['%s'] * len(enrollment_ids))})"
         where_params += list(enrollment_ids)
-    if all(cond for cond, _ in filters):
-        # Only records some criterion counts need to be read.
-        where_sql += " AND (" + " OR ".join(f"({cond})" for cond, _ in filters) + ")"
-        where_params += [p for _, params in filters for p in params]
+    if in_where:
+        where_sql += " AND (" + " OR ".join(f"({cond})" for cond, _ in distinct) + ")"
+        where_params += [p for _, params in distinct for p in params]
     sql = (
         f"SELECT e.{_qn(enr, 'id')}, {', '.join(select)} {_records_join(source, date_field)} "  # noqa: S608 - names from model meta, values as parameters
         f"WHERE {where_sql} GROUP BY e.{_qn(enr, 'id')}"

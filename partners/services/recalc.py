@@ -97,7 +97,8 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     if stale:
         whole = enrollment_ids is None and len(stale) == len(enrollments)
         _evaluate_and_store(program, criteria, evaluator, stale, cells, now, whole=whole)
-    scope.exclude(last_calculated=now).update(last_calculated=now)
+    if len(stale) < len(enrollments):  # else every one was written with its progress
+        scope.exclude(last_calculated=now).update(last_calculated=now)
     return enrollments
 
 
