@@ -239,14 +239,14 @@ class Cells:
     criterion_ids: list[int]
     rows: dict[int, list]
 
-    def values(self, enrollment_id: int, _cache: dict | None = None) -> dict[int, Decimal]:
+    def values(self, enrollment_id: int, cache: dict | None = None) -> dict[int, Decimal]:
         """{criterion id: value} of one enrollment, zeros left out, money to the cent. A
-        ``_cache`` dict shared across calls converts each distinct raw value once (counts
+        ``cache`` dict shared across calls converts each distinct raw value once (counts
         repeat a lot)."""
         row = self.rows.get(enrollment_id)
         if row is None:
             return {}
-        cache = {} if _cache is None else _cache
+        cache = {} if cache is None else cache
         out = {}
         for cid, raw in zip(self.criterion_ids, row, strict=True):
             if raw:
@@ -356,7 +356,7 @@ class Evaluator:
         ]
         self._next: dict = {}  # current tier id -> (next tier id, its index in the order)
         self._cell: dict = {}  # (criterion id, next tier index, value) -> its outcome's parts
-        self._raw: dict = {}  # the same for raw values, the decimal value first
+        self._raw: dict = {}  # (criterion id, next tier index, raw type, raw) -> (CriterionOutcome, run, ratio)
         self._no_cells = [None] * len(self.criteria)
         layout = repr((FORMULAS_VERSION, self.order, self.criteria)).encode()
         self._digest_base = hashlib.blake2b(layout, digest_size=8)
