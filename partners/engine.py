@@ -45,6 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from decimal import Context as DecimalContext
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
@@ -168,31 +169,45 @@ def _aggregate_sql(criterion, program, date_field: str) -> tuple[str, list]:
 def _group_values(program, source: str, date_field: str, criteria, enrollment_ids) -> list[tuple]:
     """One grouped statement for the criteria of one source and attainment date field: rows of
     (enrollment id, value per criterion), each criterion's aggregate FILTERed by its
-    conditions. Enrollments with no record counted are absent."""
+    conditions. Enrollments with no record counted are absent.
+
+    When every criterion has a condition, only records one of them counts are read (the
+    conditions in the WHERE, each distinct one once); when they all have the same one (revenue
+    and count of closed-won deals), the WHERE alone selects their records and no aggregate
+    repeats it as a FILTER."""
     model = SOURCES[source][0]
     enr = PartnerEnrollment
-    select, select_params, filters = [], [], []
-    for c in criteria:
-        agg, agg_params = _aggregate_sql(c, program, date_field)
-        where = _conditions_sql(model, c)
-        if where is None:  # nothing can match: the value is 0 for everyone
-            select.append("NULL")
-            continue
-        cond, cond_params = where
-        filters.append((cond, cond_params))
-        select.append(f"{agg} FILTER (WHERE {cond})" if cond and len(criteria) > 1 else agg)
-        select_params += agg_params + (cond_params if cond and len(criteria) > 1 else [])
+    compiled = [(c, _conditions_sql(model, c)) for c in criteria]
+    filters = [where for _c, where in compiled if where is not None]  # None: nothing can match
     if not filters:
         return []
+    distinct = []
+    for where in filters:
+        if where not in distinct:  # compared, not hashed: a parameter need not be hashable
+            distinct.append(where)
+    in_where = all(cond for cond, _ in filters)
+    shared = in_where and len(distinct) == 1
+    select, select_params = [], []
+    for c, where in compiled:
+        if where is None:  # the value is 0 for everyone
+            select.append("NULL")
+            continue
+        agg, agg_params = _aggregate_sql(c, program, date_field)
+        cond, cond_params = where
+        if cond and not shared:
+            select.append(f"{agg} FILTER (WHERE {cond})")
+            select_params += agg_params + cond_params
+        else:
+            select.append(agg)
+            select_params += agg_params
     where_sql = f"e.{_qn(enr, 'tenant')} = %s AND e.{_qn(enr, 'program')} = %s"
     where_params = [program.tenant_id, program.id]
     if enrollment_ids is not None:
         where_sql += f" AND e.{_qn(enr, 'id')} IN ({', '.join(['%s'] * len(enrollment_ids))})"
         where_params += list(enrollment_ids)
-    if all(cond for cond, _ in filters):
-        # Only records some criterion counts need to be read.
-        where_sql += " AND (" + " OR ".join(f"({cond})" for cond, _ in filters) + ")"
-        where_params += [p for _, params in filters for p in params]
+    if in_where:
+        where_sql += " AND (" + " OR ".join(f"({cond})" for cond, _ in distinct) + ")"
+        where_params += [p for _, params in distinct for p in params]
     sql = (
         f"SELECT e.{_qn(enr, 'id')}, {', '.join(select)} {_records_join(source, date_field)} "  # noqa: S608 - names from model meta, values as parameters
         f"WHERE {where_sql} GROUP BY e.{_qn(enr, 'id')}"
@@ -211,13 +226,48 @@ def _to_decimal(value) -> Decimal:
     return _FROM_FLOAT(value) if isinstance(value, float) else Decimal(value)
 
 
-def criterion_values(*, program, criteria, enrollment_ids=None) -> dict[int, dict[int, Decimal]]:
-    """{enrollment id: {criterion id: value}} for the measured criteria (custom ones included).
+@dataclass(slots=True)
+class Cells:
+    """The measured criteria's values as the database hands them back (ints for counts, floats
+    or decimals for sums, None where nothing counted), not converted: a recalculation compares
+    them (``Evaluator.digest``) for every enrollment but needs them as decimals only for the
+    enrollments it evaluates again (``values``).
 
-    One grouped statement per (source, attainment date field) for the measured criteria,
-    whatever the number of enrollments and records; custom criteria read their verified
-    statuses. Zero values are absent."""
-    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    ``rows`` is {enrollment id: one raw value per criterion, in ``criterion_ids`` order}; an
+    enrollment with no record counted for any criterion is absent."""
+
+    criterion_ids: list[int]
+    rows: dict[int, list]
+
+    def values(self, enrollment_id: int, cache: dict | None = None) -> dict[int, Decimal]:
+        """{criterion id: value} of one enrollment, zeros left out, money to the cent. A
+        ``cache`` dict shared across calls converts each distinct raw value once (counts
+        repeat a lot)."""
+        row = self.rows.get(enrollment_id)
+        if row is None:
+            return {}
+        cache = {} if cache is None else cache
+        out = {}
+        for cid, raw in zip(self.criterion_ids, row, strict=True):
+            if raw:
+                # Keyed by type too: 5 and 5.0 are equal keys but not the same raw value.
+                key = (raw.__class__, raw)
+                value = cache.get(key)
+                if value is None:
+                    value = cache[key] = _to_decimal(raw).quantize(CENTS)
+                out[cid] = value
+        return out
+
+
+def criterion_cells(*, program, criteria, enrollment_ids=None) -> Cells:
+    """The raw values of the criteria (custom ones included) per enrollment: one grouped
+    statement per (source, attainment date field) for the measured criteria, whatever the
+    number of enrollments and records; custom criteria read their verified statuses (1 when
+    met)."""
+    index = {c.id: i for i, c in enumerate(criteria)}
+    cells = Cells(criterion_ids=[c.id for c in criteria], rows={})
+    rows = cells.rows
+    width = len(criteria)
     groups: dict[tuple[str, str], list] = defaultdict(list)
     customs = []
     for c in criteria:
@@ -228,12 +278,15 @@ def criterion_values(*, program, criteria, enrollment_ids=None) -> dict[int, dic
             groups[(source, criterion_date_field(c))].append(c)
     ids = None if enrollment_ids is None else list(enrollment_ids)
     if ids == []:
-        return values
+        return cells
     for (source, date_field), members in groups.items():
-        for eid, *cells in _group_values(program, source, date_field, members, ids):
-            for c, value in zip(members, cells, strict=True):
-                if value:
-                    values[eid][c.id] = _to_decimal(value).quantize(CENTS)
+        slots = [index[c.id] for c in members]
+        for eid, *values in _group_values(program, source, date_field, members, ids):
+            row = rows.get(eid)
+            if row is None:
+                row = rows[eid] = [None] * width
+            for slot, value in zip(slots, values, strict=True):
+                row[slot] = value
     if customs:
         met = CustomCriterionStatus.objects.filter(
             tenant_id=program.tenant_id, criterion_id__in=customs, met=True, enrollment__program_id=program.id
@@ -241,7 +294,23 @@ def criterion_values(*, program, criteria, enrollment_ids=None) -> dict[int, dic
         if ids is not None:
             met = met.filter(enrollment_id__in=ids)
         for eid, cid in met.values_list("enrollment_id", "criterion_id"):
-            values[eid][cid] = Decimal(1)
+            row = rows.get(eid)
+            if row is None:
+                row = rows[eid] = [None] * width
+            row[index[cid]] = 1
+    return cells
+
+
+def criterion_values(*, program, criteria, enrollment_ids=None) -> dict[int, dict[int, Decimal]]:
+    """{enrollment id: {criterion id: value}} for the measured criteria (custom ones included),
+    money to the cent (``criterion_cells`` converted). Zero values are absent."""
+    cells = criterion_cells(program=program, criteria=criteria, enrollment_ids=enrollment_ids)
+    cache: dict = {}
+    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for eid in cells.rows:
+        converted = cells.values(eid, cache)
+        if converted:
+            values[eid] = converted
     return values
 
 
@@ -256,8 +325,10 @@ def criterion_ratio(value: Decimal, threshold: Decimal | None) -> Decimal:
     return min(HUNDRED, Decimal(value) * HUNDRED / Decimal(threshold))
 
 
-@dataclass
-class CriterionOutcome:
+class CriterionOutcome(NamedTuple):
+    """A tuple, so that a recalculation shares one per distinct (criterion, next tier, value)
+    among the enrollments, and stores it as the row it is."""
+
     criterion_id: int
     value: Decimal
     met_tier_ids: list[int]
@@ -283,22 +354,29 @@ class Evaluator:
         self.criteria = [
             (c.id, [(tid, thresholds.get((c.id, tid), Decimal(0))) for tid in self.order]) for c in criteria
         ]
-        self._met: dict = {}
-        self._toward: dict = {}
+        self._next: dict = {}  # current tier id -> (next tier id, its index in the order)
+        self._cell: dict = {}  # (criterion id, next tier index, value) -> its outcome's parts
+        self._raw: dict = {}  # (criterion id, next tier index, raw type, raw) -> (CriterionOutcome, run, ratio)
+        self._no_cells = [None] * len(self.criteria)
         layout = repr((FORMULAS_VERSION, self.order, self.criteria)).encode()
         self._digest_base = hashlib.blake2b(layout, digest_size=8)
 
-    def digest(self, current_tier_id: int, values: dict, percent, next_tier_id, qualifying_tier_id) -> int:
+    def digest(self, current_tier_id: int, cells, percent_tenths, next_tier_id, qualifying_tier_id) -> int:
         """A 64-bit digest of everything an enrollment's outcome is made of (the formulas'
         version, the tiers in order, the thresholds, its tier and values) and of the outcome
         stored with it (percent, next tier, qualifying tier): when the digest kept with an
         enrollment equals the one of its current inputs and stored columns, evaluating it again
-        would write nothing. A mismatch, whatever its cause, means evaluate."""
-        if percent is not None:  # 100 as computed, 100.0 as read back
-            percent = percent.quantize(ONE_DECIMAL)
-        vector = "|".join([str(values.get(cid)) for cid, _levels in self.criteria])
+        would write nothing. A mismatch, whatever its cause, means evaluate.
+
+        ``cells`` are its values as the database gave them (``Cells.rows``; None: no record
+        counted), one per criterion in this evaluator's order, so that no value is converted
+        just to be compared; raw values equal mean decimals equal, and a raw value that differs
+        while its decimal does not only costs an evaluation. ``percent_tenths`` is the percent
+        times ten as an integer (96.6 -> 966; see ``tenths``): the same whether computed (100) or
+        read back (100.0, or a float on SQLite)."""
+        vector = "None" if cells is None else "|".join(map(str, cells))
         h = self._digest_base.copy()
-        h.update(f"{current_tier_id}|{percent}|{next_tier_id}|{qualifying_tier_id}|{vector}".encode())
+        h.update(f"{current_tier_id}|{percent_tenths}|{next_tier_id}|{qualifying_tier_id}|{vector}".encode())
         return int.from_bytes(h.digest(), "big", signed=True)
 
     def next_tier_id(self, current_tier_id: int) -> int | None:
@@ -308,51 +386,90 @@ class Evaluator:
         idx = order.index(current_tier_id)
         return order[idx + 1] if idx + 1 < len(order) else None
 
-    def _met_tiers(self, cid: int, levels, value: Decimal) -> tuple[list[int], int]:
-        """The tiers the value meets, and how many tiers from the first it meets in a row."""
-        key = (cid, value)
-        hit = self._met.get(key)
+    def _cell_outcome(self, cid: int, levels, next_idx: int | None, value: Decimal) -> tuple:
+        """(met tier ids, how many tiers from the first it meets in a row, ratio toward the next
+        tier if that tier requires the criterion else None, percent, required)."""
+        met = [tid for tid, threshold in levels if value >= threshold]
+        run = 0
+        for _tid, threshold in levels:
+            if value < threshold:
+                break
+            run += 1
+        if next_idx is None:
+            return met, run, None, None, False
+        threshold = levels[next_idx][1]
+        ratio = criterion_ratio(value, threshold)
+        required = threshold > 0
+        return met, run, ratio if required else None, floor1(ratio), required
+
+    def _toward(self, current_tier_id: int) -> tuple[int | None, int | None]:
+        """The next tier's id and its index in the order (None, None at the top tier)."""
+        hit = self._next.get(current_tier_id)
         if hit is None:
-            met = [tid for tid, threshold in levels if value >= threshold]
-            run = 0
-            for _tid, threshold in levels:
-                if value < threshold:
-                    break
-                run += 1
-            hit = self._met[key] = (met, run)
+            next_tier_id = self.next_tier_id(current_tier_id)
+            index = None if next_tier_id is None else self.order.index(next_tier_id)
+            hit = self._next[current_tier_id] = (next_tier_id, index)
         return hit
 
-    def _percent(self, cid: int, threshold: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
-        key = (cid, threshold, value)
-        hit = self._toward.get(key)
-        if hit is None:
-            ratio = criterion_ratio(value, threshold)
-            hit = self._toward[key] = (ratio, floor1(ratio))
-        return hit
-
-    def outcome(self, current_tier_id: int, values: dict[int, Decimal]) -> Outcome:
-        next_tier_id = self.next_tier_id(current_tier_id)
-        next_idx = None if next_tier_id is None else self.order.index(next_tier_id)
-        outcomes, ratios = [], []
-        run = len(self.order)
-        zero = Decimal(0)
-        for cid, levels in self.criteria:
-            value = values.get(cid, zero)
-            met, met_run = self._met_tiers(cid, levels, value)
-            run = min(run, met_run)
-            percent, required = None, False
-            if next_idx is not None:
-                threshold = levels[next_idx][1]
-                required = threshold > 0
-                ratio, percent = self._percent(cid, threshold, value)
-                if required:
-                    ratios.append(ratio)
-            outcomes.append(CriterionOutcome(cid, value, met, percent, required))
+    def _finish(self, next_tier_id, run: int, ratios: list, outcomes: list) -> Outcome:
         qualifying = self.order[run - 1] if run else None
         overall = None
         if next_tier_id is not None:
             overall = floor1(sum(ratios, Decimal(0)) / len(ratios)) if ratios else HUNDRED
         return Outcome(overall, next_tier_id, qualifying, outcomes)
+
+    def outcome(self, current_tier_id: int, values: dict[int, Decimal]) -> Outcome:
+        """The outcome of ``values`` {criterion id: value} (absent: 0)."""
+        next_tier_id, next_idx = self._toward(current_tier_id)
+        cache = self._cell
+        outcomes, ratios = [], []
+        run = len(self.order)
+        zero = Decimal(0)
+        for cid, levels in self.criteria:
+            value = values.get(cid, zero)
+            key = (cid, next_idx, value)
+            parts = cache.get(key)
+            if parts is None:
+                parts = cache[key] = self._cell_outcome(cid, levels, next_idx, value)
+            met, met_run, ratio, percent, required = parts
+            if met_run < run:
+                run = met_run
+            if ratio is not None:
+                ratios.append(ratio)
+            outcomes.append(CriterionOutcome(cid, value, met, percent, required))
+        return self._finish(next_tier_id, run, ratios, outcomes)
+
+    def outcome_of_cells(self, current_tier_id: int, cells) -> Outcome:
+        """``outcome`` of raw values (a row of ``Cells.rows``, None for no record counted), as
+        ``Cells.values`` would convert them, without a dict of decimals per enrollment: each
+        distinct raw value of a criterion is converted and measured once (keyed by its type
+        too: 5 and 5.0 are equal keys, not the same raw value)."""
+        next_tier_id, next_idx = self._toward(current_tier_id)
+        cache = self._raw
+        outcomes, ratios = [], []
+        run = len(self.order)
+        if cells is None:
+            cells = self._no_cells
+        for (cid, levels), raw in zip(self.criteria, cells, strict=True):
+            key = (cid, next_idx, raw.__class__, raw)
+            parts = cache.get(key)
+            if parts is None:
+                value = _to_decimal(raw).quantize(CENTS) if raw else Decimal(0)
+                met, met_run, ratio, percent, required = self._cell_outcome(cid, levels, next_idx, value)
+                parts = cache[key] = (CriterionOutcome(cid, value, met, percent, required), met_run, ratio)
+            criterion_outcome, met_run, ratio = parts
+            if met_run < run:
+                run = met_run
+            if ratio is not None:
+                ratios.append(ratio)
+            outcomes.append(criterion_outcome)
+        return self._finish(next_tier_id, run, ratios, outcomes)
+
+
+def tenths(percent) -> int | None:
+    """A percent with one decimal as an integer number of tenths (96.6 -> 966), as the digest
+    takes it; the recalculation reads the stored column the same way in SQL."""
+    return None if percent is None else int(percent * 10)
 
 
 def evaluate(*, tiers, current_tier_id: int, criteria, thresholds, values: dict[int, Decimal]) -> Outcome:

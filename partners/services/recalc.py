@@ -8,15 +8,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q, TextField
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
 from common import due
 
-from ..engine import Evaluator, criterion_values
+from ..engine import Evaluator, criterion_cells, tenths
 from ..models import Criterion, CriterionResult, PartnerEnrollment, PartnerProgram, Tier
 from .store import store_progress, store_results, store_snapshots
 
@@ -28,13 +28,32 @@ class _Progress:
 
     id: int
     tier_id: int
-    progress_percent: Decimal | None
+    percent_tenths: int | None  # progress_percent x 10, read so in SQL: no decimal to convert
     next_tier_id: int | None
     qualifying_tier_id: int | None
     progress_known: bool  # progress_changed_at is set (read as a flag: no datetime to convert)
     inputs_digest: int | None
     last_calculated: object = None
     progress_changed_at: object = None  # set when this run moves the progress; None: unchanged
+
+    @property
+    def progress_percent(self) -> Decimal | None:
+        return None if self.percent_tenths is None else Decimal(self.percent_tenths).scaleb(-1)
+
+
+def _read_progress(scope) -> list[_Progress]:
+    """The enrollments' stored progress as the digest compares it: the percent as whole tenths
+    (rounded in SQL: SQLite hands 96.6 back as a float), whether it ever moved as a flag."""
+    known = ExpressionWrapper(Q(progress_changed_at__isnull=False), output_field=BooleanField())
+    percent_tenths = Cast(Round(F("progress_percent") * 10), BigIntegerField())
+    return [
+        _Progress(*row)
+        for row in scope.order_by()
+        .annotate(progress_known=known, percent_tenths=percent_tenths)
+        .values_list(
+            "id", "tier_id", "percent_tenths", "next_tier_id", "qualifying_tier_id", "progress_known", "inputs_digest"
+        )
+    ]
 
 
 def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progress]:
@@ -60,37 +79,30 @@ def _recalculate(*, program: PartnerProgram, enrollment_ids=None) -> list[_Progr
     scope = PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program.id)
     if enrollment_ids is not None:
         scope = scope.filter(pk__in=list(enrollment_ids))
-    known = ExpressionWrapper(Q(progress_changed_at__isnull=False), output_field=BooleanField())
-    enrollments = [
-        _Progress(*row)
-        for row in scope.order_by()
-        .annotate(progress_known=known)
-        .values_list(
-            "id", "tier_id", "progress_percent", "next_tier_id", "qualifying_tier_id", "progress_known", "inputs_digest"
-        )
-    ]
+    enrollments = _read_progress(scope)
     if not enrollments:
         return []
     ids = None if enrollment_ids is None else [e.id for e in enrollments]
-    values = criterion_values(program=program, criteria=criteria, enrollment_ids=ids)
+    cells = criterion_cells(program=program, criteria=criteria, enrollment_ids=ids)
     evaluator = Evaluator(tiers=tiers, criteria=criteria, thresholds=thresholds)
+    rows, digest = cells.rows, evaluator.digest
     stale = [
         e
         for e in enrollments
         if not e.progress_known
-        or e.inputs_digest
-        != evaluator.digest(e.tier_id, values.get(e.id, {}), e.progress_percent, e.next_tier_id, e.qualifying_tier_id)
+        or e.inputs_digest != digest(e.tier_id, rows.get(e.id), e.percent_tenths, e.next_tier_id, e.qualifying_tier_id)
     ]
     for enrollment in enrollments:
         enrollment.last_calculated = now
     if stale:
         whole = enrollment_ids is None and len(stale) == len(enrollments)
-        _evaluate_and_store(program, criteria, evaluator, stale, values, now, whole=whole)
-    scope.exclude(last_calculated=now).update(last_calculated=now)
+        _evaluate_and_store(program, criteria, evaluator, stale, cells, now, whole=whole)
+    if len(stale) < len(enrollments):  # else every one was written with its progress
+        scope.exclude(last_calculated=now).update(last_calculated=now)
     return enrollments
 
 
-def _evaluate_and_store(program, criteria, evaluator, enrollments, values, now, *, whole: bool) -> None:
+def _evaluate_and_store(program, criteria, evaluator, enrollments, cells, now, *, whole: bool) -> None:
     """Evaluate these enrollments and write what changed: criterion results that differ from
     the stored ones, the progress columns and digest, a snapshot where the progress moved."""
     tenant_id = program.tenant_id
@@ -105,28 +117,30 @@ def _evaluate_and_store(program, criteria, evaluator, enrollments, values, now, 
     ):
         if met not in met_lists:
             met_lists[met] = json.loads(met)
-        previous[(e, c)] = (value, met_lists[met], percent, required)
+        previous[(e, c)] = (c, value, met_lists[met], percent, required)  # a CriterionOutcome's fields
     results, snapshots = [], []
+    rows = cells.rows
     for enrollment in enrollments:
-        enrollment_values = values.get(enrollment.id, {})
-        outcome = evaluator.outcome(enrollment.tier_id, enrollment_values)
+        row = rows.get(enrollment.id)
+        outcome = evaluator.outcome_of_cells(enrollment.tier_id, row)
+        percent_tenths = tenths(outcome.percent)
         if (
-            enrollment.progress_percent != outcome.percent
+            enrollment.percent_tenths != percent_tenths
             or enrollment.next_tier_id != outcome.next_tier_id
             or not enrollment.progress_known
         ):
             enrollment.progress_changed_at = now
             snapshots.append((enrollment.id, outcome.percent, outcome.next_tier_id))
-        enrollment.progress_percent = outcome.percent
+        enrollment.percent_tenths = percent_tenths
         enrollment.next_tier_id = outcome.next_tier_id
         enrollment.qualifying_tier_id = outcome.qualifying_tier_id
         enrollment.inputs_digest = evaluator.digest(
-            enrollment.tier_id, enrollment_values, outcome.percent, outcome.next_tier_id, outcome.qualifying_tier_id
+            enrollment.tier_id, row, percent_tenths, outcome.next_tier_id, outcome.qualifying_tier_id
         )
-        for co in outcome.criteria:
-            row = (co.value, co.met_tier_ids, co.percent, co.required)
-            if previous.get((enrollment.id, co.criterion_id)) != row:
-                results.append((enrollment.id, co.criterion_id, *row))
+        if previous:
+            results += [(enrollment.id, *co) for co in outcome.criteria if previous.get((enrollment.id, co[0])) != co]
+        else:  # a first run: every result is new
+            results += [(enrollment.id, *co) for co in outcome.criteria]
     current = {c.id for c in criteria}
     if any(c not in current for _, c in previous):  # a criterion was deleted since
         gone = CriterionResult.objects.filter(tenant_id=tenant_id, enrollment__program_id=program.id).exclude(

@@ -39,7 +39,9 @@ def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
     if connection.vendor == "postgresql":
         for start in range(0, len(rows), PG_BATCH):
             batch = rows[start : start + PG_BATCH]
-            payload = json.dumps([[e, c, str(v), met, _text(p), req] for e, c, v, met, p, req in batch])
+            payload = json.dumps(
+                [[e, c, str(v), met, None if p is None else str(p), req] for e, c, v, met, p, req in batch]
+            )
             sql = (
                 f"INSERT INTO {table} ({cols}) SELECT %s, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::numeric, "  # noqa: S608 - names from model meta
                 "r->3, (r->>4)::numeric, (r->>5)::boolean, %s FROM jsonb_array_elements(%s::jsonb) AS r "
@@ -49,21 +51,27 @@ def store_results(tenant_id: int, rows: list[tuple], *, calculated_at) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
         return
-    # The decimals come quantized from the engine: their str() is the text Django's adapter would
-    # make. The met-tier lists repeat (a few distinct ones per program): dumped once each.
-    when = ops.adapt_datetimefield_value(calculated_at)
+    # The decimals come quantized from the engine and go as they are (the driver's adapter is
+    # str()); the tenant and the time once per statement, not per row. The met-tier lists repeat
+    # (a few distinct ones per program): dumped once each.
+    selected = ", ".join(f"column{i}" for i in range(1, 7))
     dumped: dict[tuple, str] = {}
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        params = []
+        params = [tenant_id, ops.adapt_datetimefield_value(calculated_at)]
+        extend = params.extend
         for enrollment_id, criterion_id, value, met, percent, required in batch:
             key = tuple(met)
-            if key not in dumped:
-                dumped[key] = json.dumps(met)
-            params += [tenant_id, enrollment_id, criterion_id, str(value), dumped[key]]
-            params += [None if percent is None else str(percent), required, when]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-        sql = f"INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
+            text = dumped.get(key)
+            if text is None:
+                text = dumped[key] = json.dumps(met)
+            extend((enrollment_id, criterion_id, value, text, percent, required))
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+        # SQLite names VALUES columns column1, column2, ...; WHERE true: an upsert's SELECT needs one.
+        sql = (
+            f"INSERT INTO {table} ({cols}) SELECT %s, {selected}, %s FROM (VALUES {values}) WHERE true "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
@@ -81,12 +89,13 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
     )
     where = f"{table}.{col['id']} = v.id AND {table}.{col['tenant']} = %s"
     if connection.vendor == "postgresql":
+        when = functools.lru_cache(maxsize=4)(_text)  # the run's one timestamp (or None) in every row
         for start in range(0, len(enrollments), PG_BATCH):
             batch = enrollments[start : start + PG_BATCH]
             payload = json.dumps(
                 [
                     [e.id, _text(e.progress_percent), e.next_tier_id, e.qualifying_tier_id]
-                    + [_text(e.last_calculated), _text(e.progress_changed_at), e.inputs_digest]
+                    + [when(e.last_calculated), when(e.progress_changed_at), e.inputs_digest]
                     for e in batch
                 ]
             )
@@ -105,10 +114,10 @@ def store_progress(tenant_id: int, enrollments: list[PartnerEnrollment]) -> None
     for start in range(0, len(enrollments), BATCH):
         batch = enrollments[start : start + BATCH]
         params = []
+        extend = params.extend
         for e in batch:
-            percent = None if e.progress_percent is None else str(e.progress_percent)
-            params += [e.id, percent, e.next_tier_id, e.qualifying_tier_id, when(e.last_calculated)]
-            params += [when(e.progress_changed_at), e.inputs_digest]
+            extend((e.id, e.progress_percent, e.next_tier_id, e.qualifying_tier_id, when(e.last_calculated)))
+            extend((when(e.progress_changed_at), e.inputs_digest))
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
         # SQLite names VALUES columns column1, column2, ...
         sql = (
@@ -129,12 +138,13 @@ def store_snapshots(tenant_id: int, rows: list[tuple], *, recorded_at) -> None:
         when = connection.ops.adapt_datetimefield_value(recorded_at)
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            params = []
-            for e, p, n in batch:
-                params += [tenant_id, e, when, None if p is None else str(p), n]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+            params = [tenant_id, when]
+            for row in batch:
+                params.extend(row)
+            values = ", ".join(["(%s, %s, %s)"] * len(batch))
+            sql = f"INSERT INTO {table} ({cols}) SELECT %s, column1, %s, column2, column3 FROM (VALUES {values})"  # noqa: S608
             with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values}", params)  # noqa: S608
+                cursor.execute(sql, params)
         return
     for start in range(0, len(rows), PG_BATCH):
         payload = json.dumps([[e, _text(p), n] for e, p, n in rows[start : start + PG_BATCH]])

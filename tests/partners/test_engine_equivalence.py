@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partners.engine import Evaluator, criterion_values
+from partners.engine import Cells, Evaluator, criterion_values
 from partners.explain import values_for
 from partners.models import CourseAssignment, CriterionKind, CurrencyRate, Lead, Opportunity
 from tests.partners.factories import (
@@ -216,3 +216,35 @@ def test_evaluator_gives_the_formulas(n_tiers, thresholds, values, current):
         assert {co.criterion_id: co.met_tier_ids for co in out.criteria} == {
             c: [t for t in order if v >= table[(c, t)]] for c, v in vals.items()
         }
+
+
+raw_cells = st.one_of(
+    st.none(),
+    st.integers(0, 40),
+    st.floats(min_value=0, max_value=3000, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=3000, places=4, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n_tiers=st.integers(0, 4),
+    thresholds=st.lists(st.lists(amounts, min_size=4, max_size=4), min_size=3, max_size=3),
+    rows=st.lists(st.one_of(st.none(), st.lists(raw_cells, min_size=3, max_size=3)), min_size=1, max_size=6),
+    current=st.integers(0, 5),
+)
+def test_the_outcome_of_raw_cells_is_the_outcome_of_their_values(n_tiers, thresholds, rows, current):
+    """A recalculation evaluates the values as the database hands them (ints, floats, decimals,
+    None): the same outcome as of the converted values (``Cells.values``), memo or not."""
+    order = list(range(1, n_tiers + 1))
+    table = {(c + 1, t): thresholds[c][t - 1] for c in range(3) for t in order}
+    criteria = [_Criterion(c) for c in (1, 2, 3)]
+    evaluator = Evaluator(tiers=[_Tier(t) for t in order], criteria=criteria, thresholds=table)
+    cells = Cells(criterion_ids=[1, 2, 3], rows={})
+    for eid, row in enumerate(rows):
+        if row is not None:
+            cells.rows[eid] = row
+        got = evaluator.outcome_of_cells(current, row)
+        expected = evaluator.outcome(current, cells.values(eid))
+        assert got == expected
+        assert [co.value for co in got.criteria] == [cells.values(eid).get(c, 0) for c in (1, 2, 3)]

@@ -12,9 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners import engine
-from partners.models import CriterionResult, CriterionThreshold, PartnerEnrollment, ProgressSnapshot, Tier
+from partners.models import (
+    CriterionResult,
+    CriterionThreshold,
+    CurrencyRate,
+    CustomCriterionStatus,
+    PartnerEnrollment,
+    ProgressSnapshot,
+)
 from partners.services import recalculate_program
+from partners.services.recalc import _read_progress
 from tests.partners.factories import (
+    CurrencyRateFactory,
     LeadFactory,
     OpportunityFactory,
     PartnerEnrollmentFactory,
@@ -39,15 +48,15 @@ def program(tenant):
 
 @pytest.fixture
 def evaluated(monkeypatch):
-    """The enrollments evaluated (``Evaluator.outcome`` calls) by the recalculations that follow."""
+    """The enrollments evaluated (``Evaluator.outcome_of_cells`` calls) by the recalculations that follow."""
     calls = []
-    outcome = engine.Evaluator.outcome
+    outcome = engine.Evaluator.outcome_of_cells
 
     def counting(self, current_tier_id, values):
         calls.append(current_tier_id)
         return outcome(self, current_tier_id, values)
 
-    monkeypatch.setattr(engine.Evaluator, "outcome", counting)
+    monkeypatch.setattr(engine.Evaluator, "outcome_of_cells", counting)
     return calls
 
 
@@ -129,11 +138,79 @@ def test_a_change_of_the_formulas_evaluates_every_enrollment_again(program, eval
     assert ProgressSnapshot.objects.count() == snapshots
 
 
-def test_the_digest_reads_a_percent_back_as_it_was_computed(program):
-    """100 computed, 100.0 read back from the column: the same digest."""
-    evaluator = engine.Evaluator(tiers=list(Tier.objects.filter(program=program)), criteria=[], thresholds={})
-    assert evaluator.digest(1, {}, Decimal(100), None, 2) == evaluator.digest(1, {}, Decimal("100.0"), None, 2)
-    assert evaluator.digest(1, {}, Decimal(100), None, 2) != evaluator.digest(1, {}, Decimal("99.9"), None, 2)
+def test_a_rate_change_evaluates_the_enrollments_with_deals_in_that_currency(program, evaluated):
+    enrollment = PartnerEnrollment.objects.filter(program=program).order_by("id").first()
+    CurrencyRateFactory(tenant=program.tenant, from_currency="EUR", to_currency="USD", rate=Decimal("1.1"))
+    OpportunityFactory(account=enrollment.account, amount=Decimal(1000), currency="EUR")
+    recalculate_program(program)
+    assert len(evaluated) == 1
+    evaluated.clear()
+    CurrencyRate.objects.update(rate=Decimal("1.2"))
+    recalculate_program(program)
+    assert len(evaluated) == 1
+    revenue = CriterionResult.objects.get(enrollment=enrollment, criterion__name="Annual Partner Revenue")
+    assert revenue.value == Decimal(30_000) + Decimal(1200)
+
+
+def test_a_custom_status_evaluates_only_its_enrollment(program, evaluated):
+    enrollment = PartnerEnrollment.objects.filter(program=program).order_by("id").last()
+    plan = program.criteria.get(name="Joint Business Plan")
+    CustomCriterionStatus.objects.create(tenant=program.tenant, enrollment=enrollment, criterion=plan, met=True)
+    recalculate_program(program)
+    assert len(evaluated) == 1
+    assert CriterionResult.objects.get(enrollment=enrollment, criterion=plan).value == 1
+    evaluated.clear()
+    CustomCriterionStatus.objects.filter(enrollment=enrollment).update(met=False)
+    recalculate_program(program)
+    assert len(evaluated) == 1
+    assert CriterionResult.objects.get(enrollment=enrollment, criterion=plan).value == 0
+
+
+def test_the_digest_tells_every_input_and_stored_column_apart():
+    """Each argument, and which criterion a value belongs to, changes the digest; values come
+    as the database hands them (no record at all: None)."""
+    tiers, criteria = [_Obj(1), _Obj(2), _Obj(3)], [_Obj(10), _Obj(11)]
+    evaluator = engine.Evaluator(tiers=tiers, criteria=criteria, thresholds={(10, 2): Decimal(5)})
+    base = (1, [5, None], 500, 2, 1)
+    variants = [
+        (2, [5, None], 500, 2, 1),
+        (1, [None, 5], 500, 2, 1),
+        (1, [5, 0], 500, 2, 1),
+        (1, [6, None], 500, 2, 1),
+        (1, [5.5, None], 500, 2, 1),
+        (1, None, 500, 2, 1),
+        (1, [5, None], 499, 2, 1),
+        (1, [5, None], None, 2, 1),
+        (1, [5, None], 500, 3, 1),
+        (1, [5, None], 500, None, 1),
+        (1, [5, None], 500, 2, None),
+    ]
+    digests = {evaluator.digest(*v) for v in [base, *variants]}
+    assert len(digests) == len(variants) + 1
+    assert evaluator.digest(*base) == evaluator.digest(1, [5, None], 500, 2, 1)
+    other = engine.Evaluator(tiers=tiers, criteria=criteria, thresholds={(10, 2): Decimal(6)})
+    assert other.digest(*base) != evaluator.digest(*base)
+
+
+class _Obj:
+    def __init__(self, pk):
+        self.id = pk
+
+
+def test_the_percent_is_read_back_in_tenths_as_it_was_computed(program):
+    """The recalculation reads the stored percent as whole tenths in SQL (SQLite hands 96.6 back
+    as a float): the same integer as the computed decimal's, for every percent a float would
+    not hold exactly, 100 and 100.0 alike."""
+    enrollment = PartnerEnrollment.objects.filter(program=program).order_by("id").first()
+    inexact = [t for t in range(1001) if float(Decimal(t) / 10) * 10 != t]
+    percents = [Decimal(0), Decimal(100), Decimal("100.0"), Decimal("99.9")] + [Decimal(t) / 10 for t in inexact[::9]]
+    for percent in percents:
+        PartnerEnrollment.objects.filter(pk=enrollment.pk).update(progress_percent=percent)
+        [read] = _read_progress(PartnerEnrollment.objects.filter(pk=enrollment.pk))
+        assert read.percent_tenths == engine.tenths(percent), percent
+        assert read.progress_percent == percent
+    PartnerEnrollment.objects.filter(pk=enrollment.pk).update(progress_percent=None)
+    assert _read_progress(PartnerEnrollment.objects.filter(pk=enrollment.pk))[0].percent_tenths is None
 
 
 @pytest.mark.postgres
