@@ -19,7 +19,7 @@ from . import edm
 from .auth import authenticate
 from .errors import ODATA_VERSION, ODataError, bad_option, not_found
 from .metadata import metadata_xml
-from .negotiation import Format, check_versions, negotiate
+from .negotiation import Format, check_versions, max_page_size, negotiate
 from .query import (
     COLLECTION_OPTIONS,
     COUNT_OPTIONS,
@@ -186,7 +186,11 @@ def entity_collection(request, tenant_slug, entity_set):
     if opts.skiptoken is not None:
         queryset = queryset.filter(**{f"{key_source}__gt": opts.skiptoken})
         start = 0
-    limit = page_size() if opts.top is None else min(opts.top, page_size())
+    size, preferred = page_size(), max_page_size(request)
+    applied = preferred is not None and preferred < size  # a larger preference changes nothing
+    if applied:
+        size = preferred
+    limit = size if opts.top is None else min(opts.top, size)
     page = slice(start, start + limit + 1)
     rows, write, key_of = _page(request, queryset.order_by(*opts.order), entity_set, opts, writer, page)
     more = len(rows) > limit and (opts.top is None or opts.top > limit)
@@ -198,7 +202,11 @@ def entity_collection(request, tenant_slug, entity_set):
     tail = ""
     if more:
         tail = f',"@odata.nextLink":{json.dumps(_next_link(request, opts, start, limit, key_of(rows[-1])))}'
-    return StreamingHttpResponse(collection(head, rows, write, tail), content_type=request.odata_format.content_type)
+    content_type = request.odata_format.content_type
+    response = StreamingHttpResponse(collection(head, rows, write, tail), content_type=content_type)
+    if applied:
+        response["Preference-Applied"] = f"odata.maxpagesize={preferred}"
+    return response
 
 
 def _count(queryset) -> int:
