@@ -11,7 +11,9 @@ from django.core.signals import got_request_exception
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django_scopes import scope
 
 from tenancy.capabilities import Capability
 
@@ -49,21 +51,25 @@ def odata_view(kind, *, methods=READ_METHODS):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
-                request.api_caller = authenticate(request)
-                if request.method not in methods:
-                    allow = ", ".join(methods)
-                    raise ODataError(
-                        405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow}
-                    )
-                check_versions(request)
-                request.odata_options = canonical_options(request.GET)
-                if kind is None:
-                    request.odata_format = Format("json")
-                else:
-                    request.odata_format = negotiate(
-                        request, kind(kwargs) if callable(kind) else kind, request.odata_options
-                    )
-                response = view(request, *args, **kwargs)
+                request.api_caller = authenticate(request, kwargs["tenant_slug"])
+                tenant = request.tenant = request.api_caller.membership.tenant
+                # As the tenant middleware runs the site's pages: in the tenant's scope (and, on
+                # PostgreSQL, under its row-level security) and in its time zone.
+                with scope(tenant=tenant), timezone.override(tenant.zone):
+                    if request.method not in methods:
+                        allow = ", ".join(methods)
+                        raise ODataError(
+                            405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow}
+                        )
+                    check_versions(request)
+                    request.odata_options = canonical_options(request.GET)
+                    if kind is None:
+                        request.odata_format = Format("json")
+                    else:
+                        request.odata_format = negotiate(
+                            request, kind(kwargs) if callable(kind) else kind, request.odata_options
+                        )
+                    response = view(request, *args, **kwargs)
             except ODataError as error:
                 return error.response()
             except Http404 as exc:
