@@ -4,8 +4,10 @@ membership in this workspace. A key is never read from the URL, where logs and p
 
 Every request re-checks the key (not revoked), its user (active), the membership (active) and
 the role (administrator), so revoking a key, deactivating the member or changing their role
-takes effect on the next request. The rate limit is counted in Django's cache (Redis in
-production) per key and per minute, before any database query.
+takes effect on the next request. The workspace of the URL is read in the same statement (the
+tenant middleware leaves API requests to this module), so a request costs one statement before
+its own work. The rate limit is counted in Django's cache (Redis in production) per key and per
+minute, before any database query.
 """
 
 import base64
@@ -20,11 +22,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import Col
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from common.throttle import hit
-from tenancy.models import Membership, Role, User
+from tenancy.models import Membership, Role, Tenant, User
 
 from .errors import ODataError, not_found, unauthorized
 from .keys import hash_key
@@ -94,24 +97,48 @@ def refused(request, message: str) -> ODataError:
     return unauthorized(message)
 
 
+def _tenant_fields() -> list:
+    return list(Tenant._meta.concrete_fields)
+
+
 @memoize
 def _caller_sql() -> str:
-    """The key, its user's active flag and the user's active membership and role in the
-    requested workspace, in one hand-written statement: this runs before every page of a feed,
-    and the ORM's work to build three queries cost more than the page's own query. Only table
-    names are formatted in; every value is a parameter."""
-    key, user, member, role = (m._meta.db_table for m in (ApiKey, User, Membership, Role))
+    """The key, its user's active flag, the workspace of the URL if it is the key's, and the
+    user's active membership and role there, in one hand-written statement: this runs before
+    every page of a feed, and the ORM's work to build four queries cost more than the page's own
+    query. Only table and column names are formatted in; every value is a parameter."""
+    key, user, member, role, tenant = (m._meta.db_table for m in (ApiKey, User, Membership, Role, Tenant))
+    quote = connection.ops.quote_name
+    tenant_columns = ", ".join(f"t.{quote(f.column)}" for f in _tenant_fields())
     return (
         f"SELECT k.id, k.tenant_id, k.user_id, k.revoked_at IS NOT NULL, "  # noqa: S608
-        f"k.last_used_at IS NULL OR k.last_used_at < %s, u.is_active, m.id, m.role_id, m.is_active, r.capabilities "
+        f"k.last_used_at IS NULL OR k.last_used_at < %s, u.is_active, m.id, m.role_id, m.is_active, r.capabilities, "
+        f"{tenant_columns} "
         f"FROM {key} k INNER JOIN {user} u ON u.id = k.user_id "
-        f"LEFT OUTER JOIN {member} m ON m.tenant_id = %s AND m.user_id = k.user_id AND m.is_active "
+        f"LEFT OUTER JOIN {tenant} t ON t.id = k.tenant_id AND t.slug = %s "
+        f"LEFT OUTER JOIN {member} m ON m.tenant_id = t.id AND m.user_id = k.user_id AND m.is_active "
         f"LEFT OUTER JOIN {role} r ON r.id = m.role_id "
         f"WHERE k.key_hash = %s"
     )
 
 
-def authenticate(request) -> Caller:
+def _tenant(values) -> Tenant | None:
+    """The workspace from its columns of the statement above, converted as the ORM converts them
+    (on SQLite a timestamp comes back as text), or None when the URL's is not the key's."""
+    if values[0] is None:
+        return None
+    fields, converted = _tenant_fields(), []
+    for field, value in zip(fields, values, strict=True):
+        column = Col(Tenant._meta.db_table, field)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = converter(value, column, connection)
+        converted.append(value)
+    return Tenant.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def authenticate(request, tenant_slug: str) -> Caller:
+    """The caller of this request to the workspace ``tenant_slug``: 401 (or 429) without a valid
+    key, 404 when the key is not of that workspace (or there is none of that name)."""
     key = bearer_key(request)
     if key is None:
         raise refused(
@@ -119,17 +146,17 @@ def authenticate(request) -> Caller:
         )
     digest = hash_key(key)
     check_rate(digest)
-    tenant = request.tenant  # None for a slug no workspace has (tenancy.middleware)
     now = timezone.now()
     stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_RESOLUTION)
     with scopes_disabled(), connection.cursor() as cursor:
-        cursor.execute(_caller_sql(), [stale, tenant.pk if tenant is not None else None, digest])
+        cursor.execute(_caller_sql(), [stale, tenant_slug, digest])
         row = cursor.fetchone()
     if row is None:
         raise refused(request, "Unknown API key.")
-    key_id, tenant_id, user_id, revoked, unused_for_a_minute, user_active, member_id, role_id, active, caps = row
-    if tenant is None or tenant_id != tenant.pk:
-        # A key of another workspace learns nothing about this one.
+    key_id, tenant_id, user_id, revoked, unused_for_a_minute, user_active, member_id, role_id, active, caps = row[:10]
+    tenant = _tenant(row[10:])
+    if tenant is None:
+        # A key of another workspace (or of none by that name) learns nothing about this one.
         raise not_found("No such workspace.")
     if revoked:
         raise refused(request, "This API key has been revoked.")
@@ -148,7 +175,7 @@ def authenticate(request) -> Caller:
         _touch(key_id, now)
     api_key = ApiKey.from_db(connection.alias, ["id", "tenant_id", "user_id"], [key_id, tenant_id, user_id])
     membership.user = api_key.user = User.from_db(connection.alias, ["id", "is_active"], [user_id, bool(user_active)])
-    membership.tenant = tenant
+    membership.tenant = api_key.tenant = tenant
     return Caller(api_key=api_key, membership=membership)
 
 

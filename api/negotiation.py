@@ -119,3 +119,20 @@ def check_versions(request) -> None:
             "UnsupportedVersion",
             f"OData-MaxVersion {raw.strip()} is not supported: this service speaks OData 4.0 only.",
         )
+
+
+PREFERENCE = re.compile(r'^\s*(?:odata\.)?maxpagesize\s*=\s*"?(\d{1,9})"?\s*$', re.IGNORECASE)
+
+
+def max_page_size(request) -> int | None:
+    """The most rows a page may hold for this client (``Prefer: odata.maxpagesize=N``; OData 4.01
+    lets it drop the ``odata.`` prefix), or None. A preference is a hint (RFC 7240): one this
+    service cannot read is ignored, never refused."""
+    header = request.headers.get("Prefer")
+    if not header:
+        return None
+    for preference in header.split(","):
+        match = PREFERENCE.match(preference.split(";", 1)[0])
+        if match and int(match.group(1)) > 0:
+            return int(match.group(1))
+    return None

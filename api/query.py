@@ -23,7 +23,8 @@ SYSTEM_OPTIONS = COLLECTION_OPTIONS | NOT_IMPLEMENTED
 
 
 def page_size() -> int:
-    return int(getattr(settings, "ODATA_PAGE_SIZE", 1000))
+    """The server's page size: the most rows a page holds, whatever the client prefers."""
+    return int(getattr(settings, "ODATA_PAGE_SIZE", 5000))
 
 
 @dataclass

@@ -6,7 +6,7 @@ as exact JSON numbers (never through float), timestamps in UTC with ``Z``, dates
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -175,15 +175,17 @@ class RowWriter:
         return "{" + body + "}"
 
 
-def collection(head: str, rows: Iterable, write: Callable[..., str], tail: str) -> Iterator[str]:
+# Rows per chunk of a streamed collection: a chunk is one write to the client. Each is joined in
+# C (``str.join`` over ``map``), so the per-row cost in Python is the writer's alone, nothing when
+# the database wrote the row's JSON; a thousand rows of about 250 bytes make writes of a quarter
+# of a megabyte, large enough that the number of writes does not matter.
+CHUNK_ROWS = 1000
+
+
+def collection(head: str, rows: Sequence, write: Callable[..., str], tail: str) -> Iterator[str]:
     """``{head "value":[row,row,…] tail}`` in chunks, so the response streams; ``write`` turns a
     row into its JSON object."""
     yield "{" + head + '"value":['
-    buffer = []
-    for i, row in enumerate(rows):
-        buffer.append(("," if i else "") + write(row))
-        if len(buffer) >= 200:
-            yield "".join(buffer)
-            buffer = []
-    buffer.append("]" + tail + "}")
-    yield "".join(buffer)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield ("," if start else "") + ",".join(map(write, rows[start : start + CHUNK_ROWS]))
+    yield "]" + tail + "}"

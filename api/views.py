@@ -11,7 +11,9 @@ from django.core.signals import got_request_exception
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django_scopes import scope
 
 from tenancy.capabilities import Capability
 
@@ -19,7 +21,7 @@ from . import edm
 from .auth import authenticate
 from .errors import ODATA_VERSION, ODataError, bad_option, not_found
 from .metadata import metadata_xml
-from .negotiation import Format, check_versions, negotiate
+from .negotiation import Format, check_versions, max_page_size, negotiate
 from .query import (
     COLLECTION_OPTIONS,
     COUNT_OPTIONS,
@@ -49,21 +51,25 @@ def odata_view(kind, *, methods=READ_METHODS):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
-                request.api_caller = authenticate(request)
-                if request.method not in methods:
-                    allow = ", ".join(methods)
-                    raise ODataError(
-                        405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow}
-                    )
-                check_versions(request)
-                request.odata_options = canonical_options(request.GET)
-                if kind is None:
-                    request.odata_format = Format("json")
-                else:
-                    request.odata_format = negotiate(
-                        request, kind(kwargs) if callable(kind) else kind, request.odata_options
-                    )
-                response = view(request, *args, **kwargs)
+                request.api_caller = authenticate(request, kwargs["tenant_slug"])
+                tenant = request.tenant = request.api_caller.membership.tenant
+                # As the tenant middleware runs the site's pages: in the tenant's scope (and, on
+                # PostgreSQL, under its row-level security) and in its time zone.
+                with scope(tenant=tenant), timezone.override(tenant.zone):
+                    if request.method not in methods:
+                        allow = ", ".join(methods)
+                        raise ODataError(
+                            405, "MethodNotAllowed", "This API is read-only: use GET.", headers={"Allow": allow}
+                        )
+                    check_versions(request)
+                    request.odata_options = canonical_options(request.GET)
+                    if kind is None:
+                        request.odata_format = Format("json")
+                    else:
+                        request.odata_format = negotiate(
+                            request, kind(kwargs) if callable(kind) else kind, request.odata_options
+                        )
+                    response = view(request, *args, **kwargs)
             except ODataError as error:
                 return error.response()
             except Http404 as exc:
@@ -186,7 +192,11 @@ def entity_collection(request, tenant_slug, entity_set):
     if opts.skiptoken is not None:
         queryset = queryset.filter(**{f"{key_source}__gt": opts.skiptoken})
         start = 0
-    limit = page_size() if opts.top is None else min(opts.top, page_size())
+    size, preferred = page_size(), max_page_size(request)
+    applied = preferred is not None and preferred < size  # a larger preference changes nothing
+    if applied:
+        size = preferred
+    limit = size if opts.top is None else min(opts.top, size)
     page = slice(start, start + limit + 1)
     rows, write, key_of = _page(request, queryset.order_by(*opts.order), entity_set, opts, writer, page)
     more = len(rows) > limit and (opts.top is None or opts.top > limit)
@@ -198,7 +208,11 @@ def entity_collection(request, tenant_slug, entity_set):
     tail = ""
     if more:
         tail = f',"@odata.nextLink":{json.dumps(_next_link(request, opts, start, limit, key_of(rows[-1])))}'
-    return StreamingHttpResponse(collection(head, rows, write, tail), content_type=request.odata_format.content_type)
+    content_type = request.odata_format.content_type
+    response = StreamingHttpResponse(collection(head, rows, write, tail), content_type=content_type)
+    if applied:
+        response["Preference-Applied"] = f"odata.maxpagesize={preferred}"
+    return response
 
 
 def _count(queryset) -> int:

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from .models import Membership, Tenant
+from .models import Membership
 
 WORKSPACE_PREFIX = "/w/"
 
@@ -29,8 +29,9 @@ class TenantMiddleware:
                 return self.get_response(request)
         slug = request.path_info[len(WORKSPACE_PREFIX) :].split("/", 1)[0]
         if self._is_api(request, slug):
-            # The API authenticates by key, not session: its views resolve the membership.
-            return self._call_in_tenant(request, slug, membership=None, api=True)
+            # The API authenticates by key, not session: its views read the workspace with the key
+            # in one statement (api.auth) and enter its scope and time zone (api.views).
+            return self.get_response(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         with scopes_disabled():
@@ -41,26 +42,14 @@ class TenantMiddleware:
             )
         if membership is None:
             raise Http404("No such workspace.")
-        return self._call_in_tenant(request, slug, membership=membership)
+        return self._call_in_tenant(request, membership=membership)
 
     @staticmethod
     def _is_api(request, slug: str) -> bool:
         return request.path_info.startswith(f"{WORKSPACE_PREFIX}{slug}/odata")
 
-    def _call_in_tenant(self, request, slug, *, membership, api=False):
-        if membership is not None:
-            tenant = membership.tenant
-        else:
-            with scopes_disabled():
-                tenant = Tenant.objects.filter(slug=slug).first()
-            if tenant is None:
-                if api:
-                    # The API answers an unknown workspace as it answers a real one: 401 without a
-                    # valid key, 404 with one (api.auth), so slugs cannot be probed anonymously.
-                    request.tenant = None
-                    request.membership = None
-                    return self.get_response(request)
-                raise Http404("No such workspace.")
+    def _call_in_tenant(self, request, *, membership):
+        tenant = membership.tenant
         request.tenant = tenant
         request.membership = membership
         timezone.activate(tenant.zone)

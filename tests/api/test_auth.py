@@ -7,9 +7,14 @@ import json
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
+from django_scopes import get_scope
 
+from api import views
+from api.auth import authenticate
 from api.models import ApiKey
 from api.services import create_api_key, revoke_api_key
+from tenancy.models import Tenant
 from tests.factories import RoleFactory, member
 
 
@@ -215,3 +220,44 @@ class TestRefusals:
         assert odata.get("Users", {"$skiptoken": "0"}).status_code == 200
         response = odata.get("Users", Authorization=basic)
         assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.django_db
+class TestWorkspaceReadWithTheKey:
+    """The workspace of the URL is read in the key's statement (api.auth), not by the tenant
+    middleware: the view must still get all of it, its scope and its time zone, and an unknown
+    workspace must still tell nothing to a caller without a valid key."""
+
+    def test_the_caller_carries_the_whole_workspace(self, rf, tenant, api_key):
+        tenant.time_zone = "Europe/Paris"
+        tenant.save()
+        caller = authenticate(rf.get("/", headers={"Authorization": f"Bearer {api_key.key}"}), tenant.slug)
+        loaded, stored = caller.membership.tenant, Tenant.objects.get(pk=tenant.pk)
+        assert not loaded.get_deferred_fields()
+        for field in Tenant._meta.concrete_fields:
+            assert getattr(loaded, field.attname) == getattr(stored, field.attname), field.name
+        assert caller.api_key.tenant is loaded and loaded.zone.key == "Europe/Paris"
+
+    def test_the_view_runs_in_the_workspace_scope_and_time_zone(self, odata, tenant, monkeypatch):
+        tenant.time_zone = "Europe/Paris"
+        tenant.save()
+        seen, root_url = {}, views._root_url
+
+        def spy(request):
+            seen.update(zone=timezone.get_current_timezone_name(), tenant=get_scope().get("tenant"))
+            return root_url(request)
+
+        monkeypatch.setattr(views, "_root_url", spy)
+        odata.json()
+        assert seen == {"zone": "Europe/Paris", "tenant": tenant}
+
+    @pytest.mark.parametrize("authorization", [None, "Bearer odk_not-a-key"])
+    def test_an_unknown_workspace_without_a_valid_key_gets_401(self, client, authorization):
+        headers = {"Authorization": authorization} if authorization else {}
+        response = client.get("/w/no-such-place/odata/Users", headers=headers)
+        assert response.status_code == 401 and error_of(response)["code"] == "Unauthorized"
+
+    def test_the_key_of_a_workspace_under_another_slug_gets_404(self, client, tenant, other_tenant, api_key):
+        url = reverse("api:entity_collection", kwargs={"tenant_slug": other_tenant.slug, "entity_set": "Users"})
+        response = client.get(url, headers={"Authorization": f"Bearer {api_key.key}"})
+        assert response.status_code == 404 and error_of(response)["code"] == "NotFound"

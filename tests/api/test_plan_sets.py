@@ -144,7 +144,7 @@ def test_filters_on_domain_types(odata, world, name, expression, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["Rewards", "Credits", "Calculations"])
 def test_expand_the_plan(odata, world, name, django_assert_num_queries):
-    with django_assert_num_queries(4):  # tenant, key with its membership, last-used, page
+    with django_assert_num_queries(3):  # key with its workspace and membership, last-used, page
         body = odata.json(name, {"$expand": "Plan", "$filter": "PlanId ne null"})
     assert body["value"]
     for row in body["value"]:
@@ -210,10 +210,10 @@ def test_rewards_query_count_is_the_same_at_n_and_3n(odata, tenant, world, djang
     params = {"$expand": "Plan,User,Calculation", "$count": "true", "$filter": "Amount gt 0", "$top": "500"}
     fill(20)
     odata.json("Rewards", params)  # stamps the key's last use (at most once a minute)
-    with django_assert_num_queries(4):  # tenant, key with its membership, count, page
+    with django_assert_num_queries(3):  # key with its workspace and membership, count, page
         small = odata.json("Rewards", params)
     fill(40)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         large = odata.json("Rewards", params)
     assert large["@odata.count"] == small["@odata.count"] + 40
 

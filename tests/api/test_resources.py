@@ -160,8 +160,8 @@ class TestNavigation:
         assert odata.get(f"Users({world['boss'].user_id})/Manager/Email").status_code == 204
 
     def test_query_count_is_fixed(self, odata, world, django_assert_num_queries):
-        # tenant, key with its membership, last-used stamp; then the reward's plan key and the plan
-        with django_assert_num_queries(5):
+        # key with its workspace and membership, last-used stamp; then the reward's plan key and the plan
+        with django_assert_num_queries(4):
             odata.json(f"Rewards({world['reward'].pk})/Plan")
 
 
