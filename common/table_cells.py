@@ -69,11 +69,11 @@ class CellRenderer:
         args, kwargs_name = utils.signature(render)
         self.render = render
         self.arguments = _ARGUMENTS if kwargs_name else tuple(args)
-        self.callable_accessor = bool(accessor.callable_args or accessor.callable_kwargs)
         self.stock = bool(
             bound_column.link
             or isinstance(column, ManyToManyColumn)
-            or self.callable_accessor
+            or accessor.callable_args
+            or accessor.callable_kwargs
             or (not kwargs_name and any(a not in _ARGUMENTS for a in args))
         )
 
