@@ -114,3 +114,29 @@ def test_every_tenant_model_is_covered(db):
 
     owned = {m for m in apps.get_models() if issubclass(m, TenantOwned)}
     assert owned and owned <= set(tenant_models(apps))
+
+
+def test_a_workspace_page_switches_the_database_state_twice(client, demo):
+    """The session, user and membership lookups share the maintenance state, then the view runs
+    in the tenant's: each switch is a round trip, so no more than these two a page."""
+    acme = demo[0]
+    admin = Membership.objects.filter(tenant=acme, role__name="Administrator").first()
+    login(client, admin)
+    assert client.get(f"/w/{acme.slug}/plans/").status_code == 200  # leaves the tenant's state behind
+    states = [connection.tenant_state]
+
+    def observe(execute, sql, params, many, context):  # runs after the switch, if any
+        if connection.tenant_state != states[-1]:
+            states.append(connection.tenant_state)
+        return execute(sql, params, many, context)
+
+    from django_scopes.state import state
+
+    token = state.set(None)  # as a request begins in production: no scope at all
+    try:
+        with connection.execute_wrapper(observe):
+            assert client.get(f"/w/{acme.slug}/plans/").status_code == 200
+    finally:
+        state.reset(token)
+    app = (settings.DATABASE_APP_ROLE, str(acme.pk))
+    assert states == [app, ("none", ""), app]
