@@ -194,7 +194,9 @@ def enrollments_edit(
     today = today_for(tenant, now=now)
     ids = sorted({int(i) for i in enrollment_ids})
     rows = CourseEnrollment.objects.filter(tenant=tenant, course=course, pk__in=ids)
-    found = list(rows.select_for_update().values_list("pk", flat=True))
+    # In key order: concurrent edits lock rows in the same order, the lock takes no joined row
+    # (the model's ordering joins the learner's user), and the activity entry lists ids sorted.
+    found = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
     if not found:
         raise ValidationError("Select at least one learner.")
     if len(found) != len(ids):

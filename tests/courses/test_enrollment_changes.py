@@ -13,6 +13,7 @@ from courses.models import CourseEnrollment, ModuleProgress
 from courses.selectors.courses import last_completed_module
 from courses.services import courses, expiry, sales_orders
 from courses.services.courses import BulkAction
+from tenancy.models import User
 from tests.clock import FROZEN_AT
 
 from .factories import (
@@ -165,6 +166,20 @@ class TestBulkEdit:
         assert entry.count == 3
         assert entry.object_ids == sorted(r.pk for r in rows)
         assert entry.changes["sales_order"] == [None, "SO-NEW"]
+
+    def test_the_entry_lists_the_ids_in_key_order_whatever_the_learners_emails(self, tenant, course, admin_member):
+        rows = self.rows(tenant, course, 3)
+        for row, email in zip(rows, ["zoe@acme.test", "yan@acme.test", "xia@acme.test"], strict=True):
+            User.objects.filter(pk=row.learner.user_id).update(email=email)  # the model's order: reversed
+        courses.enrollments_edit(
+            course=course,
+            actor=admin_member.user,
+            enrollment_ids=[r.pk for r in reversed(rows)],
+            action=BulkAction.ASSIGN,
+            manual_expiration_date=D(2027, 2, 1),
+            now=NOW,
+        )
+        assert ActivityEntry.objects.get(tenant=tenant).object_ids == sorted(r.pk for r in rows)
 
     def test_inactive_learner_rejects_everything(self, tenant, course, admin_member):
         rows = self.rows(tenant, course, 3)
