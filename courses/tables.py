@@ -236,13 +236,13 @@ class DashboardTable(PortalTable):
         return STATUS_BADGES.get(value, ("", value))[1]
 
     def render_groups(self, record):
-        groups = list(record.learner.user_groups.all())
+        groups = record.learner.groups_by_name
         if not groups:
             return "—"
-        return format_html_join(", ", "{}", ((g.name,) for g in groups))
+        return format_html_join(", ", "{}", ((m.group.name,) for m in groups))
 
     def value_groups(self, record):
-        return ", ".join(g.name for g in record.learner.user_groups.all())
+        return ", ".join(m.group.name for m in record.learner.groups_by_name)
 
 
 class NotificationLogTable(PortalTable):

@@ -14,7 +14,7 @@ from ..models import (
     CourseEnrollment,
     Module,
     ModuleProgress,
-    UserGroup,
+    UserGroupMember,
 )
 
 
@@ -32,14 +32,20 @@ def last_activity_subquery(tenant_id):
 
 def dashboard_enrollments(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet[CourseEnrollment]:
     """The client admin dashboard: every enrollment except unenrolled (U) ones, with learner,
-    course, sales order, effective status/expiry and the learner's groups (one prefetch)."""
+    course, sales order, effective status/expiry and the learner's group memberships with their
+    group, by group name (``learner.groups_by_name``, one prefetch: through the memberships, a
+    plain foreign key, it costs less than the many-to-many ``user_groups``)."""
     today = today or today_for(tenant)
     qs = (
         CourseEnrollment.objects.filter(tenant=tenant)
         .exclude(status=U)
         .select_related("learner__user", "course", "sales_order")
         .prefetch_related(
-            Prefetch("learner__user_groups", queryset=UserGroup.objects.filter(tenant=tenant).order_by("name"))
+            Prefetch(
+                "learner__group_memberships",
+                queryset=UserGroupMember.objects.filter(tenant=tenant).select_related("group").order_by("group__name"),
+                to_attr="groups_by_name",
+            )
         )
     )
     return with_effective_status(qs, today=today).order_by("learner__user__email", "course__name")

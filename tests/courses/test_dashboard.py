@@ -61,6 +61,24 @@ def _emails(body):
     return sorted(e for e in ("ann", "bob", "cid", "dee", "eve") if f"{e}@example.test" in body)
 
 
+def test_groups_column_lists_the_learners_groups_by_name_on_the_page_and_in_the_export(
+    client, tenant, other_tenant, client_admin, world
+):
+    add_to_group(UserGroupFactory(tenant=tenant, name="East <1>"), world["eve"])
+    add_to_group(UserGroupFactory(tenant=tenant, name="North"), world["ann"])
+    UserGroupFactory(tenant=other_tenant, name="Foreign")  # never shown in this workspace
+    login(client, client_admin)
+    body = client.get(dash(tenant)).content.decode()
+    cells = [row.rsplit("<td >", 1)[-1] for row in body.split("</td>\n    </tr>")[:-1]]  # each row's last cell
+    assert sorted(cells) == sorted(["East &lt;1&gt;, West", "North", "—", "—"])  # Bob and Cid: no group
+    assert "Foreign" not in body
+    response = client.get(dash(tenant, "?export=csv"))
+    rows = {row["Email"]: row["Groups"] for row in _csv_rows(response)}
+    assert rows["eve@example.test"] == "East <1>, West"
+    assert rows["ann@example.test"] == "North"
+    assert rows["bob@example.test"] == ""
+
+
 def test_dashboard_lists_learners_without_the_unenrolled(client, tenant, client_admin, world):
     body = login(client, client_admin).get(dash(tenant)).content.decode()
     assert _emails(body) == ["ann", "bob", "cid", "eve"]
