@@ -235,14 +235,18 @@ class DashboardTable(PortalTable):
     def value_status(self, value):
         return STATUS_BADGES.get(value, ("", value))[1]
 
+    @staticmethod
+    def _group_names(record) -> list[str]:
+        return [m.group.name for m in record.learner.groups_by_name]  # prefetched, by name
+
     def render_groups(self, record):
-        groups = record.learner.groups_by_name
-        if not groups:
+        names = self._group_names(record)
+        if not names:
             return "—"
-        return format_html_join(", ", "{}", ((m.group.name,) for m in groups))
+        return format_html_join(", ", "{}", ((name,) for name in names))
 
     def value_groups(self, record):
-        return ", ".join(m.group.name for m in record.learner.groups_by_name)
+        return ", ".join(self._group_names(record))
 
 
 class NotificationLogTable(PortalTable):
