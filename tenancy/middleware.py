@@ -7,9 +7,12 @@ Inside a workspace the request runs in ``django_scopes.scope(tenant=...)`` and i
 """
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_scopes import scope, scopes_disabled
 
 from .models import Membership
@@ -33,18 +36,34 @@ class TenantMiddleware:
             # in one statement (api.auth) and enter its scope and time zone (api.views).
             return self.get_response(request)
         # The session, the user and the membership are read in one database state (on
-        # PostgreSQL a role switch is a round trip: two a request, not three).
+        # PostgreSQL a role switch is a round trip: two a request, not three), and the user
+        # with the membership, in one statement.
         with scopes_disabled():
-            if not request.user.is_authenticated:
+            membership = self._membership(request, slug)
+            user = membership and _session_user(request, membership.user)
+            if user is not None:
+                request.user = user
+            elif not request.user.is_authenticated:  # Django decides: it may flush the session
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            membership = (
-                Membership.objects.select_related("tenant", "role", "user")
-                .filter(tenant__slug=slug, user=request.user, is_active=True)
-                .first()
-            )
+            elif membership is not None and membership.user_id != request.user.pk:
+                membership = None
         if membership is None:
             raise Http404("No such workspace.")
         return self._call_in_tenant(request, membership=membership)
+
+    @staticmethod
+    def _membership(request, slug: str) -> Membership | None:
+        """The active membership in this workspace of the user the session names (not yet
+        verified: see ``_session_user``), with its workspace, role and user."""
+        try:
+            user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
+        except KeyError:
+            return None
+        return (
+            Membership.objects.select_related("tenant", "role", "user")
+            .filter(tenant__slug=slug, user_id=user_id, is_active=True)
+            .first()
+        )
 
     @staticmethod
     def _is_api(request, slug: str) -> bool:
@@ -61,3 +80,22 @@ class TenantMiddleware:
         finally:
             timezone.deactivate()
         return response
+
+
+def _session_user(request, user):
+    """``user`` if Django's ``auth.get_user`` would return that very user for this session and
+    change nothing, else None, and Django's own ``request.user`` decides (logs out, cycles the
+    session key of a hash made with a fallback secret, asks another backend). So the page reads
+    the user with its membership instead of by one more statement. Only for the backends whose
+    ``get_user`` is ModelBackend's: its rule (the user can authenticate) is the one applied."""
+    session = request.session
+    backend_path = session.get(BACKEND_SESSION_KEY)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if type(backend).get_user is not ModelBackend.get_user or not backend.user_can_authenticate(user):
+        return None
+    session_hash = session.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    return user

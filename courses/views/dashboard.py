@@ -6,6 +6,7 @@ from django.http import Http404
 
 from common.export import EXPORT_FORMATS, export_response, neutralise, text_formatters
 from common.permissions import capability_required
+from common.tables import CountedPaginator
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
@@ -39,21 +40,37 @@ class ClientDashboardView(TenantListView):
             self._base_queryset = dashboard_enrollments(tenant=self.request.tenant)
         return self._base_queryset
 
+    def get_table_pagination(self, table):
+        paginate = super().get_table_pagination(table)
+        counts, listed = self._status_counts()
+        if listed:  # the cards counted the listed rows: the paginator does not COUNT them again
+            paginate = {**paginate, "paginator_class": CountedPaginator, "count": counts["enrollments"]}
+        return paginate
+
+    def _status_counts(self) -> tuple[dict, bool]:
+        """Counts per status under the other filters (not the Expired or Expiring one), so the
+        cards still say how many are enrolled while only the expired rows are listed; and
+        whether they count exactly the listed rows (neither filter on, the filters valid)."""
+        if getattr(self, "_counts", None) is None:
+            if "expired" in self.request.GET or "expiring" in self.request.GET:
+                data = self.request.GET.copy()
+                data.pop("expired", None)
+                data.pop("expiring", None)
+                others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
+                listed = False
+            else:
+                others = self.filterset  # the list's own filters: no second filter set to build
+                listed = not others.is_bound or others.is_valid()
+            self._others = others
+            self._counts = (dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset()), listed)
+        return self._counts
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        # Counts per status under the other filters (not the Expired one), so the cards still
-        # say how many are enrolled while only the expired rows are listed.
-        if "expired" in self.request.GET or "expiring" in self.request.GET:
-            data = self.request.GET.copy()
-            data.pop("expired", None)
-            data.pop("expiring", None)
-            others = DashboardFilter(data, queryset=self.get_base_queryset(), tenant=self.request.tenant)
-        else:
-            others = self.filterset  # the list's own filters: no second filter set to build
-        ctx["counts"] = dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset())
+        ctx["counts"] = self._status_counts()[0]
         ctx["expired_on"] = self.request.GET.get("expired") in ("on", "true", "True", "1")
         ctx["expiring_on"] = self.request.GET.get("expiring") in ("on", "true", "True", "1")
-        ctx["expiring_days"] = others.expiring_days
+        ctx["expiring_days"] = self._others.expiring_days
         return ctx
 
 

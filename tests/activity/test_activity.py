@@ -58,7 +58,7 @@ def _entries(tenant, actor, n):
 @pytest.mark.django_db
 def test_list_newest_first_and_fixed_query_count(admin_client, tenant, admin_member, django_assert_num_queries):
     _entries(tenant, admin_member.user, 10)
-    with django_assert_num_queries(6) as ctx:  # session, user, membership, types, count, page (no actors)
+    with django_assert_num_queries(5) as ctx:  # session, membership with its user, types, count, page (no actors)
         admin_client.get(list_url(tenant))
     _entries(tenant, admin_member.user, 20)
     with django_assert_num_queries(len(ctx.captured_queries)):

@@ -108,13 +108,13 @@ class TestUserList:
     def test_query_count_is_the_same_at_n_and_3n_users(self, admin_client, tenant, django_assert_num_queries, sort):
         _reps(tenant, 10)
         admin_client.get(url(tenant, "user_list"))  # warm the session
-        # session, user, membership+role (middleware), currencies in use, count, role choices, page
-        with django_assert_num_queries(7):
+        # session, membership with its user and role (middleware), currencies in use, count, role choices, page
+        with django_assert_num_queries(6):
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort}).status_code == 200
         for i in range(20):
             m = member(tenant, "Sales Rep", user__email=f"more{i:03d}@acme.test")
             RecoverableRewardFactory(member=m, amount=D("1.00"), currency=("EUR", "GBP")[i % 2])
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort, "page": 2}).status_code == 200
 
 
@@ -147,13 +147,13 @@ class TestUserPage:
     def test_query_count_is_the_same_at_n_and_3n_rewards(self, admin_client, tenant, rep, django_assert_num_queries):
         page = url(tenant, "user_detail", membership_id=rep.pk)
         admin_client.get(page)
-        # middleware 3, member, balance, rewards, cleared, clears
-        with django_assert_num_queries(8):
+        # middleware 2, member, balance, rewards, cleared, clears
+        with django_assert_num_queries(7):
             admin_client.get(page)
         for _ in range(6):
             RecoverableRewardFactory(member=rep, amount=D("5.00"), created_by=member(tenant).user)
             RecoverableRewardFactory(member=rep, amount=D("5.00"), recoverable=False, cleared_at="2026-11-01T10:00Z")
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             admin_client.get(page)
 
 

@@ -64,5 +64,5 @@ def test_coach_query_count_is_fixed(client, tenant, django_assert_num_queries):
         client.get(coach_url(tenant))
 
 
-# Session, user, membership (middleware), team members, their enrollments.
-QUERIES = 5
+# Session, membership with its user (middleware), team members, their enrollments.
+QUERIES = 4

@@ -158,9 +158,9 @@ def test_versions_pages_cost_a_fixed_number_of_queries(admin_client, tenant, v1,
             module = draft.modules.create(tenant=tenant, position=draft.modules.count() + 1, title="More")
             ModuleItemFactory(module=module, position=1)
             enroll(v1, member(tenant, "Learner"))
-        # Session, user, membership; course; versions with counts.
-        with django_assert_num_queries(5):
+        # Session, membership with its user; course; versions with counts.
+        with django_assert_num_queries(4):
             assert admin_client.get(url(tenant, "course_versions", course_id=v1.course_id)).status_code == 200
-        # Session, user, membership; version; modules; items.
-        with django_assert_num_queries(6):
+        # Session, membership with its user; version; modules; items.
+        with django_assert_num_queries(5):
             assert admin_client.get(url(tenant, "version_edit", version_id=draft.pk)).status_code == 200

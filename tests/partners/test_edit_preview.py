@@ -104,5 +104,5 @@ def test_query_count_is_fixed(client, tenant, enrollment, django_assert_num_quer
         ]
     )
     login(client, manager(tenant))
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         _preview(client, tenant, enrollment, enrollment_date="2025-06-01")

@@ -52,10 +52,10 @@ def test_details_query_count_is_fixed_with_10_criteria(client, tenant, django_as
     program = program_with_criteria(tenant, extra_criteria=7)  # 3 + 7 = 10 criteria
     enrollment = enrolled_partner(program)
     login(client, manager(tenant))
-    # session, user, membership; enrollment; tiers; criteria + thresholds; results; custom
+    # session, membership with its user; enrollment; tiers; criteria + thresholds; results; custom
     # statuses; benefit values + library; tier history; deals with no exchange rate; expiration
     # notices.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(url(tenant, enrollment))
     assert response.content.decode().count("Closed deals ") == 7
 

@@ -146,8 +146,8 @@ def test_edit_dialog_query_count_is_fixed(client, tenant, django_assert_num_quer
     for _ in range(colleagues):
         PartnerUserFactory(account=enrollment.account)
     login(client, manager(tenant))
-    # session, user, membership; enrollment; criteria + thresholds; custom statuses; the
+    # session, membership with its user; enrollment; criteria + thresholds; custom statuses; the
     # partner user and tier choices.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url(tenant, enrollment, "edit/"), headers={"HX-Request": "true"})
     assert response.content.decode().count("@example.test") >= colleagues + 1

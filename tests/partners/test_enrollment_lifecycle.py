@@ -303,7 +303,7 @@ class TestEnrollDialog:
         for i in range(n):
             PartnerUserFactory(account=account)
             program_with_criteria(tenant, name=f"Program {i}")
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             client.get(_url(tenant, f"add/?account={account.pk}"), headers=HX)
 
 
@@ -363,7 +363,7 @@ class TestDeleteDialog:
         custom = program.criteria.get(name="Joint Business Plan")
         for i in range(n):
             set_custom_criterion_status(enrollment, criterion=custom, actor=None, met=bool(i % 2), note=str(i))
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             client.get(_url(tenant, f"{enrollment.pk}/delete/"), headers=HX)
 
 

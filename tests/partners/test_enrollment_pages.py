@@ -219,12 +219,12 @@ def test_enrollments_list_query_count_is_fixed(client, tenant, django_assert_num
     program = PartnerProgramFactory(tenant=tenant)
     bulk_enrollments(program, n)
     login(client, manager(tenant))
-    # session, user, membership+role; attention counts; program and tier choices; COUNT; page;
+    # session, membership with its user and role; attention counts; program and tier choices; COUNT; page;
     # the page's tiers and next tiers (prefetched: two joins fewer for the planner).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url(tenant, "enrollments/?sort=-expiration_date"))
     assert f"{n} rows" in response.content.decode()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url(tenant, f"programs/{program.pk}/enrollments/?view=approaching"))
 
 

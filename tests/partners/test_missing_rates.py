@@ -87,10 +87,10 @@ def test_the_notice_costs_a_fixed_number_of_queries(client, tenant, enrollment, 
         OpportunityFactory(account=enrollment.account, currency="CHF", close_date=dt.date(2026, 6, 1 + i))
     # The page's 13, its expiration notices, and for the notice the deals grouped by currency
     # and date, then their rates.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.get(f"/w/{tenant.slug}/partners/enrollments/{enrollment.pk}/")
     # The list's own queries, the revenue criteria, then one per revenue criterion (here one).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(f"/w/{tenant.slug}/partners/currency-rates/")
 
 
@@ -152,7 +152,7 @@ def test_each_revenue_criterion_lists_its_own_pairs_in_one_statement(
     )
     login(client, manager(tenant))
     client.get(f"/w/{tenant.slug}/partners/currency-rates/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         html = client.get(f"/w/{tenant.slug}/partners/currency-rates/").content.decode()
     section = html[html.index('id="missing-rates"') : html.index("</section>")]
     rows = [r.split("</tr>")[0] for r in section.split("<tr>")[2:]]

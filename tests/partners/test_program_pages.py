@@ -66,7 +66,7 @@ def test_program_detail_fixed_queries(n, tenant, tiers_client, django_assert_num
         f.BenefitFactory(tenant=tenant)
         f.PartnerEnrollmentFactory(program=program)
     tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
-    with django_assert_num_queries(11):  # + the recent Recalculate all jobs
+    with django_assert_num_queries(10):  # + the recent Recalculate all jobs
         response = tiers_client.get(u(tenant, "program_detail", program_id=program.pk))
     assert response.status_code == 200
     assert b"Launch" in response.content and b"C0" in response.content

@@ -56,7 +56,7 @@ def test_all_plans_lists_searches_and_swaps_with_htmx(admin_client, tenant, othe
 def test_all_plans_costs_the_same_queries_at_n_and_3n(admin_client, tenant, django_assert_num_queries):
     for _ in range(10):
         BeneficiaryFactory(plan=PlanFactory(tenant=tenant))
-    with django_assert_num_queries(5) as ctx:  # session, user, membership, count, page
+    with django_assert_num_queries(4) as ctx:  # session, membership with its user, count, page
         admin_client.get(u(tenant, "plans:plan_list"))
     for _ in range(20):
         PlanFactory(tenant=tenant)
@@ -201,9 +201,9 @@ def test_beneficiaries_tab_costs_the_same_queries_at_1000_and_3000(
     users = bulk_reps(tenant, 1000)
     bulk_beneficiaries(plan, users, enroll_every=2)
     url = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
-    # session, user, membership, plan, current terms, count "N of M" (the table's count too),
+    # session, membership with its user, plan, current terms, count "N of M" (the table's count too),
     # teams, latest reset (to offer Undo reset), table page
-    with django_assert_num_queries(9) as ctx:
+    with django_assert_num_queries(8) as ctx:
         response = admin_client.get(url)
     assert b"500 of 1000 enrolled" in response.content
     more = bulk_reps(tenant, 2000, prefix="more")

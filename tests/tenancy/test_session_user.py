@@ -1,0 +1,111 @@
+"""A workspace page reads the session's user with its membership (one statement, not two), and
+only where Django's ``auth.get_user`` would return that same user and change nothing; in every
+other case Django's own ``request.user`` decides, as before."""
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+class NoSessionsBackend(ModelBackend):
+    """A backend of its own rule for sessions: it knows no user by id."""
+
+    def get_user(self, user_id):
+        return None
+
+
+def plans(tenant):
+    return reverse("plans:plan_list", kwargs={"tenant_slug": tenant.slug})
+
+
+def user_reads(captured) -> int:
+    return sum('FROM "tenancy_user"' in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_page_reads_the_user_with_its_membership(client, admin_member):
+    client.force_login(admin_member.user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert request.user.pk == admin_member.user_id and request.user.is_authenticated
+    assert request.user is request.membership.user  # one row, read once
+    assert user_reads(captured) == 0  # the membership's statement joins it
+
+
+def test_a_session_of_a_changed_password_is_logged_out_and_flushed(client, admin_member):
+    client.force_login(admin_member.user)
+    user = admin_member.user
+    user.set_password("a new one, set elsewhere")
+    user.save()
+    response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert SESSION_KEY not in client.session  # Django flushed it
+
+
+def test_an_inactive_user_is_logged_out(client, admin_member):
+    client.force_login(admin_member.user)
+    type(admin_member.user).objects.filter(pk=admin_member.user_id).update(is_active=False)
+    response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_session_without_its_hash_is_logged_out(client, admin_member):
+    client.force_login(admin_member.user)
+    session = client.session
+    del session[HASH_SESSION_KEY]
+    session.save()
+    assert client.get(plans(admin_member.tenant)).status_code == 302
+
+
+def test_a_session_of_a_backend_no_longer_configured_is_logged_out(client, admin_member):
+    client.force_login(admin_member.user)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "tests.tenancy.test_session_user.NoSessionsBackend"
+    session.save()
+    assert client.get(plans(admin_member.tenant)).status_code == 302
+
+
+def test_a_backend_with_its_own_rule_for_sessions_decides(client, admin_member, settings):
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, f"{__name__}.NoSessionsBackend"]
+    client.force_login(admin_member.user, backend=f"{__name__}.NoSessionsBackend")
+    assert client.get(plans(admin_member.tenant)).status_code == 302
+
+
+def test_a_hash_of_a_fallback_secret_keeps_the_user_in_with_a_new_session_key(client, admin_member, settings):
+    """Django's own path: the session made under the old secret is verified by the fallback,
+    its key cycled and its hash renewed."""
+    client.force_login(admin_member.user)
+    old_key = client.session.session_key
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a rotated secret key " + "x" * 40
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 200
+    assert response.wsgi_request.user.pk == admin_member.user_id
+    assert user_reads(captured) == 1  # Django read it again
+    assert client.session.session_key != old_key
+    assert client.session[HASH_SESSION_KEY] == admin_member.user.get_session_auth_hash()
+
+
+def test_a_member_elsewhere_only_gets_404_and_a_stranger_the_login(client, admin_member, outsider):
+    client.force_login(outsider.user)
+    assert client.get(plans(admin_member.tenant)).status_code == 404
+    client.logout()
+    response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_an_inactive_membership_is_404_with_a_valid_session(client, tenant):
+    membership = member(tenant, "Administrator")
+    client.force_login(membership.user)
+    membership.is_active = False
+    membership.save()
+    assert client.get(plans(tenant)).status_code == 404
