@@ -5,7 +5,6 @@ Enrollment Details page, Recalculate, and the Enroll, Edit, End and Delete dialo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -13,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
 from common.permissions import capability_required, check_capability
+from common.tables import CountedPaginator
 from common.views import TenantListView
 from jobs.import_views import import_page
 from tenancy.capabilities import Capability
@@ -368,16 +368,6 @@ def enrollments_import(request, tenant_slug):
 # --- Drill-down ----------------------------------------------------------------------------------
 
 
-class CountedPaginator(Paginator):
-    def __init__(self, *args, known_count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known_count = known_count
-
-    @property
-    def count(self) -> int:
-        return self.known_count
-
-
 @capability_required(CAP)
 def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_id):
     """Why a criterion shows its value: the records counted, and those left out with the reason,
@@ -406,7 +396,7 @@ def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_
     summary = selectors.criterion_record_summary(enrollment=enrollment, criterion=criterion)
     # The summary already counted the records: the paginator does not scan them a second time.
     known = sum(x["count"] for x in summary if not reason or x["reason"] == reason)
-    paginator = CountedPaginator(records, settings.PORTAL_PAGE_SIZE, known_count=known)
+    paginator = CountedPaginator(records, settings.PORTAL_PAGE_SIZE, count=known)
     page = paginator.get_page(request.GET.get("page"))
     counted = next(s for s in summary if s["reason"] == COUNTED)
     detail_url = _url(request, "partners:enrollment_detail", enrollment_id=enrollment.pk)
