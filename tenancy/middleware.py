@@ -87,7 +87,9 @@ def _session_user(request, user):
     change nothing, else None, and Django's own ``request.user`` decides (logs out, cycles the
     session key of a hash made with a fallback secret, asks another backend). So the page reads
     the user with its membership instead of by one more statement. Only for the backends whose
-    ``get_user`` is ModelBackend's: its rule (the user can authenticate) is the one applied."""
+    ``get_user`` is ModelBackend's: its rule (the user can authenticate) is the one applied.
+    That matches Django while the user model's default manager filters nothing and no database
+    router picks another database for users: both hold here (the membership joins the user)."""
     session = request.session
     backend_path = session.get(BACKEND_SESSION_KEY)
     if backend_path not in settings.AUTHENTICATION_BACKENDS:

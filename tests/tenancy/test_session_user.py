@@ -3,7 +3,7 @@ only where Django's ``auth.get_user`` would return that same user and change not
 other case Django's own ``request.user`` decides, as before."""
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -65,11 +65,22 @@ def test_a_session_without_its_hash_is_logged_out(client, admin_member):
     assert client.get(plans(admin_member.tenant)).status_code == 302
 
 
-def test_a_session_of_a_backend_no_longer_configured_is_logged_out(client, admin_member):
-    client.force_login(admin_member.user)
-    session = client.session
-    session[BACKEND_SESSION_KEY] = "tests.tenancy.test_session_user.NoSessionsBackend"
-    session.save()
+def test_a_session_of_a_backend_no_longer_configured_is_logged_out(client, admin_member, settings):
+    client.force_login(admin_member.user, backend="django.contrib.auth.backends.ModelBackend")
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+    assert client.get(plans(admin_member.tenant)).status_code == 302
+
+
+class NobodyMayAuthenticate(ModelBackend):
+    """ModelBackend's sessions, with a rule of its own for who can authenticate."""
+
+    def user_can_authenticate(self, user):
+        return False
+
+
+def test_the_sessions_backend_rule_for_who_can_authenticate_applies(client, admin_member, settings):
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, f"{__name__}.NobodyMayAuthenticate"]
+    client.force_login(admin_member.user, backend=f"{__name__}.NobodyMayAuthenticate")
     assert client.get(plans(admin_member.tenant)).status_code == 302
 
 
