@@ -12,6 +12,7 @@ from django.urls import reverse
 from activity.links import Link
 from common.export import EXPORT_FORMATS, export_response
 from common.permissions import capability_required
+from common.tables import CountedPaginator
 from common.templatetags.portal import money, us_datetime
 from common.views import ConfirmActionView, TenantListView
 from tenancy.capabilities import Capability
@@ -48,7 +49,10 @@ def export_rows(queryset, currencies: list[str]):
 
 class UserListView(TenantListView):
     """Users > All Users: search, filter by role and active flag, sort by any column including
-    the owed balance, paginate. Queries: currencies in use, count, one page (whatever N)."""
+    the owed balance, paginate. Queries: currencies in use, count, one page (whatever N).
+
+    The filters narrow the members; the owed balances are added to the filtered rows
+    (``table_rows``), summed for every row only when the page is sorted by one."""
 
     capability = Capability.MANAGE_USERS
     title = "All Users"
@@ -63,7 +67,22 @@ class UserListView(TenantListView):
         return self._currencies
 
     def get_base_queryset(self):
-        return selectors.user_list(tenant=self.request.tenant, currencies=self.currencies())
+        return selectors.members(tenant=self.request.tenant)
+
+    def table_rows(self, queryset, *, every_row: bool = False):
+        every_row = every_row or self.request.GET.get("sort", "").lstrip("-") in self.owed_fields()
+        return selectors.with_owed_balances(
+            queryset, tenant=self.request.tenant, currencies=self.currencies(), every_row=every_row
+        )
+
+    def owed_fields(self) -> set[str]:
+        return {selectors.owed_field(c) for c in self.currencies()}
+
+    def get_table_pagination(self, table):
+        # The filtered members' COUNT, without the sums joined to them (SQLite would join them
+        # to count: 54 ms instead of 4 at 100,000 users).
+        paginate = super().get_table_pagination(table)
+        return {**paginate, "paginator_class": CountedPaginator, "count": self.object_list.count()}
 
     def get_table_kwargs(self):
         return {"extra_columns": owed_columns(self.currencies())}
@@ -88,7 +107,7 @@ def user_export(request, tenant_slug):
     if fmt not in EXPORT_FORMATS:
         raise Http404("Unknown export format.")
     currencies = selectors.currencies_in_use(tenant=request.tenant)
-    queryset = selectors.user_list(tenant=request.tenant, currencies=currencies)
+    queryset = selectors.user_list(tenant=request.tenant, currencies=currencies, every_row=True)
     header, rows = export_rows(queryset, currencies)
     return export_response(fmt, "users-balances", header, rows, tenant=request.tenant)
 

