@@ -4,6 +4,7 @@ Serves the portal with gunicorn (4 sync workers, the production settings, DEBUG 
 PostgreSQL with the demo workspace, logs in as the demo administrator, and drives each page with
 wrk (50 connections, ``--duration`` seconds each). Prints requests per second and the 50th, 95th
 and 99th percentile latencies per page, and the single-user latency (one connection) beside them.
+The cache is Redis, as deployed, when one answers on 127.0.0.1:6379 (``CACHE_URL`` overrides).
 
 The database is ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal``) with the
 suffix ``_loadtest``: created, migrated and seeded on the first run, kept afterwards. wrk is a
@@ -66,13 +67,26 @@ def environment(database_url: str, port: int) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "false",
-        "CACHE_URL": os.environ.get("CACHE_URL", "locmemcache://"),
+        "CACHE_URL": os.environ.get("CACHE_URL") or cache_url(),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "memory://"),
         # As deployed (docker compose): tenant work under the row-level security policies.
         "DATABASE_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "portal_app"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
+
+
+def cache_url() -> str:
+    """As deployed, Redis (sessions are read from it) when one answers on this machine; else each
+    worker's own memory, and then the production settings read sessions from the database."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/3"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return "locmemcache://"
+    return url
 
 
 def ensure_database(database_url: str) -> None:
@@ -215,7 +229,11 @@ def main() -> int:
         server.wait(timeout=30)
         Path(script.name).unlink(missing_ok=True)
 
-    print(f"\n{args.users} users, {args.duration} s per page, gunicorn {args.workers} workers, PostgreSQL, the demo\n")
+    cache = "Redis" if env["CACHE_URL"].startswith("redis") else "no shared cache (sessions from the database)"
+    print(
+        f"\n{args.users} users, {args.duration} s per page, gunicorn {args.workers} workers, PostgreSQL, {cache}, "
+        "the demo\n"
+    )
     print("| page | 1 user p50 ms | req/s | p50 ms | p95 ms | p99 ms | errors | p95 target |")
     print("|---|---|---|---|---|---|---|---|")
     for label, single, loaded in rows:

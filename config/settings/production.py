@@ -39,4 +39,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # Sessions read from the cache (Redis), written through to the database: one query less a page.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Only with a cache every process shares: with one each process keeps to itself (CACHE_URL=
+# locmemcache://, as `make loadtest` runs without Redis), a session signed out in one worker would
+# still be read from the others' memory until it expired; those read the database instead.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache"))
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _SHARED_CACHE else "db")

@@ -66,12 +66,21 @@ print(json.dumps({"age": db["CONN_MAX_AGE"], "checks": db["CONN_HEALTH_CHECKS"],
 def test_production_keeps_each_workers_connection_and_reads_sessions_from_the_cache():
     """A connection per request forked a PostgreSQL backend with cold catalog caches for every
     page; the session row was one more query of every page."""
-    assert production_response(SETTINGS) == {
+    assert production_response(SETTINGS, CACHE_URL="redis://127.0.0.1:6379/1") == {
         "age": 60,
         "checks": True,
         "sessions": "django.contrib.sessions.backends.cached_db",
     }
     assert production_response(SETTINGS, CONN_MAX_AGE="0")["age"] == 0  # closed after every request
+
+
+def test_sessions_are_read_from_the_cache_only_when_every_worker_shares_it():
+    """With a cache each process keeps to itself, a session signed out in one worker would live on
+    in the others' memory until it expired: those settings read sessions from the database."""
+    for url in ("locmemcache://", "dummycache://"):
+        assert production_response(SETTINGS, CACHE_URL=url)["sessions"] == "django.contrib.sessions.backends.db"
+    shared = production_response(SETTINGS, CACHE_URL="rediscache://127.0.0.1:6379/1")
+    assert shared["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_the_image_runs_production_settings_and_compose_needs_a_secret():
