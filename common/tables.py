@@ -12,10 +12,23 @@ class PortalTable(tables.Table):
 
 
 class CountedPaginator(Paginator):
-    """A paginator told the number of rows by a count the page makes anyway (e.g. "N of M
-    enrolled"), so the list's own COUNT over the same rows is not run a second time."""
+    """A paginator that counts the rows only when it must.
+
+    Told the number of rows by a count the page makes anyway (e.g. "N of M enrolled"), it does
+    not run the list's own COUNT over the same rows a second time. Otherwise, on the first page,
+    it reads the page's rows first: fewer than a page's worth are all the rows there are (a short
+    list, a narrow search), and no COUNT is run at all; a full first page is counted as before."""
 
     def __init__(self, object_list, per_page, *args, count: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+    def page(self, number):
+        if number in (1, "1") and "count" not in self.__dict__ and not self.orphans and self.allow_empty_first_page:
+            rows = self.object_list[: self.per_page]
+            read = len(rows)  # reads the page's rows (a queryset keeps them for the page)
+            if read < self.per_page:
+                self.__dict__["count"] = read
+            return self._get_page(rows, 1, self)
+        return super().page(number)

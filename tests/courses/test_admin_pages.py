@@ -270,7 +270,7 @@ class TestSalesOrders:
     def test_list_and_query_count(self, admin_client, tenant, django_assert_num_queries):
         for n in (5, 15):
             SalesOrderFactory.create_batch(n - SalesOrder.objects.count(), tenant=tenant)
-            with django_assert_num_queries(5):
+            with django_assert_num_queries(4):  # under a page of orders: counted by reading them
                 response = admin_client.get(url("sales_order_list", tenant))
             assert response.status_code == 200
 
@@ -459,7 +459,7 @@ class TestUserGroups:
         for batch in (3, 6):  # 3 groups, then 9
             for group in UserGroupFactory.create_batch(batch, tenant=tenant):
                 add_to_group(group, *learners)
-            with django_assert_num_queries(4):
+            with django_assert_num_queries(3):  # under a page of groups: counted by reading them
                 assert admin_client.get(url("user_group_list", tenant)).status_code == 200
 
 

@@ -56,11 +56,12 @@ def test_all_plans_lists_searches_and_swaps_with_htmx(admin_client, tenant, othe
 def test_all_plans_costs_the_same_queries_at_n_and_3n(admin_client, tenant, django_assert_num_queries):
     for _ in range(10):
         BeneficiaryFactory(plan=PlanFactory(tenant=tenant))
-    with django_assert_num_queries(4) as ctx:  # session, membership with its user, count, page
+    # session, membership with its user, page (ten plans: the first page holds them, no COUNT)
+    with django_assert_num_queries(3) as ctx:
         admin_client.get(u(tenant, "plans:plan_list"))
     for _ in range(20):
         PlanFactory(tenant=tenant)
-    with django_assert_num_queries(len(ctx.captured_queries)):
+    with django_assert_num_queries(len(ctx.captured_queries) + 1):  # and the COUNT of a full first page
         admin_client.get(u(tenant, "plans:plan_list"))
 
 
@@ -228,7 +229,8 @@ def test_beneficiaries_tab_costs_the_same_queries_at_1000_and_3000(
 )
 def test_beneficiaries_tab_lists_as_many_rows_as_it_says(admin_client, tenant, plan, query, own_count):
     """The list's total comes from "N of M enrolled" when that count covers it: the page links and
-    "x rows" must still say what the list holds, and a search or a terms filter counts itself."""
+    "x rows" must still say what the list holds, and a search or a terms filter counts itself
+    (here by reading its first page, which holds all its rows)."""
     bulk_beneficiaries(plan, bulk_reps(tenant, 60), enroll_every=3)  # 20 enrolled
     listed = beneficiary_statuses(plan=plan, status=query.get("status", ""), search=query.get("q", "")).count()
     if "q" not in query:
@@ -245,7 +247,7 @@ def test_beneficiaries_tab_lists_as_many_rows_as_it_says(admin_client, tenant, p
         assert f'page={pages + 1}"'.encode() not in response.content
         assert f"1–{page_size} of {listed}".encode() in response.content
     counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT")]
-    assert len(counts) == (2 if own_count else 1)
+    assert len(counts) == (2 if own_count and listed >= page_size else 1)
 
 
 def test_reset_enrollments_confirms_with_the_count_then_resets(admin_client, tenant, plan, admin_member):

@@ -1,0 +1,58 @@
+"""The list pages' paginator counts rows only when it must: a known count is taken as given, and
+a first page with fewer rows than a page's worth is counted by reading it (no COUNT)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from common.tables import CountedPaginator
+from tenancy.models import Role
+from tests.factories import RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _roles(tenant, n):
+    for i in range(n):
+        RoleFactory(tenant=tenant, name=f"Role {i:02d}")
+    return Role.objects.filter(tenant=tenant, name__startswith="Role ").order_by("name")
+
+
+def _statements(action):
+    with CaptureQueriesContext(connection) as ctx:
+        result = action()
+    return result, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize(("rows", "counted"), [(0, False), (3, False), (4, False), (5, True), (12, True)])
+def test_a_first_page_that_is_not_full_needs_no_count(tenant, rows, counted):
+    queryset = _roles(tenant, rows)
+    paginator = CountedPaginator(queryset, 5)
+    page, sql = _statements(lambda: (p := paginator.page(1), list(p), p.paginator.num_pages, p.has_next())[0])
+    assert sum("COUNT(" in s for s in sql) == counted
+    assert paginator.count == rows and paginator.num_pages == max(1, -(-rows // 5))
+    assert [r.pk for r in page] == [r.pk for r in queryset[:5]]
+    assert sum("COUNT(" not in s for s in sql) == 1  # the page, read once
+    assert page.has_next() == (rows > 5)
+
+
+def test_further_pages_and_a_known_count_are_as_before(tenant):
+    queryset = _roles(tenant, 12)
+    total = 12
+    paginator = CountedPaginator(queryset, 5)
+    page, sql = _statements(lambda: list(paginator.page(2)))
+    assert sum("COUNT(" in s for s in sql) == 1 and len(page) == 5
+    told = CountedPaginator(queryset, 5, count=total)
+    (_, sql) = _statements(lambda: (list(told.page(1)), told.num_pages))
+    assert not any("COUNT(" in s for s in sql) and told.count == total
+    assert told.num_pages == -(-total // 5)
+
+
+def test_a_string_page_number_and_orphans_keep_django_semantics(tenant):
+    queryset = _roles(tenant, 3)
+    total = 3
+    paginator = CountedPaginator(queryset, 25)
+    assert len(paginator.page("1")) == total and paginator.count == total
+    orphans = CountedPaginator(queryset, 2, orphans=5)  # Django's own rule: counted first
+    _, sql = _statements(lambda: list(orphans.page(1)))
+    assert sum("COUNT(" in s for s in sql) == 1
