@@ -120,3 +120,31 @@ def test_an_inactive_membership_is_404_with_a_valid_session(client, tenant):
     membership.is_active = False
     membership.save()
     assert client.get(plans(tenant)).status_code == 404
+
+
+class SomeoneElseBackend(ModelBackend):
+    """A backend whose ``get_user`` maps the session's id to another user (the test sets which)."""
+
+    other = None
+
+    def get_user(self, user_id):
+        return type(self).other
+
+
+def test_a_user_other_than_the_sessions_never_gets_its_membership(client, admin_member, outsider, settings):
+    """The membership is read for the id the session names; Django's ``request.user`` decides
+    who is signed in. When a backend of its own makes those two people differ (here with the
+    same password hash, so the session hash verifies), the page is 404: the other user never
+    gets the administrator's membership."""
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, f"{__name__}.SomeoneElseBackend"]
+    outsider.user.password = admin_member.user.password
+    outsider.user.save(update_fields=["password"])
+    SomeoneElseBackend.other = outsider.user
+    try:
+        client.force_login(admin_member.user, backend=f"{__name__}.SomeoneElseBackend")
+        response = client.get(plans(admin_member.tenant))
+    finally:
+        SomeoneElseBackend.other = None
+    assert response.status_code == 404
+    assert response.wsgi_request.user.pk == outsider.user_id
+    assert response.wsgi_request.membership is None
