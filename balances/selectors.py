@@ -121,6 +121,8 @@ def with_owed_balances(
     users, a page sorted by owed balance takes 0.12 s instead of 0.59 s (a subquery per user),
     the export 0.41 s instead of 0.86 s. A user with no such reward has no CTE row: 0."""
     fields = {c: owed_field(c) for c in currencies}
+    if not fields:  # nothing to sum (and a CTE without an aggregate would not be grouped)
+        return queryset
     if not every_row:
         return queryset.annotate(**{f: owed_balance(c, tenant_id=tenant.pk) for c, f in fields.items()})
     sums = (

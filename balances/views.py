@@ -69,11 +69,18 @@ class UserListView(TenantListView):
     def get_base_queryset(self):
         return selectors.members(tenant=self.request.tenant)
 
-    def table_rows(self, queryset, *, every_row: bool = False):
-        every_row = every_row or self.request.GET.get("sort", "").lstrip("-") in self.owed_fields()
+    def table_queryset(self, queryset, *, every_row: bool = False):
+        every_row = every_row or self.sorted_by_balance()
         return selectors.with_owed_balances(
             queryset, tenant=self.request.tenant, currencies=self.currencies(), every_row=every_row
         )
+
+    def sorted_by_balance(self) -> bool:
+        """Whether the table's order starts with an owed balance: django-tables2 orders by the
+        first ``sort`` value (a comma list, or the parameter repeated)."""
+        values = self.request.GET.getlist(self.get_table_class()._meta.order_by_field)
+        first = values[0].split(",")[0].strip() if values else ""
+        return first.lstrip("-") in self.owed_fields()
 
     def owed_fields(self) -> set[str]:
         return {selectors.owed_field(c) for c in self.currencies()}

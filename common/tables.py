@@ -11,6 +11,9 @@ class PortalTable(tables.Table):
         empty_text = "Nothing matches these filters."
 
 
+MAX_PER_PAGE = 500
+
+
 class CountedPaginator(Paginator):
     """A paginator that counts the rows only when it must.
 
@@ -20,6 +23,9 @@ class CountedPaginator(Paginator):
     list, a narrow search), and no COUNT is run at all; a full first page is counted as before."""
 
     def __init__(self, object_list, per_page, *args, count: int | None = None, **kwargs):
+        # django-tables2 takes ``?per_page=`` from the address: bounded, so a hand-made -1 is not
+        # a server error and 10000000 does not read a whole table into one page.
+        per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
         super().__init__(object_list, per_page, *args, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached_property

@@ -66,14 +66,14 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     def get_queryset(self):
         return self.get_base_queryset()
 
-    def table_rows(self, queryset, *, every_row: bool = False):
+    def table_queryset(self, queryset, *, every_row: bool = False):
         """The rows the table shows, from the filtered queryset: a page adds here what its
         filters do not need (e.g. sums per row). ``every_row``: all of them will be read (an
         export), not one page's."""
         return queryset
 
     def get_table_data(self):
-        return self.table_rows(super().get_table_data())
+        return self.table_queryset(super().get_table_data())
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -101,8 +101,13 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         built with ``request=`` is paginated by django-tables2, which COUNTs every row the export
         is about to read anyway)."""
         filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        table = self.get_table_class()(data=self.table_rows(queryset, every_row=True), **table_kwargs)
+        # As the page (django-filter's FilterView): the valid filters apply even beside one in
+        # error, unless the view is strict, where a filter in error lists nothing.
+        if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
+            queryset = filterset.qs
+        else:
+            queryset = filterset.queryset.none()
+        table = self.get_table_class()(data=self.table_queryset(queryset, every_row=True), **table_kwargs)
         table.request = self.request
         order = self.request.GET.get(table.prefixed_order_by_field)
         if order:

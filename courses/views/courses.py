@@ -38,7 +38,7 @@ class CourseUsersView(TenantListView):
     template_name = "courses/course_detail.html"
     table_class = EnrollmentTable
     filterset_class = EnrollmentFilter
-    table_pagination = {"per_page": 50}
+    table_pagination = {**TenantListView.table_pagination, "per_page": 50}
 
     def dispatch(self, request, *args, **kwargs):
         self.course = access_course(tenant=request.tenant, course_id=kwargs["course_id"])

@@ -110,3 +110,15 @@ def test_unknown_format_is_404(admin_client, tenant):
 def test_needs_manage_users(client, tenant, role):
     login(client, member(tenant, role))
     assert client.get(export_url(tenant)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_export_beside_a_filter_in_error_holds_what_the_page_lists(admin_client, tenant, people):
+    """A filter in error (a role of no workspace) is shown next to its field; the page still
+    applies the valid ones, and so does the export (it used to export every user)."""
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    query = {"q": "riley", "role": "999999"}
+    page = admin_client.get(url, query)
+    assert [r.record.user.email for r in page.context["table"].page.object_list] == ["riley@acme.test"]
+    rows = _csv(admin_client.get(url, {**query, "export": "csv"}))
+    assert [r[0] for r in rows[1:]] == ["riley@acme.test"]

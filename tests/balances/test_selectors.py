@@ -102,3 +102,25 @@ def test_sorted_by_a_balance_the_page_sums_every_member_in_one_pass(admin_client
         admin_client.get(url, {"sort": "email"})
     page = by_email.captured_queries[-1]["sql"]
     assert '"owed"' not in page and '"U0"."user_id" = ("tenancy_membership"."user_id")' in page
+
+
+def test_the_first_sort_value_decides_how_the_balances_are_summed(admin_client, tenant, owing):
+    """django-tables2 orders by the first ``sort`` value: a balance first is summed in one pass,
+    a balance only after the email is not."""
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    for query, one_pass in [("sort=-owed_usd&sort=email", True), ("sort=email&sort=-owed_usd", False)]:
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(f"{url}?{query}")
+        assert ('LEFT OUTER JOIN "owed"' in captured.captured_queries[-1]["sql"]) is one_pass, query
+        emails = [r.record.user.email for r in response.context["table"].page.object_list]
+        assert (emails[0] == "riley@acme.test") is one_pass
+
+
+def test_no_currency_no_sums_and_no_duplicate_members(tenant, owing):
+    for every_row in (False, True):
+        rows = list(
+            selectors.with_owed_balances(
+                selectors.members(tenant=tenant), tenant=tenant, currencies=[], every_row=every_row
+            )
+        )
+        assert len(rows) == Membership.objects.filter(tenant=tenant).count()

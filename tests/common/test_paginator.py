@@ -4,6 +4,7 @@ a first page with fewer rows than a page's worth is counted by reading it (no CO
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from common.tables import CountedPaginator
 from tenancy.models import Role
@@ -56,3 +57,21 @@ def test_a_string_page_number_and_orphans_keep_django_semantics(tenant):
     orphans = CountedPaginator(queryset, 2, orphans=5)  # Django's own rule: counted first
     _, sql = _statements(lambda: list(orphans.page(1)))
     assert sum("COUNT(" in s for s in sql) == 1
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("-1", 1), ("1", 1), ("100000000", 500)])
+def test_a_page_size_from_the_address_is_bounded(admin_client, tenant, asked, shown):
+    """``?per_page=`` is django-tables2's: a hand-made -1 was a server error, a huge one read the
+    whole table into one page."""
+    _roles(tenant, 3)
+    response = admin_client.get(
+        reverse("tenancy:member_list", kwargs={"tenant_slug": tenant.slug}), {"per_page": asked}
+    )
+    assert response.status_code == 200
+    assert response.context["table"].paginator.per_page == shown
+
+
+def test_the_course_users_panel_shows_fifty_with_the_shared_paginator():
+    from courses.views.courses import CourseUsersView
+
+    assert CourseUsersView.table_pagination == {"per_page": 50, "paginator_class": CountedPaginator}

@@ -169,6 +169,17 @@ def test_foreign_filter_value_is_an_error_not_a_leak(client, tenant, other_tenan
     assert _emails(body) == []
 
 
+def test_an_export_with_a_filter_in_error_holds_what_the_page_lists_nothing(
+    client, tenant, other_tenant, client_admin, world
+):
+    """The dashboard is strict: a filter in error lists nothing, and its export holds nothing
+    either (it used to hold every learner)."""
+    foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
+    response = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.pk}&export=csv"))
+    assert response.status_code == 200
+    assert _csv_rows(response) == []
+
+
 def test_dashboard_needs_client_dashboard(client, tenant, world):
     for role in ("Learner", "Manager", "Sales Rep"):
         assert login(client, member(tenant, role)).get(dash(tenant)).status_code == 403
