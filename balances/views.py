@@ -52,7 +52,7 @@ class UserListView(TenantListView):
     the owed balance, paginate. Queries: currencies in use, count, one page (whatever N).
 
     The filters narrow the members; the owed balances are added to the filtered rows
-    (``table_rows``), summed for every row only when the page is sorted by one."""
+    (``table_queryset``), summed for every row only when the page is sorted by one."""
 
     capability = Capability.MANAGE_USERS
     title = "All Users"

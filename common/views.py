@@ -109,7 +109,7 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
             queryset = filterset.queryset.none()
         table = self.get_table_class()(data=self.table_queryset(queryset, every_row=True), **table_kwargs)
         table.request = self.request
-        order = self.request.GET.get(table.prefixed_order_by_field)
+        order = self.request.GET.getlist(table.prefixed_order_by_field)  # as django-tables2's RequestConfig
         if order:
             table.order_by = order
         return table

@@ -122,3 +122,14 @@ def test_an_export_beside_a_filter_in_error_holds_what_the_page_lists(admin_clie
     assert [r.record.user.email for r in page.context["table"].page.object_list] == ["riley@acme.test"]
     rows = _csv(admin_client.get(url, {**query, "export": "csv"}))
     assert [r[0] for r in rows[1:]] == ["riley@acme.test"]
+
+
+@pytest.mark.django_db
+def test_an_export_orders_its_rows_as_the_page_with_the_sort_repeated(admin_client, tenant, people):
+    """django-tables2 orders the page by the first ``sort`` value; the export did by the last."""
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    query = "sort=-owed_usd&sort=email"
+    page = admin_client.get(f"{url}?{query}")
+    listed = [r.record.user.email for r in page.context["table"].page.object_list]
+    assert listed[0] == "riley@acme.test"
+    assert [r[0] for r in _csv(admin_client.get(f"{url}?{query}&export=csv"))[1:]] == listed
