@@ -44,7 +44,9 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     (``selector(tenant=)`` returns the page's queryset) or ``get_base_queryset()``.
 
     ``?export=csv|xlsx`` returns the filtered, sorted rows of every exportable column, streamed.
-    htmx requests get only the ``#table`` partial of the template.
+    htmx requests get only the ``#table`` partial of the template. What the table shows but the
+    filters do not need (sums per row) goes in ``table_queryset``, added after filtering, to the
+    page's rows and to the export's alike (All Users' owed balances).
     """
 
     template_name = "components/list_page.html"
