@@ -6,7 +6,6 @@ from django.http import Http404
 
 from common.export import EXPORT_FORMATS, export_response, neutralise, text_formatters
 from common.permissions import capability_required
-from common.tables import CountedPaginator
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
@@ -44,7 +43,7 @@ class ClientDashboardView(TenantListView):
         paginate = super().get_table_pagination(table)
         counts, listed = self._status_counts()
         if listed:  # the cards counted the listed rows: the paginator does not COUNT them again
-            paginate = {**paginate, "paginator_class": CountedPaginator, "count": counts["enrollments"]}
+            paginate = {**paginate, "count": counts["enrollments"]}
         return paginate
 
     def _status_counts(self) -> tuple[dict, bool]:
