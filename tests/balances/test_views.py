@@ -108,13 +108,14 @@ class TestUserList:
     def test_query_count_is_the_same_at_n_and_3n_users(self, admin_client, tenant, django_assert_num_queries, sort):
         _reps(tenant, 10)
         admin_client.get(url(tenant, "user_list"))  # warm the session
-        # session, membership with its user and role (middleware), currencies in use, count, role choices, page
-        with django_assert_num_queries(6):
+        # session, membership with its user and role (middleware), currencies in use, role
+        # choices, page: a first page that is not full is all the rows, so no count
+        with django_assert_num_queries(5):
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort}).status_code == 200
         for i in range(20):
             m = member(tenant, "Sales Rep", user__email=f"more{i:03d}@acme.test")
             RecoverableRewardFactory(member=m, amount=D("1.00"), currency=("EUR", "GBP")[i % 2])
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(6):  # and the members' count
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort, "page": 2}).status_code == 200
 
 
