@@ -5,6 +5,7 @@ Services record ``changes`` as JSON: ``{field: [old, new]}`` for an edit, and pl
 lists for facts of a mass action. The activity page, its export, the entry's own page and the
 tier history all read entries through ``readable_changes``."""
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -40,10 +41,17 @@ class Change:
 
 def model_named(object_type: str):
     """The project model an entry's ``object_type`` names (its class name), if any."""
+    return _models_by_name().get(object_type)
+
+
+@functools.cache
+def _models_by_name() -> dict:
+    # Asked for every row of the Activity page: a scan of every installed model each time.
+    models = {}
     for model in apps.get_models():
-        if model.__name__ == object_type and not model._meta.app_label.startswith(("auth", "django", "axes")):
-            return model
-    return None
+        if not model._meta.app_label.startswith(("auth", "django", "axes")):
+            models.setdefault(model.__name__, model)
+    return models
 
 
 def _label(model, key: str) -> str:

@@ -1,5 +1,4 @@
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from common.tables import PortalTable
@@ -7,6 +6,7 @@ from common.urls import reverse
 
 from .changes import readable_changes
 from .models import ActivityEntry
+from .templatetags.activity_changes import changes_list
 
 
 class ActivityTable(PortalTable):
@@ -31,7 +31,7 @@ class ActivityTable(PortalTable):
         return format_html('<a href="{}">{}</a>', url, value)
 
     def render_changes(self, record):
-        return render_to_string("activity/_changes.html", {"changes": readable_changes(record)})
+        return changes_list(readable_changes(record))
 
     def value_changes(self, record):
         return "; ".join(str(change) for change in readable_changes(record))

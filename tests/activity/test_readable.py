@@ -138,3 +138,26 @@ def test_a_key_that_names_a_reverse_relation_reads_as_words(tenant):
     plan = PlanFactory(tenant=tenant)
     entry = record(tenant=tenant, actor=None, action="delete", target=plan, changes={"rewards": [3, 0]})
     assert [str(c) for c in readable_changes(entry)] == ["Rewards: 3 → 0"]
+
+
+def test_the_changes_list_reads_the_same_on_the_list_and_the_entry_and_escapes_values(admin_client, tenant):
+    plan = PlanFactory(tenant=tenant, name="FY26 Plan")
+    edited = record(
+        tenant=tenant,
+        actor=None,
+        action="update",
+        target=plan,
+        changes={"name": ["<b>Old</b>", "New & <i>bold</i>"], "note": "<script>x()</script>"},
+    )
+    bare = record(tenant=tenant, actor=None, action="update", target=plan, changes={})
+    expected = (
+        '<dl class="changes"><dt>Name</dt><dd>&lt;b&gt;Old&lt;/b&gt; → New &amp; &lt;i&gt;bold&lt;/i&gt;</dd>'
+        "<dt>Note</dt><dd>&lt;script&gt;x()&lt;/script&gt;</dd></dl>"
+    )
+    listing = admin_client.get(u(tenant, "activity:activity_list")).content.decode()
+    assert expected in listing and "<script>x()" not in listing
+    assert '<span class="muted">—</span>' in listing  # the entry without changes
+    detail = admin_client.get(u(tenant, "activity:entry_detail", entry_id=edited.pk)).content.decode()
+    assert expected in detail
+    empty = admin_client.get(u(tenant, "activity:entry_detail", entry_id=bare.pk)).content.decode()
+    assert '<span class="muted">—</span>' in empty.split('id="changes-heading"')[1]
