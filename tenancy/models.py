@@ -128,6 +128,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # On PostgreSQL, email and full_name also have trigram indexes for "contains" searches
+        # (migration 0005, tenancy/postgres/search.py): not declared here, as SQLite cannot build them.
 
     def __str__(self) -> str:
         return self.full_name or self.email
