@@ -39,6 +39,8 @@ class ActivityEntry(TenantOwned):
             models.Index(fields=["tenant", "object_type", "object_id"], name="activity_tenant_object"),
             models.Index(fields=["tenant", "actor", "-created_at"], name="activity_tenant_actor"),
         ]
+        # On PostgreSQL, object_label and verb also have trigram indexes for the page's search
+        # (migration 0004, tenancy/postgres/search.py): not declared here, as SQLite cannot build them.
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.verb or self.action} {self.object_type} {self.object_label}"
