@@ -20,6 +20,17 @@ def index_name(table: str, column: str) -> str:
     return f"{table}_{column}_trgm"
 
 
+def _invalid(schema_editor, name: str) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s AND pg_table_is_visible(c.oid)",
+            [name],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 class TrigramSearchIndexes(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = False
@@ -40,8 +51,13 @@ class TrigramSearchIndexes(migrations.operations.base.Operation):
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         quote = schema_editor.quote_name
         for column in self.columns:
+            name = index_name(self.table, column)
+            if _invalid(schema_editor, name):
+                # A concurrent build that failed (cancelled, a deadlock) leaves its index behind,
+                # invalid and never used: IF NOT EXISTS would keep it. Build it again.
+                schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote(name)}")
             schema_editor.execute(
-                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(index_name(self.table, column))} "
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} "
                 f"ON {quote(self.table)} USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
             )
 

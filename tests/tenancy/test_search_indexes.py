@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from activity.models import ActivityEntry
 from tenancy.models import User
-from tenancy.postgres.search import index_name
+from tenancy.postgres.search import TrigramSearchIndexes, index_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -70,3 +70,21 @@ def test_the_pages_search_by_the_indexed_expressions(admin_client, tenant, page,
     table = model._meta.db_table
     indexed = [f'UPPER("{table}"."{column}"::text) LIKE' for column in SEARCHED[model]]
     assert any(all(e in q["sql"] for e in indexed) for q in captured.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_a_failed_build_left_invalid_is_built_again():
+    """A CONCURRENTLY build that fails leaves an invalid index, which IF NOT EXISTS would keep."""
+    name = index_name("tenancy_user", "email")
+
+    def valid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = %s::regclass", [name])
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass", [name])
+    assert not valid()
+    with connection.schema_editor(atomic=False) as editor:
+        TrigramSearchIndexes(table="tenancy_user", columns=["email"]).database_forwards("tenancy", editor, None, None)
+    assert valid()
