@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from common.templatetags.portal import number
@@ -122,3 +123,17 @@ def readable_changes(entry) -> list[Change]:
 
 def change_of(entry, key: str) -> Change | None:
     return next((c for c in readable_changes(entry) if c.key == key), None)
+
+
+def changes_html(changes: list[Change]) -> str:
+    """The changes as a definition list, a dash when none: the Activity table's cell and the
+    entry's page. Built in Python, not a template: the table shows one per row (a template
+    include per row cost a third of a millisecond each)."""
+    if not changes:
+        return format_html('<span class="muted">{}</span>', EMPTY)
+    items = format_html_join(
+        "",
+        "<dt>{}</dt><dd>{}</dd>",
+        ((c.label, format_html("{} → {}", c.old, c.new) if c.is_edit else c.new) for c in changes),
+    )
+    return format_html('<dl class="changes">{}</dl>', items)

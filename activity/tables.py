@@ -4,9 +4,8 @@ from django.utils.html import format_html
 from common.tables import PortalTable
 from common.urls import reverse
 
-from .changes import readable_changes
+from .changes import changes_html, readable_changes
 from .models import ActivityEntry
-from .templatetags.activity_changes import changes_list
 
 
 class ActivityTable(PortalTable):
@@ -31,7 +30,7 @@ class ActivityTable(PortalTable):
         return format_html('<a href="{}">{}</a>', url, value)
 
     def render_changes(self, record):
-        return changes_list(readable_changes(record))
+        return changes_html(readable_changes(record))
 
     def value_changes(self, record):
         return "; ".join(str(change) for change in readable_changes(record))

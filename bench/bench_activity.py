@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activity.models import ActivityEntry
-from bench.harness import Result, benchmark, measure, statistics_states, time_sql
+from bench.harness import Result, benchmark, contains, measure, statistics_states, time_sql
 from tenancy.demo import ensure_member
 from tenancy.services import ensure_builtin_roles, tenant_create
 
@@ -46,19 +46,21 @@ def activity_list(scale):
         )
         results.append(Result(f"activity: list page, filtered, {state}", n, page.seconds, page.queries, floor))
 
-        # A narrow search (ten entries of 100,000): on PostgreSQL the trigram indexes answer it.
+        # A narrow search (eleven entries of 100,000, one of 10,000): on PostgreSQL the trigram
+        # indexes answer it. The page is not full, so the page counts nothing: nor does the floor.
         with measure() as search:
             response = client.get(url, {"q": "object 9999"})
         assert response.status_code == 200
-        words = ["%object 9999%", "%object 9999%", tenant.pk]
-        floor = time_sql(SEARCH_SQL.format(columns="*") + " ORDER BY created_at DESC, id DESC LIMIT 25", words)
-        floor += time_sql(SEARCH_SQL.format(columns="COUNT(*)"), words)
+        floor = time_sql(_search_sql(), ["%object 9999%", "%object 9999%", tenant.pk])
         results.append(Result(f"activity: search, {state}", n, search.seconds, search.queries, floor))
     return results
 
 
-# Case-insensitive, as the page's search is.
-SEARCH_SQL = (
-    "SELECT {columns} FROM activity_activityentry WHERE (UPPER(object_label) LIKE UPPER(%s) "
-    "OR UPPER(verb) LIKE UPPER(%s)) AND tenant_id = %s"
-)
+def _search_sql() -> str:
+    """The searched page's rows, the search written as the page writes it on this database."""
+    searched = f"({contains('object_label')} OR {contains('verb')})"
+    # Only fixed column names are formatted in; the words are parameters.
+    return (
+        f"SELECT * FROM activity_activityentry WHERE {searched} AND tenant_id = %s "  # noqa: S608
+        "ORDER BY created_at DESC, id DESC LIMIT 25"
+    )
