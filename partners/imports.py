@@ -12,12 +12,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import tablib
-from django.db import connection, transaction
 from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
-from common.bulk_import import Column, Lookup, RowPipeline
+from common.bulk_import import Column, Lookup, RowPipeline, analyze_after_commit
 from common.imports import read_csv
 from tenancy.selectors import member_users
 
@@ -35,11 +34,6 @@ from .models import (
 )
 from .services.enrollment import enroll_partners
 from .services.recalc import mark_accounts_due
-
-# After an import this large, PostgreSQL's statistics of the table are refreshed at once (issue
-# 20: fresh statistics after bulk loads) rather than when autovacuum gets to it: the planner
-# would otherwise plan the drill-downs and the recalculation for the table it saw before.
-ANALYZE_AFTER_ROWS = 10_000
 
 
 def _choice(choices):
@@ -213,15 +207,7 @@ class PartnerDataImporter:
             object_ids=self.changed,
             changes={t: [None, totals.get(t, 0)] for t in ("new", "update", "skip")},
         )
-        if connection.vendor == "postgresql" and len(self.changed) >= ANALYZE_AFTER_ROWS:
-            table = self.model._meta.db_table
-            # After the commit: ANALYZE reads a sample of the table, outside the import's locks.
-            transaction.on_commit(lambda: _analyze(table), robust=True)
-
-
-def _analyze(table: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f'ANALYZE "{table}"')  # noqa: S608 - a model's own table name
+        analyze_after_commit(self.model, len(self.changed))
 
 
 # --- Bulk enroll --------------------------------------------------------------------------------

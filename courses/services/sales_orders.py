@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
-from common.bulk_import import Column, RowPipeline
+from common.bulk_import import Column, RowPipeline, analyze_after_commit
 from common.services import model_update
 from tenancy.models import Tenant
 
@@ -298,3 +298,4 @@ class SalesOrderImporter:
             object_ids=touched,
             label=f"{len(touched)} sales order{'s' if len(touched) != 1 else ''} from CSV",
         )
+        analyze_after_commit(SalesOrder, len(touched))

@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from activity.models import ActivityEntry
+from common import bulk_import
 from courses.access import today_for
 from courses.models import CourseEnrollment, NetSuiteConnection, SalesOrder, UserGroupMember
 from jobs.models import Job
@@ -309,6 +311,20 @@ class TestCsvImport:
         assert ActivityEntry.objects.get(tenant=tenant, verb="imported from CSV").count == 2
         again = self.upload(admin_client, tenant, self.CSV)
         assert again.result_data["totals"]["skip"] == 2
+
+    def test_a_large_import_refreshes_the_orders_statistics(
+        self, admin_client, tenant, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """As the partner imports do: a tenant's first big load is not planned on the statistics
+        of the table before it (two rows stand for 10,000 here)."""
+        monkeypatch.setattr(bulk_import, "ANALYZE_AFTER_ROWS", 2)
+        analyzed = []
+        monkeypatch.setattr(bulk_import, "analyze", analyzed.append)
+        preview = self.upload(admin_client, tenant, self.CSV)
+        with django_capture_on_commit_callbacks(execute=True):
+            states, _ = self.confirm(admin_client, tenant, preview)
+        assert states == ["succeeded"] and SalesOrder.objects.count() == 2
+        assert analyzed == (["courses_salesorder"] if connection.vendor == "postgresql" else [])
 
     def test_row_level_errors_and_nothing_imported(self, admin_client, tenant):
         text = "tran_id,end_date,start_date\nSO-1,2027-01-31,\nSO-2,not a date,\nSO-3,2026-01-01,2026-06-01\n"
