@@ -12,6 +12,7 @@ from django.http import Http404
 from django_cte import CTE, with_cte
 
 from common.loose_scan import distinct_values
+from common.planner import reads_every_row
 from plans.models import Reward
 from tenancy.models import Membership, Tenant, User
 
@@ -133,11 +134,16 @@ def with_owed_balances(
     )
     owed = CTE(sums, name="owed")
     joined = owed.join(queryset, user_id=owed.col.user_id, _join_type=LOUTER)
-    return with_cte(
-        owed,
-        select=joined.annotate(
-            **{f: Coalesce(getattr(owed.col, f), Value(ZERO), output_field=MONEY) for f in fields.values()}
-        ),
+    # Hash joins only: with statistics from before a tenant's first big load, PostgreSQL would
+    # join each member to the sums by a nested loop that sums again per member (156 s at
+    # 100,000 users).
+    return reads_every_row(
+        with_cte(
+            owed,
+            select=joined.annotate(
+                **{f: Coalesce(getattr(owed.col, f), Value(ZERO), output_field=MONEY) for f in fields.values()}
+            ),
+        )
     )
 
 

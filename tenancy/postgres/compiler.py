@@ -6,11 +6,40 @@ inference needs ``tenant_id`` in the GROUP BY too (PostgreSQL: "must appear in t
 clause"), so it is added next to every tenant table's ``id``: the grouping stays as small."""
 
 from django.db.backends.postgresql import compiler
+from psycopg.pq import TransactionStatus
+
+from common.planner import is_marked
 
 from .tables import TENANT_COLUMN, is_tenant_model
 
 
 class SQLCompiler(compiler.SQLCompiler):
+    def execute_sql(self, *args, **kwargs):
+        """A statement marked ``common.planner.reads_every_row`` is planned without nested loops:
+        the setting is on the session for that statement alone (a server-side cursor is planned
+        at its DECLARE, so later fetches keep the plan)."""
+        if not is_marked(self.query):
+            return super().execute_sql(*args, **kwargs)
+        before = self._nested_loops("off")
+        try:
+            result = super().execute_sql(*args, **kwargs)
+        except Exception:
+            # A failed statement aborts its transaction, whose rollback undoes the SET too; in
+            # autocommit, or when nothing reached the database, it is undone here.
+            if self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
+                self._nested_loops(before)
+            raise
+        self._nested_loops(before)
+        return result
+
+    def _nested_loops(self, value: str) -> str:
+        """Set ``enable_nestloop`` for the session; returns the value it had."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', %s, false)", [value]
+            )
+            return cursor.fetchone()[0]
+
     def collapse_group_by(self, expressions, having):
         expressions = super().collapse_group_by(expressions, having)
         if not self.connection.features.allows_group_by_selected_pks:

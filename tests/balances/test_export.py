@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -79,12 +80,15 @@ def test_size_and_queries_do_not_grow_with_the_users(admin_client, tenant, djang
 
     add(100, 0)
     admin_client.get(export_url(tenant))  # warm the session
-    # middleware 2 (session, membership with its user), currencies in use, the streamed rows
-    with django_assert_num_queries(4):
+    # middleware 2 (session, membership with its user), currencies in use, the streamed rows;
+    # on PostgreSQL the rows' statement is planned with hash joins: the setting and its
+    # restoring are two more (common.planner)
+    queries = 6 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(queries):
         rows = _csv(admin_client.get(export_url(tenant)))
     assert len(rows) == 1 + 101
     add(200, 100)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(queries):
         rows = _csv(admin_client.get(export_url(tenant)))
     assert len(rows) == 1 + 301
     by_email = {r[0]: r for r in rows}

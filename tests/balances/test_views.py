@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import get_resolver, reverse
 
 from activity.models import ActivityEntry
@@ -109,13 +110,16 @@ class TestUserList:
         _reps(tenant, 10)
         admin_client.get(url(tenant, "user_list"))  # warm the session
         # session, membership with its user and role (middleware), currencies in use, role
-        # choices, page: a first page that is not full is all the rows, so no count
-        with django_assert_num_queries(5):
+        # choices, page: a first page that is not full is all the rows, so no count. Sorted by a
+        # balance on PostgreSQL, the page's statement is planned with hash joins: the setting
+        # and its restoring are two more (common.planner).
+        marked = 2 if connection.vendor == "postgresql" and "owed" in sort else 0
+        with django_assert_num_queries(5 + marked):
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort}).status_code == 200
         for i in range(20):
             m = member(tenant, "Sales Rep", user__email=f"more{i:03d}@acme.test")
             RecoverableRewardFactory(member=m, amount=D("1.00"), currency=("EUR", "GBP")[i % 2])
-        with django_assert_num_queries(6):  # and the members' count
+        with django_assert_num_queries(6 + marked):  # and the members' count
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort, "page": 2}).status_code == 200
 
 

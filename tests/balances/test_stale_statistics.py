@@ -1,0 +1,116 @@
+"""The statements that join every member of a tenant to their summed rewards (All Users sorted by
+an owed balance, Export All) are planned with hash joins on PostgreSQL (``common.planner``):
+with statistics from before the tenant's rows, the planner chose a nested loop that summed the
+rewards again for every member (156 s at 100,000 users in the bench)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from balances import selectors
+from common.planner import MARK, reads_every_row
+from plans.models import Reward
+from tenancy.models import Membership, Role, Tenant, User
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+MEMBERS = 300
+UNUSABLE = make_password(None)
+
+
+def _load(tenant: Tenant, prefix: str) -> None:
+    """Members who each owe a few recoverable rewards, written in bulk as an import would."""
+    role = Role.objects.filter(tenant=tenant).first() or Role.objects.create(tenant=tenant, name="Sales Rep")
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{prefix}{i:04d}@stale.test", full_name=f"{prefix} {i}", password=UNUSABLE)
+            for i in range(MEMBERS)
+        ]
+    )
+    Membership.objects.bulk_create([Membership(tenant=tenant, user=u, role=role) for u in users])
+    when = timezone.now() - timedelta(days=30)
+    Reward.objects.bulk_create(
+        [
+            Reward(tenant=tenant, user=u, amount=Decimal("10.00"), currency="USD", recoverable=True, created_at=when)
+            for u in users
+            for _ in range(3)
+        ]
+    )
+
+
+@pytest.fixture
+def stale(tenant, other_tenant):
+    """The other workspace's rows analyzed, then this one's loaded: the statistics say this
+    workspace has no members and no rewards."""
+    _load(other_tenant, "other")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tenancy_user, tenancy_membership, plans_reward")
+    _load(tenant, "user")
+    return tenant
+
+
+def _sorted_by_owed(tenant):
+    return selectors.user_list(tenant=tenant, currencies=["USD"], every_row=True).order_by("-owed_usd")[:25]
+
+
+def _nested_loops() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_nestloop")
+        return cursor.fetchone()[0]
+
+
+def test_stale_statistics_plan_a_nested_loop_over_the_sums_unless_the_statement_is_marked(stale):
+    marked = _sorted_by_owed(stale)
+    unmarked = marked.all()
+    setattr(unmarked.query, MARK, False)
+    # What the mark prevents: each member joined to the sums by a loop that aggregates again.
+    assert "Nested Loop Left Join" in unmarked.explain()
+    assert "Nested Loop" not in marked.explain() and "Hash Left Join" in marked.explain()
+    assert _nested_loops() == "on"
+
+
+def test_the_page_sorted_by_owed_and_the_export_are_marked_and_leave_the_setting_as_it_was(stale, admin_client):
+    pages = [
+        (reverse("balances:user_list", kwargs={"tenant_slug": stale.slug}), {"sort": "-owed_usd"}),
+        (reverse("balances:user_export", kwargs={"tenant_slug": stale.slug}), {"format": "csv"}),
+    ]
+    for url, params in pages:
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(url, params)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200 and b"@stale.test" in body
+        statements = [q["sql"] for q in captured.captured_queries]
+        at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
+        assert "set_config('enable_nestloop', 'off'" in statements[at - 1]
+        assert "set_config('enable_nestloop', 'on'" in statements[at + 1]
+        assert _nested_loops() == "on"
+
+
+def test_a_page_in_another_order_reads_its_rows_balances_without_the_mark(stale, admin_client):
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(reverse("balances:user_list", kwargs={"tenant_slug": stale.slug}))
+    assert response.status_code == 200
+    assert not any("enable_nestloop" in q["sql"] for q in captured.captured_queries)
+
+
+def _failing(tenant):
+    return reads_every_row(Membership.objects.filter(tenant=tenant).extra(where=["1 / (SELECT 0) = 1"]))
+
+
+def test_a_failed_statement_inside_a_transaction_leaves_nothing_behind(tenant):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        list(_failing(tenant))
+    assert _nested_loops() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_statement_in_autocommit_leaves_nothing_behind(tenant):
+    with pytest.raises(DatabaseError):
+        list(_failing(tenant))
+    assert _nested_loops() == "on"
