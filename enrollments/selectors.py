@@ -4,6 +4,7 @@ null); the enrollment history sees them all."""
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from common.planner import reads_every_row
 from plans.models import Plan, PlanDocument
 from plans.selectors import beneficiary_users, plans_of_user
 from tenancy.models import Tenant, User
@@ -94,17 +95,16 @@ def beneficiary_statuses(
         qs = qs.filter(viewed_user_id__isnull=True)
     if search:
         qs = qs.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
-    return qs.order_by("full_name", "email")
+    # Every beneficiary is read to sort them: hash joins only (common.planner).
+    return reads_every_row(qs.order_by("full_name", "email"))
 
 
 def enrollment_counts(*, plan: Plan, users: QuerySet[User] | None = None) -> dict[str, int]:
     """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query); ``users`` as in
     ``beneficiary_statuses``."""
-    return (
-        (beneficiary_users(plan=plan) if users is None else users)
-        .annotate(current=_current(plan))
-        .aggregate(total=Count("pk"), enrolled=Count("current__id"))
-    )
+    return reads_every_row(
+        (beneficiary_users(plan=plan) if users is None else users).annotate(current=_current(plan))
+    ).aggregate(total=Count("pk"), enrolled=Count("current__id"))
 
 
 def listed_count(counts: dict[str, int], *, status: str, search: str) -> int | None:
