@@ -23,11 +23,16 @@ class SQLCompiler(compiler.SQLCompiler):
         before = self._nested_loops("off")
         try:
             result = super().execute_sql(*args, **kwargs)
-        except Exception:
+        except BaseException:  # a worker's timeout signal too: the connection outlives the request
             # A failed statement aborts its transaction, whose rollback undoes the SET too; in
-            # autocommit, or when nothing reached the database, it is undone here.
+            # autocommit, or when nothing reached the database, it is undone here. If that
+            # fails as well, the connection is closed rather than kept with the setting off,
+            # and the first error is the one raised.
             if self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
-                self._nested_loops(before)
+                try:
+                    self._nested_loops(before)
+                except Exception:
+                    self.connection.close()
             raise
         self._nested_loops(before)
         return result
