@@ -44,6 +44,31 @@
     });
   }
 
+  // The filter form asks for the list when a field changes, once a typed search pauses, and on
+  // submit; after a typed search, leaving the box (change) or pressing Enter would ask again for
+  // the list already shown, and that late swap could replace a link under the user's next click.
+  // Ask only for a query not yet asked for (Enter presses the Filter button too, so the button
+  // cannot mean "again": the browser's reload does).
+  var askedFor = new WeakMap();
+  function filterQuery(form) { return new URLSearchParams(new FormData(form)).toString(); }
+  function queryAtLoad(form) {
+    var copy = form.cloneNode(true);
+    copy.reset();  // the values the page was drawn with, not those typed since
+    return filterQuery(copy);
+  }
+  document.addEventListener("htmx:confirm", function (e) {
+    var form = e.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.matches("form.filters")) { return; }
+    var query = filterQuery(form);
+    var asked = askedFor.has(form) ? askedFor.get(form) : queryAtLoad(form);
+    if (query === asked) { e.preventDefault(); return; }
+    askedFor.set(form, query);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    // A list that did not come back is not shown: the same query may be asked for again.
+    if (!e.detail.successful && askedFor.has(e.detail.elt)) { askedFor.delete(e.detail.elt); }
+  });
+
   // Keyboard and screen readers. A dialog drawn into #modal gives the focus back to the button or
   // link that opened it when it closes (Escape, Cancel, Close), keeps Tab inside itself, and is
   // removed once closed.

@@ -73,3 +73,35 @@ def test_a_search_typed_before_htmx_bound_the_page_still_filters(page, live_serv
     held[0].continue_()
     expect(page.locator("#row-count")).to_have_text("1 row")
     expect(page).to_have_url(re.compile(r"q=enterprise"))
+
+
+def test_a_typed_search_is_asked_for_once_and_the_next_click_lands(page, live_server, tenant):
+    """Typing a search sends it once the typing pauses. Leaving the box (its change event) or
+    pressing Enter must not ask for the same list again: that late swap replaced the Export link
+    between a click's press and release, and no file came. A new value is asked for."""
+    admin = member(tenant, "Administrator", user__email="admin@acme-test.test")
+    PlanFactory(tenant=tenant, name="FY26 SDR Plan")
+    PlanFactory(tenant=tenant, name="FY26 Enterprise Commission Plan")
+    log_in(page, live_server, admin.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/plans/")
+    htmx_ready(page)
+    asked = []
+    page.on("request", lambda r: r.headers.get("hx-request") and "q=" in r.url and asked.append(r.url))
+
+    search = page.get_by_placeholder("Search…")
+    search.press_sequentially("enterprise")
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    htmx_settled(page)
+    search.press("Enter")
+    search.blur()
+    htmx_settled(page)
+    assert [u.split("?")[1].split("&")[0] for u in asked] == ["q=enterprise"]
+
+    with page.expect_download() as info:  # straight after the search, as a person clicks
+        page.get_by_role("link", name="Export CSV").click()
+    assert b"Enterprise" in info.value.path().read_bytes()
+
+    search.fill("sdr")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#table-container")).to_contain_text("FY26 SDR Plan")
+    assert [u.split("?")[1].split("&")[0] for u in asked] == ["q=enterprise", "q=sdr"]
