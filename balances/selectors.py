@@ -143,7 +143,8 @@ def with_owed_balances(
             select=joined.annotate(
                 **{f: Coalesce(getattr(owed.col, f), Value(ZERO), output_field=MONEY) for f in fields.values()}
             ),
-        )
+        ),
+        tenant_id=tenant.pk,
     )
 
 

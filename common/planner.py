@@ -8,14 +8,17 @@ owed balance, Export All: the members LEFT JOINed to their rewards summed per us
 each side makes a nested loop look cheapest, and a nested loop whose inner side is an aggregate
 runs the aggregate again for every member: at 100,000 users the bench's page took 156 s
 (0.07 s planned with hash joins). Such a statement does not need a nested loop: every row of the
-tenant is read anyway, and hash joins cost the same whatever the estimates say. The price: a
-table all tenants share (the users) is then read whole, so a small tenant's marked statement
-grows with the database (20 members: 2.8 ms -> 10.4 ms with 40,000 users in it).
+tenant is read anyway, and hash joins cost the same whatever the estimates say. Their price: a
+table all tenants share (the users) is then read whole, so a small tenant's statement would grow
+with the database (20 members: 2.8 ms -> 10.4 ms with 40,000 users in it). So nested loops are
+turned off only for a tenant with at least ``READS_EVERY_ROW_FROM_MEMBERS`` members (counted up
+to that many, in the statement that turns them off): a loop over a small tenant's rows is cheap
+whatever it repeats, and its statement keeps its index lookups into the shared tables.
 
 The plan Beneficiaries tab went the same way in the same run (a nested loop around the union of
-the plan's direct and team beneficiaries, minutes). ``reads_every_row(queryset)`` marks a
-queryset so; on PostgreSQL its statements are planned with
-``enable_nestloop`` off (``tenancy.postgres.compiler``), the setting restored right after. Other
+the plan's direct and team beneficiaries, minutes). ``reads_every_row(queryset, tenant_id=)``
+marks a queryset so; on PostgreSQL its statements are planned with ``enable_nestloop`` off when
+the tenant is large (``tenancy.postgres.compiler``), the setting restored right after. Other
 databases ignore the mark (SQLite plans without table statistics unless asked for them)."""
 
 from django.db.models import QuerySet
@@ -23,19 +26,22 @@ from django.db.models import QuerySet
 MARK = "reads_every_row"
 
 
-def reads_every_row(queryset: QuerySet) -> QuerySet:
-    """A copy of ``queryset`` whose statements are planned without nested loops (PostgreSQL).
-    The mark is kept by the copies Django makes of it (ordering, slicing, ``values_list``)."""
+def reads_every_row(queryset: QuerySet, *, tenant_id: int) -> QuerySet:
+    """A copy of ``queryset`` whose statements are planned without nested loops (PostgreSQL) when
+    the tenant ``tenant_id`` is large. The mark is kept by the copies Django makes of it
+    (ordering, slicing, ``values_list``)."""
     marked = queryset.all()
-    setattr(marked.query, MARK, True)
+    setattr(marked.query, MARK, tenant_id)
     return marked
 
 
-def is_marked(query) -> bool:
-    """The query is marked, or wraps one that is: Django counts and aggregates over an
-    annotated queryset from an outer query around it (``AggregateQuery.inner_query``)."""
+def marked_tenant(query) -> int | None:
+    """The tenant whose every row the query reads, if it is marked or wraps a marked query:
+    Django counts and aggregates over an annotated queryset from an outer query around it
+    (``AggregateQuery.inner_query``)."""
     while query is not None:
-        if getattr(query, MARK, False):
-            return True
+        tenant_id = getattr(query, MARK, None)
+        if tenant_id:
+            return tenant_id
         query = getattr(query, "inner_query", None)
-    return False
+    return None

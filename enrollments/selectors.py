@@ -96,14 +96,15 @@ def beneficiary_statuses(
     if search:
         qs = qs.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
     # Every beneficiary is read to sort them: hash joins only (common.planner).
-    return reads_every_row(qs.order_by("full_name", "email"))
+    return reads_every_row(qs.order_by("full_name", "email"), tenant_id=plan.tenant_id)
 
 
 def enrollment_counts(*, plan: Plan, users: QuerySet[User] | None = None) -> dict[str, int]:
     """``{"enrolled": N, "total": M}`` for "N of M enrolled" (one query); ``users`` as in
     ``beneficiary_statuses``."""
     return reads_every_row(
-        (beneficiary_users(plan=plan) if users is None else users).annotate(current=_current(plan))
+        (beneficiary_users(plan=plan) if users is None else users).annotate(current=_current(plan)),
+        tenant_id=plan.tenant_id,
     ).aggregate(total=Count("pk"), enrolled=Count("current__id"))
 
 

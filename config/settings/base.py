@@ -147,6 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Workers take WORKER_STATEMENT_TIMEOUT; commands (migrate, seed_demo, bench) none. Seconds, 0: none.
 STATEMENT_TIMEOUT = env.float("STATEMENT_TIMEOUT", default=30)
 WORKER_STATEMENT_TIMEOUT = env.float("WORKER_STATEMENT_TIMEOUT", default=0)
+# A statement that reads every row of a tenant is planned without nested loops on PostgreSQL
+# (stale statistics cannot make it quadratic) when the tenant has at least this many members;
+# a smaller tenant's keeps its index lookups into the tables all tenants share (common/planner.py).
+READS_EVERY_ROW_FROM_MEMBERS = env.int("READS_EVERY_ROW_FROM_MEMBERS", default=1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index.include) serve PostgreSQL; on SQLite the index simply has no included
 # column, which is what we want there (plans.Reward's reward_owed).

@@ -5,22 +5,26 @@ database infer the table's other columns from it. With the primary key ``(id, te
 inference needs ``tenant_id`` in the GROUP BY too (PostgreSQL: "must appear in the GROUP BY
 clause"), so it is added next to every tenant table's ``id``: the grouping stays as small."""
 
+from django.conf import settings
 from django.db.backends.postgresql import compiler
 from psycopg.pq import TransactionStatus
 
-from common.planner import is_marked
+from common.planner import marked_tenant
 
 from .tables import TENANT_COLUMN, is_tenant_model
 
 
 class SQLCompiler(compiler.SQLCompiler):
     def execute_sql(self, *args, **kwargs):
-        """A statement marked ``common.planner.reads_every_row`` is planned without nested loops:
-        the setting is on the session for that statement alone (a server-side cursor is planned
-        at its DECLARE, so later fetches keep the plan)."""
-        if not is_marked(self.query):
+        """A statement marked ``common.planner.reads_every_row`` for a large tenant is planned
+        without nested loops: the setting is on the session for that statement alone (a
+        server-side cursor is planned at its DECLARE, so later fetches keep the plan)."""
+        tenant_id = marked_tenant(self.query)
+        if tenant_id is None:
             return super().execute_sql(*args, **kwargs)
-        before = self._nested_loops("off")
+        before, during = self._nested_loops_off_if_large(tenant_id)
+        if before == during:  # a small tenant: nothing to restore
+            return super().execute_sql(*args, **kwargs)
         try:
             result = super().execute_sql(*args, **kwargs)
         except BaseException:  # a worker's timeout signal too: the connection outlives the request
@@ -30,20 +34,30 @@ class SQLCompiler(compiler.SQLCompiler):
             # and the first error is the one raised.
             if self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
                 try:
-                    self._nested_loops(before)
+                    self._set_nested_loops(before)
                 except Exception:
                     self.connection.close()
             raise
-        self._nested_loops(before)
+        self._set_nested_loops(before)
         return result
 
-    def _nested_loops(self, value: str) -> str:
-        """Set ``enable_nestloop`` for the session; returns the value it had."""
+    def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
+        """Turn ``enable_nestloop`` off for the session if the tenant has at least
+        ``READS_EVERY_ROW_FROM_MEMBERS`` members (counted no further), in one round trip;
+        returns the setting's value before and now."""
+        least = settings.READS_EVERY_ROW_FROM_MEMBERS
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', %s, false)", [value]
+                "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', CASE WHEN "
+                "(SELECT count(*) FROM (SELECT 1 FROM tenancy_membership WHERE tenant_id = %s LIMIT %s) AS m) >= %s "
+                "THEN 'off' ELSE current_setting('enable_nestloop') END, false)",
+                [tenant_id, least, least],
             )
-            return cursor.fetchone()[0]
+            return cursor.fetchone()
+
+    def _set_nested_loops(self, value: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', %s, false)", [value])
 
     def collapse_group_by(self, expressions, having):
         expressions = super().collapse_group_by(expressions, having)

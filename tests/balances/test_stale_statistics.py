@@ -47,9 +47,10 @@ def _load(tenant: Tenant, prefix: str) -> None:
 
 
 @pytest.fixture
-def stale(tenant, other_tenant):
+def stale(tenant, other_tenant, settings):
     """The other workspace's rows analyzed, then this one's loaded: the statistics say this
-    workspace has no members and no rewards."""
+    workspace has no members and no rewards. Its MEMBERS make it a large workspace here."""
+    settings.READS_EVERY_ROW_FROM_MEMBERS = MEMBERS
     _load(other_tenant, "other")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tenancy_user, tenancy_membership, plans_reward")
@@ -89,9 +90,29 @@ def test_the_page_sorted_by_owed_and_the_export_are_marked_and_leave_the_setting
         assert response.status_code == 200 and b"@stale.test" in body
         statements = [q["sql"] for q in captured.captured_queries]
         at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
-        assert "set_config('enable_nestloop', 'off'" in statements[at - 1]
+        assert "set_config('enable_nestloop', CASE" in statements[at - 1]
         assert "set_config('enable_nestloop', 'on'" in statements[at + 1]
         assert _nested_loops() == "on"
+
+
+def test_a_small_workspace_keeps_nested_loops_and_has_nothing_to_restore(stale, settings, admin_client):
+    """Without nested loops a marked statement reads the users of every workspace (a hash join on
+    the shared table): for a workspace under the threshold it keeps its index lookups."""
+    settings.READS_EVERY_ROW_FROM_MEMBERS = Membership.objects.filter(tenant=stale).count() + 1  # the admin too
+    marked = _sorted_by_owed(stale)
+    unmarked = marked.all()
+    setattr(unmarked.query, MARK, None)
+    assert marked.explain() == unmarked.explain()  # the mark changes nothing for it
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(
+            reverse("balances:user_list", kwargs={"tenant_slug": stale.slug}), {"sort": "-owed_usd"}
+        )
+    assert response.status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries]
+    at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
+    assert "set_config('enable_nestloop', CASE" in statements[at - 1]  # counted, found small
+    assert not any("enable_nestloop" in sql for sql in statements[at + 1 :])
+    assert _nested_loops() == "on"
 
 
 def test_a_page_in_another_order_reads_its_rows_balances_without_the_mark(stale, admin_client):
@@ -103,10 +124,17 @@ def test_a_page_in_another_order_reads_its_rows_balances_without_the_mark(stale,
 
 def _failing(tenant):
     # Fails in the database, not in Python: the text cannot be cast to a number.
-    return reads_every_row(Membership.objects.filter(tenant=tenant, pk=Cast(Value("not a number"), BigIntegerField())))
+    return reads_every_row(
+        Membership.objects.filter(tenant=tenant, pk=Cast(Value("not a number"), BigIntegerField())), tenant_id=tenant.pk
+    )
 
 
-def test_a_failed_statement_inside_a_transaction_leaves_nothing_behind(tenant):
+@pytest.fixture
+def large(settings):
+    settings.READS_EVERY_ROW_FROM_MEMBERS = 0  # every workspace is large: the setting is turned off
+
+
+def test_a_failed_statement_inside_a_transaction_leaves_nothing_behind(tenant, large):
     # Its own error (text cast to a number), not one of restoring the setting in a failed transaction.
     with pytest.raises(DataError), transaction.atomic():
         list(_failing(tenant))
@@ -114,7 +142,7 @@ def test_a_failed_statement_inside_a_transaction_leaves_nothing_behind(tenant):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_statement_in_autocommit_leaves_nothing_behind(tenant):
+def test_a_failed_statement_in_autocommit_leaves_nothing_behind(tenant, large):
     with pytest.raises(DataError):
         list(_failing(tenant))
     assert _nested_loops() == "on"

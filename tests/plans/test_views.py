@@ -204,8 +204,8 @@ def test_beneficiaries_tab_costs_the_same_queries_at_1000_and_3000(
     url = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
     # session, membership with its user, plan, current terms, count "N of M" (the table's count too),
     # teams, latest reset (to offer Undo reset), table page; on PostgreSQL the count and the page
-    # read every beneficiary and are planned with hash joins: a setting and its restoring around
-    # each (common.planner)
+    # read every beneficiary of a workspace of over READS_EVERY_ROW_FROM_MEMBERS members and are
+    # planned with hash joins: a setting and its restoring around each (common.planner)
     with django_assert_num_queries(12 if connection.vendor == "postgresql" else 8) as ctx:
         response = admin_client.get(url)
     assert b"500 of 1000 enrolled" in response.content
