@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.bench_jobs import run_job_measured
-from bench.harness import Result, benchmark, best_of, measure, time_sql, time_sql_best
+from bench.harness import Result, benchmark, measure, time_sql, time_sql_best
 from partners.jobs import start_recalculate_all
 from partners.models import (
     Criterion,
@@ -25,6 +25,7 @@ from partners.models import (
     PartnerEnrollment,
     PartnerProgram,
     PartnerUser,
+    ProgressSnapshot,
     Tier,
 )
 from partners.services import recalculate_enrollment, recalculate_program
@@ -240,6 +241,28 @@ def _write_floor(tenant, program) -> float:
         return seconds
 
 
+def _forget_progress(program) -> None:
+    """Back to a program never calculated: no results, no snapshots, no progress or digest; the
+    tables then compacted as a fresh load leaves them (PostgreSQL: VACUUM of the dead rows;
+    SQLite: the write-ahead log folded into the database), so each first run writes alike."""
+    CriterionResult.objects.filter(tenant_id=program.tenant_id, enrollment__program=program).delete()
+    ProgressSnapshot.objects.filter(tenant_id=program.tenant_id, enrollment__program=program).delete()
+    PartnerEnrollment.objects.filter(tenant_id=program.tenant_id, program=program).update(
+        progress_percent=None,
+        next_tier=None,
+        qualifying_tier=None,
+        last_calculated=None,
+        progress_changed_at=None,
+        inputs_digest=None,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in (CriterionResult, ProgressSnapshot, PartnerEnrollment):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        else:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _check_against_floor(tenant, program) -> None:
     """The engine's stored revenue equals the hand-written SQL's (the floor computes the same)."""
     with connection.cursor() as cursor:
@@ -256,16 +279,29 @@ def partners_recalculation(scale):
     with measure() as setup:
         tenant, program, n_enr, n_opp, n_lead = _setup(scale)
     records = n_opp + n_lead
-    write_floor = _write_floor(tenant, program)
-    with measure() as program_run:
-        done = recalculate_program(program)
-    assert done == n_enr
-    # Nothing changed since: only Last Calculated is written. The fastest of three, against the
-    # fastest of three floors (the shared machine's noise only ever adds time).
-    unchanged = best_of(3, lambda: recalculate_program(program))
+    # A first run, three times from the same never-calculated state, each beside its floors (reads
+    # and writes by hand) measured right before it: the fastest of each side (the shared
+    # machine's noise only ever adds time; one run swung from 1.46x to 1.92x of the same floor).
+    program_run, write_floor, read_floor = None, None, None
+    for _ in range(3):
+        _forget_progress(program)
+        writes, reads = _write_floor(tenant, program), _floor(tenant, program)
+        with measure() as run:
+            done = recalculate_program(program)
+        assert done == n_enr
+        write_floor = min(write_floor or writes, writes)
+        read_floor = min(read_floor or reads, reads)
+        program_run = run if program_run is None or run.seconds < program_run.seconds else program_run
+    # Nothing changed since: only Last Calculated is written. Three runs, each after its floor
+    # (the reads by hand), the fastest of each.
+    unchanged, floor_program = None, read_floor
+    for _ in range(3):
+        floor_program = min(floor_program, _floor(tenant, program))
+        with measure() as run:
+            recalculate_program(program)
+        unchanged = run if unchanged is None or run.seconds < unchanged.seconds else unchanged
     with measure(memory=True) as again:  # a further run, traced for its peak memory (tracing slows it)
         recalculate_program(program)
-    floor_program = _floor(tenant, program, runs=3)
     _check_against_floor(tenant, program)
     job, _ = start_recalculate_all(program, actor=None)  # Recalculate all as the page starts it: a job
     state, job_seconds, job_queries, job_peak = run_job_measured(job.pk)
