@@ -76,4 +76,7 @@ class DatabaseBusyMiddleware:
             # htmx swaps no 5xx by default; portal.js lets this one through into the modal slot.
             response["HX-Retarget"] = "#modal"
             response["HX-Reswap"] = "innerHTML"
+            # The list under the dialog did not change: its address must not say it did (a
+            # filter form pushes its query to the address bar, and compares with it).
+            response["HX-Push-Url"] = "false"
         return response

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -151,6 +152,8 @@ WORKER_STATEMENT_TIMEOUT = env.float("WORKER_STATEMENT_TIMEOUT", default=0)
 # (stale statistics cannot make it quadratic) when the tenant has at least this many members;
 # a smaller tenant's keeps its index lookups into the tables all tenants share (common/planner.py).
 READS_EVERY_ROW_FROM_MEMBERS = env.int("READS_EVERY_ROW_FROM_MEMBERS", default=1000)
+if READS_EVERY_ROW_FROM_MEMBERS < 0:
+    raise ImproperlyConfigured("READS_EVERY_ROW_FROM_MEMBERS is a number of members: 0 or more.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index.include) serve PostgreSQL; on SQLite the index simply has no included
 # column, which is what we want there (plans.Reward's reward_owed).

@@ -46,28 +46,33 @@
 
   // The filter form asks for the list when a field changes, once a typed search pauses, and on
   // submit; after a typed search, leaving the box (change) or pressing Enter would ask again for
-  // the list already shown, and that late swap could replace a link under the user's next click.
-  // Ask only for a query not yet asked for (Enter presses the Filter button too, so the button
-  // cannot mean "again": the browser's reload does).
-  var askedFor = new WeakMap();
-  function filterQuery(form) { return new URLSearchParams(new FormData(form)).toString(); }
-  function queryAtLoad(form) {
-    var copy = form.cloneNode(true);
-    copy.reset();  // the values the page was drawn with, not those typed since
-    return filterQuery(copy);
+  // the list already shown or on its way, and that late swap could replace a link under the
+  // user's next click. So a filter request is not sent when its query is the one in flight from
+  // that form, or, with none in flight, the one in the address bar: hx-push-url puts there the
+  // query of each list swapped in, a page is drawn for its own address, Back restores both, and
+  // a request that failed (or met the busy dialog, which pushes nothing) leaves it as it was.
+  // Anything else is asked for, a sort or page in the address included (Filter goes back to the
+  // first page).
+  var inFlight = new WeakMap();
+  function normalized(params) {
+    var pairs = [];
+    params.forEach(function (value, key) { if (value !== "") { pairs.push(key + "=" + value); } });
+    return pairs.sort().join("&");
   }
+  function filterQuery(form) { return normalized(new URLSearchParams(new FormData(form))); }
   document.addEventListener("htmx:confirm", function (e) {
     var form = e.detail.elt;
     if (!(form instanceof HTMLFormElement) || !form.matches("form.filters")) { return; }
     var query = filterQuery(form);
-    var asked = askedFor.has(form) ? askedFor.get(form) : queryAtLoad(form);
-    if (query === asked) { e.preventDefault(); return; }
-    askedFor.set(form, query);
+    var current = inFlight.has(form) ? inFlight.get(form) : normalized(new URLSearchParams(location.search));
+    if (query === current) { e.preventDefault(); }
   });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    // A list that did not come back is not shown: the same query may be asked for again.
-    if (!e.detail.successful && askedFor.has(e.detail.elt)) { askedFor.delete(e.detail.elt); }
+  // Sent for real (htmx:confirm fires again when a queued request finally goes).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt;
+    if (form instanceof HTMLFormElement && form.matches("form.filters")) { inFlight.set(form, filterQuery(form)); }
   });
+  document.addEventListener("htmx:afterRequest", function (e) { inFlight.delete(e.detail.elt); });
 
   // Keyboard and screen readers. A dialog drawn into #modal gives the focus back to the button or
   // link that opened it when it closes (Escape, Cancel, Close), keeps Tab inside itself, and is

@@ -42,22 +42,29 @@ class SQLCompiler(compiler.SQLCompiler):
         return result
 
     def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
-        """Turn ``enable_nestloop`` off for the session if the tenant has at least
-        ``READS_EVERY_ROW_FROM_MEMBERS`` members (counted no further), in one round trip;
-        returns the setting's value before and now."""
+        """Turn ``enable_nestloop`` off if the tenant has at least ``READS_EVERY_ROW_FROM_MEMBERS``
+        members (counted no further), in one round trip; returns the setting's value before and
+        now. Below the threshold nothing is set: not even the value it has, which would make a
+        ``SET LOCAL`` of the caller's transaction the session's."""
         least = settings.READS_EVERY_ROW_FROM_MEMBERS
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', CASE WHEN "
+                "SELECT current_setting('enable_nestloop'), CASE WHEN "
                 "(SELECT count(*) FROM (SELECT 1 FROM tenancy_membership WHERE tenant_id = %s LIMIT %s) AS m) >= %s "
-                "THEN 'off' ELSE current_setting('enable_nestloop') END, false)",
-                [tenant_id, least, least],
+                "THEN set_config('enable_nestloop', 'off', %s) ELSE current_setting('enable_nestloop') END",
+                [tenant_id, least, least, self._local()],
             )
             return cursor.fetchone()
 
     def _set_nested_loops(self, value: str) -> None:
         with self.connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_nestloop', %s, false)", [value])
+            cursor.execute("SELECT set_config('enable_nestloop', %s, %s)", [value, self._local()])
+
+    def _local(self) -> bool:
+        """In a transaction the setting is the transaction's (``SET LOCAL``): its end undoes it
+        whatever happens, and restoring it does not turn a caller's ``SET LOCAL`` into the
+        session's value. In autocommit every statement is its own transaction: the session's."""
+        return not self.connection.get_autocommit()
 
     def collapse_group_by(self, expressions, having):
         expressions = super().collapse_group_by(expressions, having)

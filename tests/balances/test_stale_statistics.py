@@ -90,7 +90,7 @@ def test_the_page_sorted_by_owed_and_the_export_are_marked_and_leave_the_setting
         assert response.status_code == 200 and b"@stale.test" in body
         statements = [q["sql"] for q in captured.captured_queries]
         at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
-        assert "set_config('enable_nestloop', CASE" in statements[at - 1]
+        assert "THEN set_config('enable_nestloop', 'off'" in statements[at - 1]
         assert "set_config('enable_nestloop', 'on'" in statements[at + 1]
         assert _nested_loops() == "on"
 
@@ -110,7 +110,7 @@ def test_a_small_workspace_keeps_nested_loops_and_has_nothing_to_restore(stale, 
     assert response.status_code == 200
     statements = [q["sql"] for q in captured.captured_queries]
     at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
-    assert "set_config('enable_nestloop', CASE" in statements[at - 1]  # counted, found small
+    assert "THEN set_config('enable_nestloop', 'off'" in statements[at - 1]  # counted: too few
     assert not any("enable_nestloop" in sql for sql in statements[at + 1 :])
     assert _nested_loops() == "on"
 
@@ -145,4 +145,18 @@ def test_a_failed_statement_inside_a_transaction_leaves_nothing_behind(tenant, l
 def test_a_failed_statement_in_autocommit_leaves_nothing_behind(tenant, large):
     with pytest.raises(DataError):
         list(_failing(tenant))
+    assert _nested_loops() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("members_needed", [0, 1000])
+def test_a_set_local_of_the_callers_transaction_stays_local(tenant, settings, members_needed):
+    """Planning a marked statement, large workspace or small, must not turn the caller's
+    ``SET LOCAL`` into the session's value: once the transaction ends, the session's is back."""
+    settings.READS_EVERY_ROW_FROM_MEMBERS = members_needed
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        list(reads_every_row(Membership.objects.filter(tenant=tenant), tenant_id=tenant.pk))
+        assert _nested_loops() == "off"
     assert _nested_loops() == "on"

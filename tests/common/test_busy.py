@@ -63,6 +63,7 @@ def test_reset_while_the_database_is_busy_answers_503_and_changes_nothing(client
     response = client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 503
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#modal", "innerHTML")
+    assert response["HX-Push-Url"] == "false"  # the list under the dialog did not change
     assert response.content.decode().lstrip().startswith('<dialog class="confirm-dialog" id="busy-dialog"')
 
 

@@ -75,33 +75,84 @@ def test_a_search_typed_before_htmx_bound_the_page_still_filters(page, live_serv
     expect(page).to_have_url(re.compile(r"q=enterprise"))
 
 
-def test_a_typed_search_is_asked_for_once_and_the_next_click_lands(page, live_server, tenant):
-    """Typing a search sends it once the typing pauses. Leaving the box (its change event) or
-    pressing Enter must not ask for the same list again: that late swap replaced the Export link
-    between a click's press and release, and no file came. A new value is asked for."""
+def _plans_page(page, live_server, tenant):
     admin = member(tenant, "Administrator", user__email="admin@acme-test.test")
     PlanFactory(tenant=tenant, name="FY26 SDR Plan")
     PlanFactory(tenant=tenant, name="FY26 Enterprise Commission Plan")
     log_in(page, live_server, admin.user.email)
     page.goto(f"{live_server.url}/w/{tenant.slug}/plans/")
     htmx_ready(page)
-    asked = []
-    page.on("request", lambda r: r.headers.get("hx-request") and "q=" in r.url and asked.append(r.url))
+    asked = []  # the searches the list asked the server for, in order
+    page.on("request", lambda r: r.headers.get("hx-request") and "q=" in r.url and asked.append(_q(r.url)))
+    return asked
 
+
+def _q(url: str) -> str:
+    return next(p for p in url.split("?", 1)[1].split("&") if p.startswith("q="))
+
+
+def test_a_typed_search_is_asked_for_once_and_the_next_click_lands(page, live_server, tenant):
+    """Typing a search sends it once the typing pauses. Leaving the box (its change event) or
+    pressing Enter must not ask for the same list again: that late swap replaced the Export link
+    between a click's press and release, and no file came."""
+    asked = _plans_page(page, live_server, tenant)
     search = page.get_by_placeholder("Search…")
     search.press_sequentially("enterprise")
     expect(page.locator("#row-count")).to_have_text("1 row")
-    htmx_settled(page)
-    search.press("Enter")
-    search.blur()
-    htmx_settled(page)
-    assert [u.split("?")[1].split("&")[0] for u in asked] == ["q=enterprise"]
-
-    with page.expect_download() as info:  # straight after the search, as a person clicks
+    with page.expect_download() as info:  # straight away: the click takes the focus from the box
         page.get_by_role("link", name="Export CSV").click()
-    assert b"Enterprise" in info.value.path().read_bytes()
+    assert b"Enterprise" in info.value.path().read_bytes() and b"SDR" not in info.value.path().read_bytes()
+    search.press("Enter")
+    htmx_settled(page)
+    assert asked == ["q=enterprise"]
 
     search.fill("sdr")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Filter").click()  # a new value: asked for once
     expect(page.locator("#table-container")).to_contain_text("FY26 SDR Plan")
-    assert [u.split("?")[1].split("&")[0] for u in asked] == ["q=enterprise", "q=sdr"]
+    assert asked == ["q=enterprise", "q=sdr"]
+
+
+def test_a_search_typed_while_another_is_on_its_way_is_still_sent(page, live_server, tenant):
+    """htmx queues a request made while the form's last one is in flight: the queued one must go
+    once the first comes back, not be taken for a repeat."""
+    asked = _plans_page(page, live_server, tenant)
+    held = []
+    page.route("**/plans/?q=sdr*", lambda route: held.append(route))
+    search = page.get_by_placeholder("Search…")
+    search.press_sequentially("sdr")
+    page.wait_for_function("() => document.querySelector('form.filters.htmx-request') !== null")
+    search.fill("")
+    search.press_sequentially("enterprise")  # queued behind the held request
+    page.wait_for_timeout(600)  # past the typing pause: the queued request is waiting, not typing
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    expect(page.locator("#table-container")).to_contain_text("Enterprise")
+    expect(page).to_have_url(re.compile(r"q=enterprise"))
+    assert asked == ["q=sdr", "q=enterprise"]
+
+
+def test_after_a_failed_search_or_back_the_same_search_can_be_asked_again(page, live_server, tenant):
+    asked = _plans_page(page, live_server, tenant)
+    search = page.get_by_placeholder("Search…")
+    search.press_sequentially("sdr")
+    expect(page.locator("#row-count")).to_have_text("1 row")
+    failing = "**/plans/?q=enterprise*"
+    page.route(failing, lambda route: route.fulfill(status=500, body="boom"))
+    search.fill("enterprise")
+    search.press("Enter")
+    htmx_settled(page)
+    expect(page.locator("#table-container")).to_contain_text("SDR")  # the failed list is not shown
+    page.unroute(failing)
+    search.press("Enter")  # the same search again: the list on screen is still the SDR one
+    expect(page.locator("#table-container")).to_contain_text("Enterprise")
+    assert asked == ["q=sdr", "q=enterprise", "q=enterprise"]
+
+    page.go_back()  # the SDR list and its address again
+    expect(page).to_have_url(re.compile(r"q=sdr"))
+    htmx_settled(page)
+    search = page.get_by_placeholder("Search…")
+    search.fill("enterprise")
+    search.press("Enter")
+    expect(page.locator("#table-container")).to_contain_text("Enterprise")
+    expect(page).to_have_url(re.compile(r"q=enterprise"))
