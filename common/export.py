@@ -1,8 +1,8 @@
 """Streamed CSV and XLSX exports of a table's exportable columns.
 
 The rows come from ``queryset.iterator(chunk_size=...)`` so memory stays bounded whatever the
-row count; CSV streams as it is produced, XLSX is written by openpyxl's write-only workbook into
-a temporary file (spooled to disk past a few MB) and then streamed. Both writers neutralise
+row count; CSV streams as it is produced, XLSX is written by XlsxWriter (rows flushed as they
+are written) into a temporary file (spooled to disk past a few MB) and then streamed. Both writers neutralise
 text cells that a spreadsheet would run as formulas (``neutralise``).
 """
 
@@ -143,25 +143,45 @@ def text_formatters(zone):
     return date_text, datetime_text
 
 
-def xlsx_cell(worksheet, value):
-    """Money and other decimals as numbers with at least two decimals (300.00, a rate 1.0834),
-    dates and datetimes as real dates."""
-    from openpyxl.cell import WriteOnlyCell
+class XlsxCells:
+    """Writes rows of cells with XlsxWriter: money and other decimals as numbers with at least
+    two decimals (300.00, a rate 1.0834), dates and datetimes as real dates (in the workspace's
+    zone), text as text, never read as a formula, a link or a number. One format per distinct
+    number format, made once."""
 
-    if isinstance(value, Decimal):
-        places = max(2, -value.as_tuple().exponent) if value.is_finite() else 2
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.number_format = "#,##0." + "0" * places
-        return cell
-    if isinstance(value, datetime.datetime):
-        cell = WriteOnlyCell(worksheet, value=_local(value))
-        cell.number_format = "mm/dd/yyyy hh:mm AM/PM"
-        return cell
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.number_format = "mm/dd/yyyy"
-        return cell
-    return value
+    def __init__(self, workbook, worksheet):
+        self.workbook, self.worksheet = workbook, worksheet
+        self.formats: dict[str, object] = {}
+
+    def format(self, number_format: str):
+        fmt = self.formats.get(number_format)
+        if fmt is None:
+            fmt = self.formats[number_format] = self.workbook.add_format({"num_format": number_format})
+        return fmt
+
+    def row(self, index: int, values: list) -> None:
+        ws = self.worksheet
+        for column, value in enumerate(values):
+            kind = value.__class__
+            if kind is str:
+                if value:  # an empty text is a blank cell
+                    ws.write_string(index, column, value)
+            elif kind is Decimal:
+                if value.is_finite():
+                    places = max(2, -value.as_tuple().exponent)
+                    ws.write_number(index, column, float(value), self.format("#,##0." + "0" * places))
+                else:
+                    ws.write_string(index, column, str(value))
+            elif isinstance(value, datetime.datetime):
+                ws.write_datetime(index, column, _local(value), self.format("mm/dd/yyyy hh:mm AM/PM"))
+            elif isinstance(value, datetime.date):
+                ws.write_datetime(index, column, value, self.format("mm/dd/yyyy"))
+            elif kind is bool:
+                ws.write_boolean(index, column, value)
+            elif isinstance(value, (int, float)):
+                ws.write_number(index, column, value)
+            elif value is not None:
+                ws.write_string(index, column, str(value))
 
 
 def _in_tenant(tenant, rows: Iterable[list]) -> Iterator[list]:
@@ -223,15 +243,24 @@ def sheet_title(name: str) -> str:
 def stream_xlsx(
     filename: str, header: list[str], rows: Iterable[list], *, tenant, sheet: str = "Export"
 ) -> FileResponse:
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet_title(sheet))
-    worksheet.append(header)
-    for row in _safe(_in_tenant(tenant, rows)):
-        worksheet.append([xlsx_cell(worksheet, value) for value in row])
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    workbook.save(buffer)
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,  # each row written out once the next starts: flat memory
+            # Text stays text: no formula, link or number made of what a user typed.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    cells = XlsxCells(workbook, workbook.add_worksheet(sheet_title(sheet)))
+    cells.row(0, header)
+    for index, row in enumerate(_safe(_in_tenant(tenant, rows)), start=1):
+        cells.row(index, row)
+    workbook.close()
     buffer.seek(0)
     return FileResponse(
         buffer,

@@ -1,5 +1,7 @@
 import csv
+import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -120,3 +122,32 @@ def test_xlsx_money_has_two_decimals_and_dates_are_dates(admin_client, tenant):
     # 15:30 UTC is 10:30 in the workspace's New York, written without a zone
     assert when.value == datetime.datetime(2026, 3, 2, 10, 30)  # noqa: DTZ001 - cells have no zone
     assert when.number_format == "mm/dd/yyyy hh:mm AM/PM"
+
+
+@pytest.mark.django_db
+def test_xlsx_cells_keep_text_as_text_and_numbers_and_dates_typed(tenant):
+    """What a user typed stays text: not a formula (neutralised first), a link or a number; money
+    keeps its decimals, dates are dates in the workspace's zone, blanks stay blank."""
+    from django.utils import timezone as tz
+
+    from common.export import stream_xlsx
+
+    when = datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC)
+    row = [
+        "=1+1", "http://example.test", "00123", Decimal("1.0834"), Decimal("300"), Decimal("NaN"),
+        when, datetime.date(2026, 3, 1), True, 7, None, "",
+    ]  # fmt: skip
+    response = stream_xlsx("t", [f"c{i}" for i in range(len(row))], [row], tenant=tenant)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = list(sheet.iter_rows(min_row=2))[0]
+    assert [c.value for c in cells[:3]] == ["'=1+1", "http://example.test", "00123"]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells[:3])
+    assert (cells[3].value, cells[3].number_format) == (1.0834, "#,##0.0000")
+    assert (cells[4].value, cells[4].number_format) == (300, "#,##0.00")
+    assert cells[5].value == "NaN"
+    local = tz.localtime(when, tenant.zone).replace(tzinfo=None)
+    assert (cells[6].value, cells[6].number_format) == (local, "mm/dd/yyyy hh:mm AM/PM")
+    midnight = datetime.datetime(2026, 3, 1)  # noqa: DTZ001 - a spreadsheet's dates have no zone
+    assert (cells[7].value, cells[7].number_format) == (midnight, "mm/dd/yyyy")
+    assert (cells[8].value, cells[9].value) == (True, 7)
+    assert [c.value for c in cells[10:]] == [None, None]  # blanks stay blank
