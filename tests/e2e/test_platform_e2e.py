@@ -118,13 +118,19 @@ def test_a_search_typed_while_another_is_on_its_way_is_still_sent(page, live_ser
     asked = _plans_page(page, live_server, tenant)
     held = []
     page.route("**/plans/?q=sdr*", lambda route: held.append(route))
+    # Every search the form tries to send (htmx:confirm comes before htmx queues a request).
+    page.evaluate(
+        "() => { window.tried = []; document.addEventListener('htmx:confirm', "
+        "e => window.tried.push(new FormData(e.detail.elt).get('q'))); }"
+    )
     search = page.get_by_placeholder("Search…")
     search.press_sequentially("sdr")
     page.wait_for_function("() => document.querySelector('form.filters.htmx-request') !== null")
     search.fill("")
-    search.press_sequentially("enterprise")  # queued behind the held request
-    page.wait_for_timeout(600)  # past the typing pause: the queued request is waiting, not typing
-    assert len(held) == 1
+    search.press_sequentially("enterprise")
+    # The typing paused: the search is queued behind the held request, not yet sent.
+    page.wait_for_function("() => window.tried.includes('enterprise')")
+    assert len(held) == 1 and asked == ["q=sdr"]
     held[0].continue_()
     expect(page.locator("#row-count")).to_have_text("1 row")
     expect(page.locator("#table-container")).to_contain_text("Enterprise")
