@@ -10,6 +10,7 @@ import csv
 import datetime
 import html
 import io
+import math
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -167,10 +168,11 @@ class XlsxCells:
                 if value:  # an empty text is a blank cell
                     ws.write_string(index, column, value)
             elif kind is Decimal:
-                if value.is_finite():
+                number = float(value)
+                if math.isfinite(number):
                     places = max(2, -value.as_tuple().exponent)
-                    ws.write_number(index, column, float(value), self.format("#,##0." + "0" * places))
-                else:
+                    ws.write_number(index, column, number, self.format("#,##0." + "0" * places))
+                else:  # NaN, or beyond what a spreadsheet's numbers hold
                     ws.write_string(index, column, str(value))
             elif isinstance(value, datetime.datetime):
                 ws.write_datetime(index, column, _local(value), self.format("mm/dd/yyyy hh:mm AM/PM"))
@@ -178,7 +180,7 @@ class XlsxCells:
                 ws.write_datetime(index, column, value, self.format("mm/dd/yyyy"))
             elif kind is bool:
                 ws.write_boolean(index, column, value)
-            elif isinstance(value, (int, float)):
+            elif isinstance(value, (int, float)) and abs(value) < 1e308 and math.isfinite(value):
                 ws.write_number(index, column, value)
             elif value is not None:
                 ws.write_string(index, column, str(value))
@@ -236,8 +238,18 @@ def stream_csv(
 
 
 def sheet_title(name: str) -> str:
-    """Excel refuses ``[]:*?/\\`` in a sheet title and more than 31 characters."""
-    return re.sub(r"[\[\]:*?/\\]", " ", name)[:31].strip() or "Export"
+    """Excel refuses ``[]:*?/\\`` in a sheet title, an apostrophe at either end, and more than 31
+    characters counted in UTF-16 (an emoji is two)."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", name)
+    while len(title.encode("utf-16-le")) > 62:
+        title = title[:-1]
+    return title.strip(" '") or "Export"
+
+
+# Rows of an Excel sheet, the header's included: an export with more rows ends with a row that
+# says so, rather than stopping short without a word (CSV has no such limit).
+XLSX_MAX_ROWS = 1_048_576
+XLSX_TRUNCATED = "Only the first {:,} rows fit in a spreadsheet: export CSV for all of them."
 
 
 def stream_xlsx(
@@ -246,21 +258,35 @@ def stream_xlsx(
     import xlsxwriter
 
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "constant_memory": True,  # each row written out once the next starts: flat memory
-            # Text stays text: no formula, link or number made of what a user typed.
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    cells = XlsxCells(workbook, workbook.add_worksheet(sheet_title(sheet)))
-    cells.row(0, header)
-    for index, row in enumerate(_safe(_in_tenant(tenant, rows)), start=1):
-        cells.row(index, row)
-    workbook.close()
+    # XlsxWriter keeps the rows in a file of its own until close(): in a directory removed
+    # whatever happens, so an export that fails midway (a statement timeout) leaves nothing.
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(
+            buffer,
+            {
+                "constant_memory": True,  # each row written out once the next starts: flat memory
+                "tmpdir": scratch,
+                # Text stays text: no formula, link or number made of what a user typed.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        try:
+            cells = XlsxCells(workbook, workbook.add_worksheet(sheet_title(sheet)))
+            cells.row(0, header)
+            last = XLSX_MAX_ROWS - 1  # the sheet's last row (0-based)
+            data = _safe(_in_tenant(tenant, rows))
+            for index, row in enumerate(data, start=1):
+                if index == last and next(data, None) is not None:  # more rows than fit
+                    cells.row(index, [XLSX_TRUNCATED.format(last - 1)])
+                    break
+                cells.row(index, row)
+            data.close()  # stop reading the database past the limit
+            workbook.close()
+        except BaseException:
+            buffer.close()
+            raise
     buffer.seek(0)
     return FileResponse(
         buffer,

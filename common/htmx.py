@@ -5,9 +5,11 @@ from django.utils.cache import patch_vary_headers
 
 
 def htmx_partial(request) -> bool:
-    """A partial swap: an htmx request that is not a boosted full-page navigation."""
+    """A partial swap: an htmx request that is not a boosted full-page navigation, nor htmx
+    restoring a page on Back that its history cache no longer holds (it asks for the whole page
+    and puts it in the body: a partial there would leave the table alone on the screen)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page(request, template: str, context: dict, *, partial: str | None = None, status: int = 200):

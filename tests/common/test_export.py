@@ -151,3 +151,52 @@ def test_xlsx_cells_keep_text_as_text_and_numbers_and_dates_typed(tenant):
     assert (cells[7].value, cells[7].number_format) == (midnight, "mm/dd/yyyy")
     assert (cells[8].value, cells[9].value) == (True, 7)
     assert [c.value for c in cells[10:]] == [None, None]  # blanks stay blank
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("'Intro' to selling", "Intro' to selling"),
+        ("🚀 Rocket onboarding for new partners", "🚀 Rocket onboarding for new pa"),
+        ("Q3: [EMEA] / APAC?", "Q3   EMEA    APAC"),
+        ("'''", "Export"),
+    ],
+)
+def test_an_xlsx_sheet_takes_any_name_a_user_gave(tenant, name, title):
+    """The sheet is named after a course, program or account: Excel's rules (31 UTF-16 units, no
+    apostrophe at either end, none of []:*?/\\) are met by changing the name, not by a 500."""
+    from common.export import stream_xlsx
+
+    response = stream_xlsx("t", ["a"], [["x"]], tenant=tenant, sheet=name)
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [title]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "note"), [(3, False), (4, True)])
+def test_an_xlsx_export_longer_than_a_sheet_says_so_in_its_last_row(tenant, monkeypatch, rows, note):
+    from common import export
+
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 4)  # a header and three rows fit
+    response = export.stream_xlsx("t", ["n"], [[i] for i in range(rows)], tenant=tenant)
+    values = [r[0] for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values]
+    expected = ["n", 0, 1, export.XLSX_TRUNCATED.format(2)] if note else ["n", 0, 1, 2]
+    assert values == expected
+
+
+@pytest.mark.django_db
+def test_a_failed_xlsx_export_leaves_no_file_behind(tenant, tmp_path, monkeypatch):
+    import tempfile
+
+    from common.export import stream_xlsx
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        for i in range(5000):
+            yield [f"row {i}", i]
+        raise RuntimeError("the statement was cancelled")
+
+    with pytest.raises(RuntimeError):
+        stream_xlsx("t", ["a", "b"], rows(), tenant=tenant)
+    assert list(tmp_path.iterdir()) == []
