@@ -18,7 +18,7 @@ A page declares what it shows and which service writes, NetBox style::
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -58,6 +58,9 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     # A first page of fewer rows than a page's worth is counted by reading it: no COUNT.
     table_pagination = {"per_page": settings.PORTAL_PAGE_SIZE, "paginator_class": CountedPaginator}
     strict = False  # an invalid filter shows its error next to the field and an empty table
+    # Query parameters that scope the list without being a filter field (``?account=`` from a
+    # link): the filter form carries them, so a search or a Reset keeps the list in that scope.
+    kept_params: tuple[str, ...] = ()
     selector = None  # staticmethod: selector(tenant=) -> the tenant's rows, with the joins the table needs
 
     def get_base_queryset(self):
@@ -127,6 +130,10 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         ctx["export_formats"] = self.export_formats
         can_create = member_has(self.request, self.create_capability or self.capability)
         ctx["create_url_name"] = self.create_url_name if can_create else None
+        kept = QueryDict(mutable=True)
+        for name in self.kept_params:
+            kept.setlist(name, [v for v in self.request.GET.getlist(name) if v])
+        ctx["filter_kept"] = kept
         return ctx
 
 

@@ -56,6 +56,7 @@ class EnrollmentListView(TenantListView):
     title = "Enrollments"
     export_name = "partner-enrollments"
     active_tab = "partners:enrollment_list"
+    kept_params = ("account",)  # the Partner account link of Enrollment Details (``account_id``)
 
     def get_template_names(self):
         names = super().get_template_names()

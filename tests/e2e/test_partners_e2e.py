@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from partners.models import PartnerEnrollment
 from tests.factories import member
-from tests.partners.factories import enrolled_partner, program_with_criteria
+from tests.partners.factories import PartnerEnrollmentFactory, enrolled_partner, program_with_criteria
 
-from .test_platform_e2e import log_in
+from .test_platform_e2e import htmx_ready, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -91,3 +91,25 @@ def test_partner_user_views_the_portal(page, live_server, tenant, screenshot_dir
     expect(page.locator("body")).not_to_contain_text("Competitor Inc")
     expect(page.get_by_role("button", name="Recalculate")).to_have_count(0)
     page.screenshot(path=str(screenshot_dir / "partners-portal.png"), full_page=True)
+
+
+def test_a_search_on_an_accounts_enrollments_stays_on_that_account(page, live_server, tenant):
+    """Enrollment Details links to the account's enrollments; a search typed there searches that
+    account's, not every partner's (the form carries the account: no filter field holds it)."""
+    program = program_with_criteria(tenant)
+    mine = enrolled_partner(program)
+    enrolled_partner(program, account_name="Prairie Systems West")
+    PartnerEnrollmentFactory(program=program_with_criteria(tenant, name="Second program"), account=mine.account)
+    manager = member(tenant, "Partner Program Tiers Access", user__email="partners@acme-test.test")
+
+    log_in(page, live_server, manager.user.email)
+    page.goto(f"{live_server.url}/w/{tenant.slug}/partners/enrollments/{mine.pk}/")
+    page.locator("dt:text-is('Partner account') + dd a").click()
+    expect(page.locator("#row-count")).to_have_text("2 rows")
+    htmx_ready(page)
+    page.get_by_placeholder("Search…").press_sequentially("Prairie")
+    expect(page).to_have_url(re.compile(r"q=Prairie"))
+    expect(page).to_have_url(re.compile(rf"account={mine.account_id}"))
+    expect(page.locator("#row-count")).to_have_text("2 rows")  # not the West account's third
+    page.get_by_role("link", name="Reset").click()
+    expect(page).to_have_url(re.compile(rf"\?account={mine.account_id}$"))

@@ -329,3 +329,23 @@ def test_export_csv_is_the_typed_values_formatted(client, tenant, zone):
     header = body.splitlines()[0].lstrip("\ufeff").split(",")
     assert body == "".join(csv_chunks(header, list(_typed_export_rows(tenant)), formatted=True))
     assert body.count("\n") == 1 + len(cases)
+
+
+def test_the_filter_form_keeps_the_account_a_link_scoped_the_list_to(client, tenant):
+    """A search or a Reset on the account's enrollments stays on that account: the form carries
+    ``account`` (it is no filter field), where it used to widen the list to every partner."""
+    mine = PartnerEnrollmentFactory(program__tenant=tenant, account__name="Linked Partner")
+    PartnerEnrollmentFactory(program=mine.program, account__name="Linked Rival")
+    login(client, manager(tenant))
+    html = client.get(url(tenant, f"enrollments/?account={mine.account_id}")).content.decode()
+    form = html.split('<form class="filters"')[1].split("</form>")[0]
+    assert f'<input type="hidden" name="account" value="{mine.account_id}">' in form
+    assert f'href="/w/{tenant.slug}/partners/enrollments/?account={mine.account_id}">Reset</a>' in form
+    # What the form then sends: the search within the account.
+    searched = client.get(
+        url(tenant, f"enrollments/?q=Linked&account={mine.account_id}"), headers={"HX-Request": "true"}
+    )
+    body = searched.content.decode()
+    assert "1 row" in body and "Linked Rival" not in body
+    # Without a link's account the form carries nothing more.
+    assert 'type="hidden" name="account"' not in client.get(url(tenant, "enrollments/")).content.decode()
