@@ -52,8 +52,10 @@
   // query of each list swapped in, a page is drawn for its own address, Back restores both, and
   // a request that failed (or met the busy dialog, which pushes nothing) leaves it as it was.
   // Anything else is asked for, a sort or page in the address included (Filter goes back to the
-  // first page).
+  // first page). On the address a page was drawn for, the form as drawn is that list too (its
+  // defaults may say what the address leaves out, e.g. "active: unknown").
   var inFlight = new WeakMap();
+  var drawn = new WeakMap();  // form -> [the address it was drawn for, its query as drawn]
   function normalized(params) {
     var pairs = [];
     params.forEach(function (value, key) { if (value !== "") { pairs.push(key + "=" + value); } });
@@ -65,8 +67,17 @@
     if (!(form instanceof HTMLFormElement) || !form.matches("form.filters")) { return; }
     var query = filterQuery(form);
     var current = inFlight.has(form) ? inFlight.get(form) : normalized(new URLSearchParams(location.search));
-    if (query === current) { e.preventDefault(); }
+    var asDrawn = !inFlight.has(form) && drawn.has(form) && drawn.get(form)[0] === location.search ?
+      drawn.get(form)[1] : null;
+    if (query === current || query === asDrawn) { e.preventDefault(); }
   });
+  function rememberDrawnFilters() {
+    document.querySelectorAll("form.filters[hx-get]").forEach(function (form) {
+      var copy = form.cloneNode(true);
+      copy.reset();  // the values the page was drawn with, not any typed before this ran
+      drawn.set(form, [location.search, filterQuery(copy)]);
+    });
+  }
   // Sent for real (htmx:confirm fires again when a queued request finally goes).
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
@@ -127,5 +138,5 @@
     });
   }
   window.addEventListener("resize", focusableScrollers);
-  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); submitEditedFilters(); focusableScrollers(); });
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); rememberDrawnFilters(); submitEditedFilters(); focusableScrollers(); });
 })();
