@@ -132,7 +132,9 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         ctx["create_url_name"] = self.create_url_name if can_create else None
         kept = QueryDict(mutable=True)
         for name in self.kept_params:
-            kept.setlist(name, [v for v in self.request.GET.getlist(name) if v])
+            values = [v for v in self.request.GET.getlist(name) if v]
+            if values:
+                kept.setlist(name, values)
         ctx["filter_kept"] = kept
         return ctx
 

@@ -347,5 +347,7 @@ def test_the_filter_form_keeps_the_account_a_link_scoped_the_list_to(client, ten
     )
     body = searched.content.decode()
     assert "1 row" in body and "Linked Rival" not in body
-    # Without a link's account the form carries nothing more.
-    assert 'type="hidden" name="account"' not in client.get(url(tenant, "enrollments/")).content.decode()
+    # Without a link's account the form carries nothing more, and Reset is the bare list.
+    plain = client.get(url(tenant, "enrollments/")).content.decode()
+    assert 'type="hidden" name="account"' not in plain
+    assert f'href="/w/{tenant.slug}/partners/enrollments/">Reset</a>' in plain
