@@ -23,7 +23,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "common.sqlite":
     # A file, with the OPTIONS of `make run` (WAL, IMMEDIATE, the busy timeout): threads and the
     # live server then get real separate connections and real locking, so the races of two clicks
     # are tested as they happen (an in-memory database is one shared connection).
