@@ -282,24 +282,26 @@ def partners_recalculation(scale):
     # A first run, three times from the same never-calculated state, each beside its floors (reads
     # and writes by hand) measured right before it: the fastest of each side (the shared
     # machine's noise only ever adds time; one run swung from 1.46x to 1.92x of the same floor).
-    program_run, write_floor, read_floor = None, None, None
+    runs, write_floors, read_floors = [], [], []
     for _ in range(3):
         _forget_progress(program)
-        writes, reads = _write_floor(tenant, program), _floor(tenant, program)
+        write_floors.append(_write_floor(tenant, program))
+        read_floors.append(_floor(tenant, program))
         with measure() as run:
             done = recalculate_program(program)
         assert done == n_enr
-        write_floor = min(write_floor or writes, writes)
-        read_floor = min(read_floor or reads, reads)
-        program_run = run if program_run is None or run.seconds < program_run.seconds else program_run
+        runs.append(run)
     # Nothing changed since: only Last Calculated is written. Three runs, each after its floor
     # (the reads by hand), the fastest of each.
-    unchanged, floor_program = None, read_floor
+    unchanged_runs = []
     for _ in range(3):
-        floor_program = min(floor_program, _floor(tenant, program))
+        read_floors.append(_floor(tenant, program))
         with measure() as run:
             recalculate_program(program)
-        unchanged = run if unchanged is None or run.seconds < unchanged.seconds else unchanged
+        unchanged_runs.append(run)
+    program_run = min(runs, key=lambda m: m.seconds)
+    unchanged = min(unchanged_runs, key=lambda m: m.seconds)
+    write_floor, floor_program = min(write_floors), min(read_floors)
     with measure(memory=True) as again:  # a further run, traced for its peak memory (tracing slows it)
         recalculate_program(program)
     _check_against_floor(tenant, program)
