@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Qu
 from django.http import Http404
 
 from common.planner import reads_every_row
-from plans.models import Plan, PlanDocument
+from plans.models import Plan, PlanBeneficiary, PlanDocument
 from plans.selectors import beneficiary_users, plans_of_user
 from tenancy.models import Tenant, User
 
@@ -57,7 +57,7 @@ def beneficiary_statuses(
     """The plan's beneficiaries, each with their current acceptance (``enrolled_at``,
     ``terms_version``, ``signature``), when they last viewed the terms (``last_viewed_at``),
     whether they are an active member, and their direct assignment if any. One query: each of
-    these is a LEFT JOIN on a unique key, so no row repeats. ``users``: the plan's
+    these is a LEFT JOIN or a subquery on a unique key, so no row repeats. ``users``: the plan's
     ``beneficiary_users`` when the caller has built them already (building it is most of the
     cost of these selectors: a union and a filtered relation)."""
     t = plan.tenant_id
@@ -68,18 +68,27 @@ def beneficiary_statuses(
             viewed=FilteredRelation(
                 "plan_terms_views", condition=Q(plan_terms_views__tenant_id=t, plan_terms_views__plan=plan)
             ),
-            direct=FilteredRelation("plan_links", condition=Q(plan_links__tenant_id=t, plan_links__plan=plan)),
         )
         .annotate(
             enrolled_at=F("current__enrolled_at"),
-            terms_version=F("current__document__version"),
             terms_document_id=F("current__document_id"),
             signature=F("current__signature"),
             last_viewed_at=F("viewed__last_viewed_at"),
-            direct_beneficiary_id=F("direct__id"),
             is_active_member=F("membership__is_active"),
             current_user_id=F("current__user_id"),
             viewed_user_id=F("viewed__user_id"),
+        )
+        # Read by key for the rows shown, not joined: neither filters the list, and each join
+        # more made PostgreSQL's join search most of the statement's time (2.3 ms of planning
+        # for 0.9 ms of execution at demo scale; 0.7 ms without these two). PostgreSQL evaluates
+        # them after the sort, for the page's rows only.
+        .annotate(
+            terms_version=Subquery(
+                PlanDocument.objects.filter(tenant_id=t, pk=OuterRef("terms_document_id")).values("version")[:1]
+            ),
+            direct_beneficiary_id=Subquery(
+                PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, user_id=OuterRef("pk")).values("pk")[:1]
+            ),
         )
     )
     # Filter on the joined rows' key through an annotation: filtering on the (multi-valued)
