@@ -151,6 +151,21 @@ class TestUndoResetView:
         assert f"Reset #{newer.pk} is more recent".encode() in response.content
         assert not current(plan).exists()
 
+    def test_the_tab_offers_to_undo_the_newest_reset_only_while_it_stands(
+        self, admin_client, tenant, plan, reps, admin_member
+    ):
+        tab = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
+        assert b'id="undo-reset"' not in admin_client.get(tab).content  # never reset
+        reset_enrollments(plan, actor=admin_member.user)
+        enroll_in_plan(plan=plan, user=reps[1], accepted=True)
+        reset_enrollments(plan, actor=admin_member.user)
+        older, newer = EnrollmentReset.objects.filter(plan=plan).order_by("pk")
+        page = admin_client.get(tab).content
+        assert u(tenant, "enrollments:undo_reset", reset_id=newer.pk).encode() in page
+        assert u(tenant, "enrollments:undo_reset", reset_id=older.pk).encode() not in page
+        undo_reset_enrollments(newer, actor=admin_member.user)
+        assert b'id="undo-reset"' not in admin_client.get(tab).content  # the newest is undone
+
     def test_history_lists_undo_per_reset_and_the_undone_state(self, admin_client, tenant, plan, reps, admin_member):
         reset_enrollments(plan, actor=admin_member.user)
         batch = EnrollmentReset.objects.get(plan=plan)
