@@ -2,6 +2,8 @@
 enrolled again since; one UPDATE, one activity entry, idempotent; only the newest standing reset
 of a plan can be undone."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -11,9 +13,10 @@ from django.urls import reverse
 from activity.models import ActivityEntry
 from enrollments.models import EnrollmentReset, PlanEnrollment
 from enrollments.services import enroll_in_plan, reset_enrollments, undo_reset_enrollments
+from plans.models import PlanBeneficiary
 from tests.conftest import login
 from tests.factories import member
-from tests.plans.factories import PlanDocumentFactory, PlanFactory
+from tests.plans.factories import PlanDocumentFactory, PlanFactory, TeamFactory, TeamMemberFactory
 from tests.plans.helpers import bulk_beneficiaries, bulk_reps
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +229,26 @@ class TestUndoResetView:
         )
         with django_assert_num_queries(len(ctx.captured_queries)):
             assert b"90 acceptances come back" in admin_client.get(undo).content
+
+
+def test_the_tab_shows_and_sorts_by_each_rows_terms_version_and_assignment(admin_client, tenant, plan, reps):
+    """The terms version and the direct assignment are read per row (not joined): each row gets its
+    own, the list sorts by the version, and a team member's row says so."""
+    PlanEnrollment.objects.filter(plan=plan, user__in=reps[:4]).update(document=plan.documents.get())  # v1
+    second = PlanDocumentFactory(plan=plan, version=2)
+    PlanEnrollment.objects.filter(plan=plan, user__in=reps[4:]).update(document=second)  # reps 6 and 9: v2
+    team = TeamFactory(tenant=tenant)
+    via_team = bulk_reps(tenant, 1, prefix="teamed")[0]
+    TeamMemberFactory(team=team, user=via_team)
+    PlanBeneficiary.objects.create(tenant=tenant, plan=plan, team=team)
+    tab = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk)
+
+    for order, versions in (("terms_version", ["v1", "v1", "v2", "v2"]), ("-terms_version", ["v2", "v2", "v1", "v1"])):
+        page = admin_client.get(tab, {"sort": order}).content.decode()
+        shown = re.findall(r"<td [^>]*>(v\d)", page)
+        assert shown == versions, order
+    page = admin_client.get(tab).content.decode()
+    assert page.count("enrolled on an older version") == 2  # v1 acceptances, v2 is current
+    assert page.count("via team") == 1
+    entry = PlanBeneficiary.objects.get(plan=plan, user=reps[0])
+    assert u(tenant, "plans:beneficiary_remove", beneficiary_id=entry.pk) in page
