@@ -30,6 +30,23 @@ def last_activity_subquery(tenant_id):
     )
 
 
+# What the dashboard's table, its export and its row classes read (courses.tables.DashboardTable,
+# courses.access.access_line): a page's 25 rows then carry 17 columns instead of 49, of which 3
+# timestamps to convert instead of 9. A column read but not listed costs a query per row.
+DASHBOARD_COLUMNS = (
+    "status",
+    "manual_expiration_date",
+    "expired_at",
+    "expired_by_hand",
+    "learner__is_active",
+    "learner__user__full_name",
+    "learner__user__email",
+    "course__name",
+    "sales_order__tran_id",
+    "sales_order__end_date",
+)
+
+
 def dashboard_enrollments(*, tenant: Tenant, today: datetime.date | None = None) -> QuerySet[CourseEnrollment]:
     """The client admin dashboard: every enrollment except unenrolled (U) ones, with learner,
     course, sales order, effective status/expiry and the learner's group memberships with their
@@ -40,6 +57,7 @@ def dashboard_enrollments(*, tenant: Tenant, today: datetime.date | None = None)
         CourseEnrollment.objects.filter(tenant=tenant)
         .exclude(status=U)
         .select_related("learner__user", "course", "sales_order")
+        .only(*DASHBOARD_COLUMNS)
         .prefetch_related(
             Prefetch(
                 "learner__group_memberships",
