@@ -84,7 +84,9 @@ def beneficiary_statuses(
         # them after the sort, for the page's rows only.
         .annotate(
             terms_version=Subquery(
-                PlanDocument.objects.filter(tenant_id=t, pk=OuterRef("terms_document_id")).values("version")[:1]
+                PlanDocument.objects.filter(tenant_id=t, pk=OuterRef("terms_document_id"))
+                .order_by()  # one row by its key: not the model's order (by plan name, a join)
+                .values("version")[:1]
             ),
             direct_beneficiary_id=Subquery(
                 PlanBeneficiary.objects.filter(tenant_id=t, plan=plan, user_id=OuterRef("pk")).values("pk")[:1]
