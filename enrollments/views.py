@@ -16,7 +16,7 @@ from common.views import ConfirmActionView
 from plans.forms import apply_errors
 from plans.selectors import (
     access_plan,
-    beneficiary_entries,
+    beneficiary_teams,
     beneficiary_users,
     current_document,
     released_rewards_of_user,
@@ -58,7 +58,7 @@ def beneficiary_list(request, tenant_slug, plan_id):
         "table": table,
         "filter": {"form": form},
         "counts": counts,
-        "teams": [b for b in beneficiary_entries(plan=plan).filter(team__isnull=False)],
+        "teams": list(beneficiary_teams(plan=plan)),
         "can_reset": can_reset,
         # Right after a reset, the tab offers to undo it.
         "undo_batch": selectors.latest_standing_reset(plan=plan) if can_reset else None,

@@ -74,14 +74,14 @@ def plan_documents(*, plan: Plan) -> QuerySet[PlanDocument]:
     return PlanDocument.objects.filter(tenant_id=plan.tenant_id, plan=plan).select_related("created_by")
 
 
-def beneficiary_entries(*, plan: Plan) -> QuerySet[PlanBeneficiary]:
-    """The plan's beneficiary entries (users and teams as assigned), teams with member counts."""
+def beneficiary_teams(*, plan: Plan) -> QuerySet[PlanBeneficiary]:
+    """The plan's team assignments by team name, each with its team's member count."""
     members = TeamMember.objects.filter(tenant_id=plan.tenant_id, team=OuterRef("team")).order_by()
     return (
-        PlanBeneficiary.objects.filter(tenant_id=plan.tenant_id, plan=plan)
-        .select_related("user", "team")
+        PlanBeneficiary.objects.filter(tenant_id=plan.tenant_id, plan=plan, team__isnull=False)
+        .select_related("team")
         .annotate(member_count=Subquery(members.values("team").annotate(n=Count("pk")).values("n")[:1]))
-        .order_by("team__name", "user__email")
+        .order_by("team__name", "pk")
     )
 
 
