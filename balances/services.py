@@ -12,14 +12,13 @@ from django.db.models import StringAgg, Sum, Value
 from django.utils import timezone
 
 from activity.services import record
+from common.money import CENT
 from common.templatetags.portal import money
 from plans.models import Plan, Reward
 from plans.selectors import beneficiary_users
 from tenancy.models import Membership, Tenant, User
 
 from .models import BalanceClear
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from activity.links import Link
 from common.export import EXPORT_FORMATS, export_response
+from common.money import CENT
 from common.permissions import capability_required
 from common.templatetags.portal import money, us_datetime
 from common.views import ConfirmActionView, TenantListView
@@ -21,7 +22,6 @@ from .filters import UserFilter
 from .forms import RecoverableDrawForm, RecoverableRewardForm
 from .tables import UserTable, owed_columns
 
-CENT = Decimal("0.01")
 REWARDS_SHOWN = 100
 CLEARED_SHOWN = 50
 CLEARS_SHOWN = 20

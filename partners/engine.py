@@ -51,6 +51,8 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
+from common.money import CENT
+
 from .criteria import KINDS, conditions_q
 from .models import (
     CourseAssignment,
@@ -68,7 +70,6 @@ FORMULAS_VERSION = 1
 
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
-CENTS = Decimal("0.01")
 
 
 # Where each criterion source's records live, and their partner account column.
@@ -254,7 +255,7 @@ class Cells:
                 key = (raw.__class__, raw)
                 value = cache.get(key)
                 if value is None:
-                    value = cache[key] = _to_decimal(raw).quantize(CENTS)
+                    value = cache[key] = _to_decimal(raw).quantize(CENT)
                 out[cid] = value
         return out
 
@@ -454,7 +455,7 @@ class Evaluator:
             key = (cid, next_idx, raw.__class__, raw)
             parts = cache.get(key)
             if parts is None:
-                value = _to_decimal(raw).quantize(CENTS) if raw else Decimal(0)
+                value = _to_decimal(raw).quantize(CENT) if raw else Decimal(0)
                 met, met_run, ratio, percent, required = self._cell_outcome(cid, levels, next_idx, value)
                 parts = cache[key] = (CriterionOutcome(cid, value, met, percent, required), met_run, ratio)
             criterion_outcome, met_run, ratio = parts

@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 
+from common.money import CENT
+
 from .criteria import KINDS, conditions_q
 from .engine import SOURCES, criterion_date_field, rate_subquery
 from .rates import convert_groups
 
 MONEY = DecimalField(max_digits=30, decimal_places=10)
-CENTS = Decimal("0.01")
 
 # Why a record of the enrolled account counts or not, in the order the rules apply.
 COUNTED = "counted"
@@ -188,5 +189,5 @@ def values_for(criteria, enrollment, *, custom: dict[int, bool]) -> dict[int, De
             )
         else:
             total = records.count()
-        values[c.id] = Decimal(total).quantize(CENTS)
+        values[c.id] = Decimal(total).quantize(CENT)
     return values

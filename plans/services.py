@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from activity.models import Action
 from activity.services import record
+from common.money import CENT
 from common.services import model_update
 from tenancy.models import Tenant, User
 
@@ -49,7 +50,6 @@ PLAN_FIELDS = [
     "enrollment_option",
     "commission_rate",
 ]
-CENT = Decimal("0.01")
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from common.money import CENT
+
 register = template.Library()
 
 
@@ -19,9 +21,6 @@ def us_datetime(value):
 @register.filter
 def us_date(value):
     return value.strftime("%m/%d/%Y") if value else "—"
-
-
-CENT = Decimal("0.01")
 
 
 @register.filter

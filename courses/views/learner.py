@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from common.htmx import render_page
+from common.money import CENT
 from common.permissions import capability_required
 from tenancy.capabilities import Capability
 
@@ -137,7 +138,7 @@ def _score(raw: str) -> Decimal | None:
         raise ValidationError("Enter the score as a number from 0 to 100.") from None
     if not value.is_finite() or not 0 <= value <= 100:
         raise ValidationError("Enter the score as a number from 0 to 100.")
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(CENT)
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from common.export import neutralise, text_formatters
 from common.export_sql import UsDate, UtcText, WholePart
+from common.money import CENT
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
@@ -505,7 +506,7 @@ def criterion_record_summary(*, enrollment: PartnerEnrollment, criterion: Criter
                 "reason": key,
                 "label": label,
                 "count": row["count"],
-                "total": None if total is None else Decimal(total).quantize(Decimal("0.01")),
+                "total": None if total is None else Decimal(total).quantize(CENT),
             }
         )
     return out

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
+from common.money import CENT
 from common.permissions import capability_required, check_capability
 from common.tables import CountedPaginator
 from common.views import TenantListView
@@ -19,7 +20,7 @@ from tenancy.capabilities import Capability
 
 from .. import selectors
 from ..criteria import KINDS, field_label
-from ..engine import CENTS, criterion_date_field
+from ..engine import criterion_date_field
 from ..explain import COUNTED, REASONS
 from ..filters import EnrollmentFilter
 from ..forms.enrollments import EnrollForm, EnrollmentEditForm, EnrollmentEndForm
@@ -389,7 +390,7 @@ def enrollment_criterion_records(request, tenant_slug, enrollment_id, criterion_
 
         def rows():
             for r in records.iterator(chunk_size=2000):
-                value = None if r.counted_value is None else r.counted_value.quantize(CENTS)
+                value = None if r.counted_value is None else r.counted_value.quantize(CENT)
                 yield [*selectors.drilldown_cells(r, columns), value, REASONS[r.reason]]
 
         name = f"{enrollment.account.name}-{criterion.name}-records"

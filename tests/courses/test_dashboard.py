@@ -236,7 +236,7 @@ def test_the_export_reads_a_fixed_number_of_statements_and_every_column(
     assert len(rows) == 5
     assert {row[5] for row in rows[1:]} == {
         "Last day of access: 06/30/2027",
-        "Last day of access was " + f"{YESTERDAY:%m/%d/%Y}",
+        f"Last day of access was {YESTERDAY:%m/%d/%Y}",
         "Last day of access: 01/15/2027",
         "Access ended on 03/02/2026 (expired by hand)",
     }
