@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 
 from common.money import CENT
+from common.planner import groups_by_hash
 
 from .criteria import KINDS, conditions_q
 from .engine import SOURCES, criterion_date_field, rate_subquery
@@ -79,9 +80,11 @@ def _converted(criterion, enrollment, queryset, *extra):
     spec = KINDS[criterion.kind]
     date_field = criterion_date_field(criterion)
     groups = list(
-        queryset.order_by()
-        .values(*extra, "currency", date_field)
-        .annotate(n=Count("pk"), amount=Sum(criterion.rollup_field or spec.rollup_fields[0]))
+        groups_by_hash(
+            queryset.order_by()
+            .values(*extra, "currency", date_field)
+            .annotate(n=Count("pk"), amount=Sum(criterion.rollup_field or spec.rollup_fields[0]))
+        )
     )
     return convert_groups(
         groups, tenant_id=enrollment.tenant_id, to_currency=enrollment.program.currency, date_field=date_field

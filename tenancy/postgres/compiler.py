@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.backends.postgresql import compiler
 from psycopg.pq import TransactionStatus
 
-from common.planner import marked_tenant
+from common.planner import marked_for_hashing, marked_tenant
 
 from .tables import TENANT_COLUMN, is_tenant_model
 
@@ -17,13 +17,11 @@ from .tables import TENANT_COLUMN, is_tenant_model
 class SQLCompiler(compiler.SQLCompiler):
     def execute_sql(self, *args, **kwargs):
         """A statement marked ``common.planner.reads_every_row`` for a large tenant is planned
-        without nested loops: the setting is on the session for that statement alone (a
-        server-side cursor is planned at its DECLARE, so later fetches keep the plan)."""
-        tenant_id = marked_tenant(self.query)
-        if tenant_id is None:
-            return super().execute_sql(*args, **kwargs)
-        before, during = self._nested_loops_off_if_large(tenant_id)
-        if before == during:  # a small tenant: nothing to restore
+        without nested loops, one marked ``groups_by_hash`` without sorts: the settings are on
+        the session for that statement alone (a server-side cursor is planned at its DECLARE,
+        so later fetches keep the plan)."""
+        before = self._planner_settings()
+        if not before:  # nothing marked, or a small tenant: nothing to restore
             return super().execute_sql(*args, **kwargs)
         try:
             result = super().execute_sql(*args, **kwargs)
@@ -34,12 +32,30 @@ class SQLCompiler(compiler.SQLCompiler):
             # and the first error is the one raised.
             if self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
                 try:
-                    self._set_nested_loops(before)
+                    self._restore(before)
                 except Exception:
                     self.connection.close()
             raise
-        self._set_nested_loops(before)
+        self._restore(before)
         return result
+
+    def _planner_settings(self) -> dict[str, str]:
+        """Apply the marks' settings; returns the value each changed setting had before."""
+        before = {}
+        tenant_id = marked_tenant(self.query)
+        if tenant_id is not None:
+            was, now = self._nested_loops_off_if_large(tenant_id)
+            if was != now:
+                before["enable_nestloop"] = was
+        if marked_for_hashing(self.query):
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', %s)", [self._local()]
+                )
+                was, now = cursor.fetchone()
+            if was != now:
+                before["enable_sort"] = was
+        return before
 
     def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
         """Turn ``enable_nestloop`` off if the tenant has at least ``READS_EVERY_ROW_FROM_MEMBERS``
@@ -56,9 +72,12 @@ class SQLCompiler(compiler.SQLCompiler):
             )
             return cursor.fetchone()
 
-    def _set_nested_loops(self, value: str) -> None:
+    def _restore(self, values: dict[str, str]) -> None:
+        local = self._local()
+        calls = ", ".join("set_config(%s, %s, %s)" for _ in values)
+        params = [p for name, value in values.items() for p in (name, value, local)]
         with self.connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_nestloop', %s, %s)", [value, self._local()])
+            cursor.execute(f"SELECT {calls}", params)  # noqa: S608 - placeholders only
 
     def _local(self) -> bool:
         """In a transaction the setting is the transaction's (``SET LOCAL``): its end undoes it

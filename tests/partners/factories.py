@@ -289,3 +289,12 @@ def bulk_enrollments(program, n: int, *, prefix: str = "Bulk") -> None:
         ],
         batch_size=1000,
     )
+
+
+def hashed_grouping_statements() -> int:
+    """The statements around each grouping marked ``common.planner.groups_by_hash`` (a
+    criterion's records by currency and date): on PostgreSQL, ``enable_sort`` turned off for it
+    and back; none elsewhere."""
+    from django.db import connection
+
+    return 2 if connection.vendor == "postgresql" else 0
