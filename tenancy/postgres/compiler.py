@@ -20,17 +20,18 @@ class SQLCompiler(compiler.SQLCompiler):
         without nested loops, one marked ``groups_by_hash`` without sorts: the settings are on
         the session for that statement alone (a server-side cursor is planned at its DECLARE,
         so later fetches keep the plan)."""
-        before = self._planner_settings()
-        if not before:  # nothing marked, or a small tenant: nothing to restore
-            return super().execute_sql(*args, **kwargs)
+        before: dict[str, str] = {}  # each setting changed for this statement, with its value before
         try:
+            self._apply_marks(before)
+            if not before:  # nothing marked, or a small tenant: nothing to restore
+                return super().execute_sql(*args, **kwargs)
             result = super().execute_sql(*args, **kwargs)
         except BaseException:  # a worker's timeout signal too: the connection outlives the request
             # A failed statement aborts its transaction, whose rollback undoes the SET too; in
             # autocommit, or when nothing reached the database, it is undone here. If that
             # fails as well, the connection is closed rather than kept with the setting off,
             # and the first error is the one raised.
-            if self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            if before and self.connection.connection.info.transaction_status != TransactionStatus.INERROR:
                 try:
                     self._restore(before)
                 except Exception:
@@ -39,9 +40,9 @@ class SQLCompiler(compiler.SQLCompiler):
         self._restore(before)
         return result
 
-    def _planner_settings(self) -> dict[str, str]:
-        """Apply the marks' settings; returns the value each changed setting had before."""
-        before = {}
+    def _apply_marks(self, before: dict[str, str]) -> None:
+        """Apply the marks' settings, recording in ``before`` each one changed as it is (so that
+        a failure between two is undone too)."""
         tenant_id = marked_tenant(self.query)
         if tenant_id is not None:
             was, now = self._nested_loops_off_if_large(tenant_id)
@@ -55,7 +56,6 @@ class SQLCompiler(compiler.SQLCompiler):
                 was, now = cursor.fetchone()
             if was != now:
                 before["enable_sort"] = was
-        return before
 
     def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
         """Turn ``enable_nestloop`` off if the tenant has at least ``READS_EVERY_ROW_FROM_MEMBERS``

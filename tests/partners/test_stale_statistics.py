@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, Value
 from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 
-from common.planner import HASH_MARK, groups_by_hash
+from common.planner import HASH_MARK, groups_by_hash, reads_every_row
 from partners.models import Opportunity
 from tests.conftest import login
 from tests.partners.factories import PartnerEnrollmentFactory, PartnerUserFactory, manager, program_with_criteria
@@ -124,3 +124,18 @@ def test_a_set_local_of_the_callers_transaction_stays_local(tenant):
         list(groups_by_hash(_grouped(enrollment)))
         assert _sorts() == "off"
     assert _sorts() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_marks_on_one_statement_are_applied_and_undone_together(tenant, settings):
+    settings.READS_EVERY_ROW_FROM_MEMBERS = 0  # every workspace is large
+    enrollment = PartnerEnrollmentFactory(program=program_with_criteria(tenant))
+    both = reads_every_row(groups_by_hash(_grouped(enrollment)), tenant_id=tenant.pk)
+    with CaptureQueriesContext(connection) as captured:
+        list(both)
+    first, second, *_, last = [q["sql"] for q in captured.captured_queries]
+    assert "set_config('enable_nestloop', 'off'" in first and "set_config('enable_sort', 'off'" in second
+    assert "'enable_nestloop', 'on'" in last and "'enable_sort', 'on'" in last  # one statement restores both
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('enable_sort')")
+        assert cursor.fetchone() == ("on", "on")
