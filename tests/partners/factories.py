@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.db import connection
 from django.utils import timezone
 
 from partners.models import (
@@ -295,6 +296,4 @@ def hashed_grouping_statements() -> int:
     """The statements around each grouping marked ``common.planner.groups_by_hash`` (a
     criterion's records by currency and date): on PostgreSQL, ``enable_sort`` turned off for it
     and back; none elsewhere."""
-    from django.db import connection
-
     return 2 if connection.vendor == "postgresql" else 0
