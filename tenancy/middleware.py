@@ -15,9 +15,22 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_scopes import scope, scopes_disabled
 
+from common.precompiled import Precompiled
+
 from .models import Membership
 
 WORKSPACE_PREFIX = "/w/"
+
+# On every page: compiled once (building and compiling it cost five times running it).
+_SESSION_MEMBERSHIP = Precompiled(
+    lambda slug, user_id: (
+        Membership.objects.select_related("tenant", "role", "user")
+        .filter(tenant__slug=slug, user_id=user_id, is_active=True)
+        .order_by("pk")[:1]
+    ),
+    slug="precompiled-workspace-slug",
+    user_id=-7_351_982,
+)
 
 
 class TenantMiddleware:
@@ -59,11 +72,8 @@ class TenantMiddleware:
             user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
         except KeyError:
             return None
-        return (
-            Membership.objects.select_related("tenant", "role", "user")
-            .filter(tenant__slug=slug, user_id=user_id, is_active=True)
-            .first()
-        )
+        found = _SESSION_MEMBERSHIP(slug=slug, user_id=user_id)
+        return found[0] if found else None
 
     @staticmethod
     def _is_api(request, slug: str) -> bool:
