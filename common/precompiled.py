@@ -7,9 +7,11 @@ once with a marker value for each parameter, compiled, and its SQL reused with e
 in the markers' places. The rows become instances through Django's own ``ModelIterable``
 (``select_related``, the fields' converters), so a call returns what the queryset would.
 
-Only for querysets whose SQL does not depend on anything but these values: not inside a
-django-scopes scope (a scoped manager would compile the scope's tenant in), and for values that
-are bound as they are (``str`` and ``int``: no conversion by the field).
+Only for querysets whose SQL depends on nothing but these values: compiled and run outside any
+django-scopes scope (a scoped manager would compile a scope's tenant in, and a call inside a scope
+would not be filtered to it), for ``str`` and ``int`` values that the fields bind unchanged (no
+normalising ``get_prep_value``; an integer lookup's out-of-range check, which empties the
+queryset, is not made: a key lookup such as ``user_id`` has none).
 """
 
 import copy
@@ -34,8 +36,6 @@ class Precompiled:
         self._compiled = None  # (queryset, compiler, sql, params, slots), on the first call
 
     def _compile(self):
-        if get_scope().get("_enabled", True):
-            raise ImproperlyConfigured("A precompiled statement is compiled outside any scope (in scopes_disabled()).")
         queryset = self._build(**self._markers)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
@@ -54,6 +54,8 @@ class Precompiled:
         for name, value in values.items():
             if type(value) is not type(self._markers[name]):
                 raise TypeError(f"{name}: {type(value).__name__}, not {type(self._markers[name]).__name__}.")
+        if get_scope().get("_enabled", True):
+            raise ImproperlyConfigured("A precompiled statement runs outside any scope (in scopes_disabled()).")
         if self._compiled is None:
             self._compiled = self._compile()
         queryset, compiled, sql, params, slots = self._compiled

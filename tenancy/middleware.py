@@ -72,6 +72,8 @@ class TenantMiddleware:
             user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
         except KeyError:
             return None
+        if user_id is None:  # a session edited by hand: Django's request.user decides
+            return None
         found = _SESSION_MEMBERSHIP(slug=slug, user_id=user_id)
         return found[0] if found else None
 

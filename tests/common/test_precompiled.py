@@ -72,12 +72,16 @@ def test_the_queryset_is_built_and_compiled_once():
     assert built == [{"slug": "marker-slug", "user_id": -4242}]
 
 
-def test_it_refuses_to_compile_inside_a_scope():
-    """A scoped manager would compile the scope's tenant into every later call's SQL."""
-    tenant = TenantFactory()
+def test_it_refuses_to_compile_or_run_inside_a_scope():
+    """Compiled inside a scope, a scoped manager would put that tenant into every later call's
+    SQL; run inside one, the statement compiled outside would not be filtered to the scope."""
+    tenant, other = TenantFactory(), member(TenantFactory())
     lookup = statement()
     with scope(tenant=tenant), pytest.raises(ImproperlyConfigured, match="outside any scope"):
         lookup(slug=tenant.slug, user_id=1)
+    assert len(lookup(slug=other.tenant.slug, user_id=other.user_id)) == 1  # compiled now
+    with scope(tenant=tenant), pytest.raises(ImproperlyConfigured, match="outside any scope"):
+        lookup(slug=other.tenant.slug, user_id=other.user_id)
 
 
 def test_it_refuses_a_marker_bound_other_than_once_and_values_of_another_type():

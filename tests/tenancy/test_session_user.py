@@ -65,6 +65,16 @@ def test_a_session_without_its_hash_is_logged_out(client, admin_member):
     assert client.get(plans(admin_member.tenant)).status_code == 302
 
 
+def test_a_session_whose_user_id_is_none_is_sent_to_log_in(client, admin_member):
+    """A session edited by hand: no membership is looked up, Django's ``request.user`` decides."""
+    client.force_login(admin_member.user)
+    session = client.session
+    session[SESSION_KEY] = None
+    session.save()
+    response = client.get(plans(admin_member.tenant))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
 def test_a_session_of_a_backend_no_longer_configured_is_logged_out(client, admin_member, settings):
     client.force_login(admin_member.user, backend="django.contrib.auth.backends.ModelBackend")
     settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
