@@ -6,8 +6,10 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 
 from common.filters import TenantFilterSet
+from common.widgets import SearchableSelect
 
 from .access import effectively_enrolled_q, effectively_expired_q, in_window_q, today_for
 from .models import (
@@ -102,7 +104,14 @@ class DashboardFilter(TenantFilterSet):
     )
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.none(), label="Course")
     group = django_filters.ModelChoiceFilter(queryset=UserGroup.objects.none(), label="Group", method="filter_group")
-    sales_order = django_filters.ModelChoiceFilter(queryset=SalesOrder.objects.none(), label="Sales order")
+    # A client's NetSuite holds thousands of orders: typed by number, suggested as one types.
+    sales_order = django_filters.ModelChoiceFilter(
+        queryset=None,
+        label="Sales order",
+        to_field_name="tran_id",
+        widget=SearchableSelect(attrs={"placeholder": "Sales order #"}),
+        empty_label=None,
+    )
 
     class Meta:
         model = CourseEnrollment
@@ -112,8 +121,12 @@ class DashboardFilter(TenantFilterSet):
         super().__init__(*args, tenant=tenant, **kwargs)
         self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")
         self.filters["group"].queryset = UserGroup.objects.filter(tenant=tenant).order_by("name")
-        self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant).order_by("tran_id")
+        self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant)  # checks the number typed
         self.filters["expiring"].label = f"Expiring within {self.expiring_days} days"
+        # Built last: the form is made from the filters once.
+        self.form.fields["sales_order"].widget.suggestions_url = reverse(
+            "courses:sales_order_suggestions", kwargs={"tenant_slug": tenant.slug}
+        )
 
     @property
     def expiring_days(self) -> int:

@@ -35,5 +35,6 @@ urlpatterns = [
     path("coach/", coach.coach, name="coach"),
     path("dashboard/", dashboard.ClientDashboardView.as_view(), name="client_dashboard"),
     path("dashboard/report/", dashboard.organization_report, name="organization_report"),
+    path("dashboard/sales-orders/", dashboard.sales_order_suggestions, name="sales_order_suggestions"),
     path("emails/", dashboard.NotificationLogView.as_view(), name="notification_log"),
 ]

@@ -29,6 +29,16 @@ def sales_order_choices(*, tenant: Tenant) -> QuerySet[SalesOrder]:
     return SalesOrder.objects.filter(tenant=tenant).order_by("-end_date", "tran_id")
 
 
+def sales_order_suggestions(*, tenant: Tenant, text: str, limit: int = 20) -> QuerySet[SalesOrder]:
+    """The first ``limit`` sales orders whose number or customer contains ``text`` (the dashboard
+    filter's suggestions), by number."""
+    orders = SalesOrder.objects.filter(tenant=tenant)
+    text = text.strip()
+    if text:
+        orders = orders.filter(Q(tran_id__icontains=text) | Q(customer__icontains=text))
+    return orders.only("tran_id", "customer", "end_date").order_by("tran_id")[:limit]
+
+
 def netsuite_connection(*, tenant: Tenant) -> NetSuiteConnection | None:
     return NetSuiteConnection.objects.filter(tenant=tenant).first()
 

@@ -3,6 +3,7 @@ Expired filter, counts per status; unenrolled enrollments never shown), the Orga
 (CSV/XLSX, streamed) and the notification log."""
 
 from django.http import Http404
+from django.shortcuts import render
 
 from common.export import EXPORT_FORMATS, export_response, neutralise, text_formatters
 from common.permissions import capability_required
@@ -20,6 +21,7 @@ from ..selectors.dashboard import (
     organization_report_rows,
     report_progress,
 )
+from ..selectors.sales_orders import sales_order_suggestions as sales_orders_matching
 from ..tables import STATUS_BADGES, DashboardTable, NotificationLogTable
 
 
@@ -177,3 +179,12 @@ class NotificationLogView(TenantListView):
 
     def get_base_queryset(self):
         return NotificationLog.objects.filter(tenant=self.request.tenant).select_related("course")
+
+
+@capability_required(Capability.CLIENT_DASHBOARD)
+def sales_order_suggestions(request, tenant_slug):
+    """The dashboard's Sales order filter suggestions for the text typed so far: ``<option>``
+    elements, the value the order's number (what the filter takes), the label its customer and
+    end date."""
+    orders = sales_orders_matching(tenant=request.tenant, text=request.GET.get("sales_order", ""))
+    return render(request, "courses/_sales_order_options.html", {"orders": orders})

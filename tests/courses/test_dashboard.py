@@ -16,7 +16,7 @@ from courses.models import SalesOrder
 from tests.conftest import login
 from tests.factories import member
 
-from .factories import YESTERDAY, UserGroupFactory, add_to_group, course_with_modules, enroll
+from .factories import YESTERDAY, SalesOrderFactory, UserGroupFactory, add_to_group, course_with_modules, enroll
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_other_filters(client, tenant, client_admin, world, query, expected):
     value = {
         "course": world["course"].pk,
         "group": world["group"].pk,
-        "sales_order": world["eve_order"].pk,
+        "sales_order": world["eve_order"].tran_id,  # typed by number
         "q": "cid@",
     }[query]
     body = login(client, client_admin).get(dash(tenant, f"?{query}={value}")).content.decode()
@@ -155,7 +155,7 @@ def test_the_row_count_is_the_listed_rows_whether_or_not_the_cards_counted_them(
     COUNT less); with either on, or with a filter in error (nothing listed, the cards count
     every row), it counts the listed rows itself."""
     foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
-    body = login(client, client_admin).get(dash(tenant, query.format(foreign=foreign.pk))).content.decode()
+    body = login(client, client_admin).get(dash(tenant, query.format(foreign=foreign.tran_id))).content.decode()
     listed = body.split("<tbody>")[1].count("<tr ")
     assert _row_count(body) == listed
     if query == "":
@@ -166,7 +166,7 @@ def test_the_row_count_is_the_listed_rows_whether_or_not_the_cards_counted_them(
 
 def test_foreign_filter_value_is_an_error_not_a_leak(client, tenant, other_tenant, client_admin, world):
     foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
-    body = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.pk}")).content.decode()
+    body = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.tran_id}")).content.decode()
     assert "Select a valid choice" in body
     assert _emails(body) == []
 
@@ -177,7 +177,7 @@ def test_an_export_with_a_filter_in_error_holds_what_the_page_lists_nothing(
     """The dashboard is strict: a filter in error lists nothing, and its export holds nothing
     either (it used to hold every learner)."""
     foreign = SalesOrder.objects.create(tenant=other_tenant, tran_id="SO-X", end_date=datetime.date(2027, 1, 1))
-    response = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.pk}&export=csv"))
+    response = login(client, client_admin).get(dash(tenant, f"?sales_order={foreign.tran_id}&export=csv"))
     assert response.status_code == 200
     assert _csv_rows(response) == []
 
@@ -258,10 +258,11 @@ def test_the_plain_dashboard_counts_its_rows_once(client, tenant, client_admin, 
 
 
 # Session, membership with its user; whether My courses has anything (a client admin's role takes
-# courses); 3 filter choice lists; count, page, groups prefetch; status counts: a full first page
-# of the Expired filter. Without the Expired or Expiring filter the status counts stand for the
-# count, and a first page that is not full is counted by reading it (one less, either way).
-DASHBOARD_QUERIES = 10
+# courses); 2 filter choice lists (courses, groups: the sales orders are suggested as one types);
+# count, page, groups prefetch; status counts: a full first page of the Expired filter. Without
+# the Expired or Expiring filter the status counts stand for the count, and a first page that is
+# not full is counted by reading it (one less, either way).
+DASHBOARD_QUERIES = 9
 
 
 def _csv_rows(response):
@@ -491,3 +492,58 @@ def test_organization_report_csv_is_the_typed_values_formatted(client, tenant, c
     tail = list(_report_rows(tenant))[len(expected) :]  # the learners with no enrollment
     assert body == "".join(csv_chunks(REPORT_HEADER, [*expected, *tail], formatted=True))
     assert len(tail) == 1  # the client admin (a Manager's role takes no courses)
+
+
+def suggestions(tenant, text):
+    url = reverse("courses:sales_order_suggestions", kwargs={"tenant_slug": tenant.slug})
+    return f"{url}?sales_order={text}"
+
+
+def _option_values(body):
+    return [part.split('"')[0] for part in body.split('<option value="')[1:]]
+
+
+def test_the_sales_order_filter_lists_no_order_with_the_page(client, tenant, client_admin, world):
+    """A client's NetSuite holds thousands of orders: the box suggests them as one types (the
+    activity log's actor picker), the page renders none and reads none."""
+    for i in range(30):
+        SalesOrderFactory(tenant=tenant, tran_id=f"SO-BIG-{i}")
+    login(client, client_admin)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(dash(tenant)).content.decode()
+    assert not any('FROM "courses_salesorder"' in q["sql"].split(" WHERE ")[0] for q in captured.captured_queries)
+    box = body.split('name="sales_order"')[0].rsplit("<input", 1)[1] + body.split('name="sales_order"')[1]
+    assert 'list="id_sales_order-options"' in box and "hx-get" in box
+    assert "SO-BIG-" not in body
+
+
+def test_sales_order_suggestions_match_the_number_or_the_customer_of_this_workspace_only(
+    client, tenant, other_tenant, client_admin
+):
+    SalesOrderFactory(tenant=tenant, tran_id="SO-10560", customer="Initech")
+    SalesOrderFactory(tenant=tenant, tran_id="SO-10561", customer="Globex Retail")
+    SalesOrderFactory(tenant=tenant, tran_id="SO-20001", customer="Initech West")
+    for i in range(25):
+        SalesOrderFactory(tenant=tenant, tran_id=f"SO-3{i:04}", customer="Umbrella")
+    SalesOrderFactory(tenant=other_tenant, tran_id="SO-10569", customer="Initech")
+    login(client, client_admin)
+    assert _option_values(client.get(suggestions(tenant, "1056")).content.decode()) == ["SO-10560", "SO-10561"]
+    body = client.get(suggestions(tenant, "initech")).content.decode()
+    assert _option_values(body) == ["SO-10560", "SO-20001"]
+    assert "SO-10560 (Initech), ends" in body
+    assert len(_option_values(client.get(suggestions(tenant, "")).content.decode())) == 20  # the first twenty
+
+
+def test_sales_order_suggestions_need_the_client_dashboard(client, tenant):
+    learner = member(tenant, "Learner")
+    assert login(client, learner).get(suggestions(tenant, "SO")).status_code == 403
+
+
+def test_an_order_chosen_by_number_filters_the_list_and_its_export(client, tenant, client_admin, world):
+    login(client, client_admin)
+    number = world["eve_order"].tran_id
+    body = client.get(dash(tenant, f"?sales_order={number}")).content.decode()
+    assert _emails(body) == ["eve"]
+    assert f'value="{number}"' in body  # the box keeps the number typed
+    rows = _csv_rows(client.get(dash(tenant, f"?sales_order={number}&export=csv")))
+    assert len(rows) == 1 and "eve@example.test" in rows[0].values()
