@@ -5,8 +5,10 @@ scoped to the tenant."""
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 
 from common.filters import TenantFilterSet
+from common.widgets import SearchableSelect
 
 from .models import (
     Benefit,
@@ -25,11 +27,28 @@ from .models import (
 from .selectors.enrollments import PRESETS, preset_q
 
 
+def _account_filter(**kwargs) -> django_filters.ModelChoiceFilter:
+    """A partner data list's Account filter: typed by name, suggested as one types (a program
+    can hold thousands of accounts: none is rendered with the page)."""
+    return django_filters.ModelChoiceFilter(
+        queryset=None,
+        label="Account",
+        to_field_name="name",
+        widget=SearchableSelect(attrs={"placeholder": "Account name"}),
+        empty_label=None,
+        **kwargs,
+    )
+
+
 class _AccountScoped(TenantFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "account" in self.filters:
-            self.filters["account"].queryset = PartnerAccount.objects.filter(tenant=self.tenant)
+            self.filters["account"].queryset = PartnerAccount.objects.filter(tenant=self.tenant)  # checks the name
+            # Built last: the form is made from the filters once.
+            self.form.fields["account"].widget.suggestions_url = reverse(
+                "partners:account_suggestions", kwargs={"tenant_slug": self.tenant.slug}
+            )
 
 
 class ProgramFilter(TenantFilterSet):
@@ -62,7 +81,7 @@ class PartnerAccountFilter(TenantFilterSet):
 
 class PartnerUserFilter(_AccountScoped):
     q = django_filters.CharFilter(method="search", label="Search")
-    account = django_filters.ModelChoiceFilter(queryset=PartnerAccount.objects.none(), empty_label="Any account")
+    account = _account_filter()
     is_partner_admin = django_filters.BooleanFilter(label="Partner admin")
 
     class Meta:
@@ -75,7 +94,7 @@ class PartnerUserFilter(_AccountScoped):
 
 class OpportunityFilter(_AccountScoped):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    account = django_filters.ModelChoiceFilter(queryset=PartnerAccount.objects.none(), empty_label="Any account")
+    account = _account_filter()
     stage = django_filters.ChoiceFilter(choices=OpportunityStage.choices, empty_label="Any stage")
 
     class Meta:
@@ -85,7 +104,7 @@ class OpportunityFilter(_AccountScoped):
 
 class LeadFilter(_AccountScoped):
     q = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Search")
-    account = django_filters.ModelChoiceFilter(queryset=PartnerAccount.objects.none(), empty_label="Any account")
+    account = _account_filter()
     status = django_filters.ChoiceFilter(choices=LeadStatus.choices, empty_label="Any status")
 
     class Meta:
@@ -95,9 +114,7 @@ class LeadFilter(_AccountScoped):
 
 class CourseAssignmentFilter(_AccountScoped):
     q = django_filters.CharFilter(method="search", label="Search")
-    account = django_filters.ModelChoiceFilter(
-        field_name="partner_user__account", queryset=PartnerAccount.objects.none(), empty_label="Any account"
-    )
+    account = _account_filter(field_name="partner_user__account")
     completed = django_filters.BooleanFilter(field_name="completed_date", lookup_expr="isnull", exclude=True)
 
     class Meta:

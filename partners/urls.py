@@ -53,6 +53,7 @@ urlpatterns = [
     # Partner data and its CSV imports.
     path("accounts/", data.AccountListView.as_view(), name="account_list"),
     path("accounts/add/", data.AccountFormView.as_view(), name="account_add"),
+    path("accounts/suggestions/", data.account_suggestions, name="account_suggestions"),
     path("accounts/<int:account_id>/edit/", data.AccountFormView.as_view(), name="account_edit"),
     path("partner-users/", data.PartnerUserListView.as_view(), name="partner_user_list"),
     path("partner-users/add/", data.PartnerUserFormView.as_view(), name="partner_user_add"),

@@ -24,6 +24,16 @@ def access_partner_account(*, tenant, account_id, for_update=False) -> PartnerAc
     return access_object(PartnerAccount, tenant=tenant, pk=account_id, for_update=for_update, label="partner account")
 
 
+def partner_account_suggestions(*, tenant, text: str, limit: int = 20) -> QuerySet[PartnerAccount]:
+    """The first ``limit`` partner accounts whose name or region contains ``text`` (the data
+    lists' Account filter suggestions), by name."""
+    accounts = PartnerAccount.objects.filter(tenant=tenant)
+    text = text.strip()
+    if text:
+        accounts = accounts.filter(Q(name__icontains=text) | Q(region__icontains=text))
+    return accounts.only("name", "region").order_by("name")[:limit]
+
+
 def access_partner_user(*, tenant, partner_user_id, for_update=False) -> PartnerUser:
     qs = PartnerUser.objects.select_related("user", "account")
     return access_object(

@@ -6,6 +6,7 @@ a list declares its selector, table and filterset; an edit page its form, ``acce
 create/update services; a delete page its lookup and delete service."""
 
 from django.conf import settings
+from django.shortcuts import render
 
 from common.htmx import htmx_partial
 from common.permissions import capability_required
@@ -43,6 +44,14 @@ from .base import PartnerDeleteView, PartnerEditView, PartnerListView, tabs, url
 C = Capability.PARTNER_TIERS
 
 # --- Partner accounts and users ------------------------------------------------------------------
+
+
+@capability_required(C)
+def account_suggestions(request, tenant_slug):
+    """The data lists' Account filter suggestions for the text typed so far: ``<option>``
+    elements, the value the account's name (what the filter takes), the label with its region."""
+    accounts = selectors.partner_account_suggestions(tenant=request.tenant, text=request.GET.get("account", ""))
+    return render(request, "partners/_account_options.html", {"accounts": accounts})
 
 
 class AccountListView(PartnerListView):

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activity.models import ActivityEntry
@@ -212,3 +214,51 @@ def test_partner_user_and_rate_pages(tenant, tiers_client):
     assert b"already a rate for this pair" in response.content
     response = tiers_client.post(u(tenant, "rate_add"), data | {"date": "2026-02-01", "to_currency": "EUR"})
     assert b"different from the source currency" in response.content
+
+
+def _option_values(body: str) -> list[str]:
+    return [part.split('"')[0] for part in body.split('<option value="')[1:]]
+
+
+@pytest.mark.parametrize("page", ["partner_user_list", "opportunity_list", "lead_list", "course_list"])
+def test_the_account_filter_renders_no_account_with_the_page(tenant, tiers_client, page):
+    """A program can hold thousands of accounts: the box suggests them as one types (the
+    activity log's actor picker); the page renders none and reads none."""
+    for i in range(30):
+        f.PartnerAccountFactory(tenant=tenant, name=f"Reseller {i}")
+    with CaptureQueriesContext(connection) as captured:
+        body = tiers_client.get(u(tenant, page)).content.decode()
+    assert "Reseller" not in body
+    assert 'list="id_account-options"' in body and u(tenant, "account_suggestions") in body
+    assert not any(q["sql"].startswith('SELECT "partners_partneraccount"') for q in captured.captured_queries)
+
+
+def test_account_suggestions_match_the_name_or_region_of_this_workspace_only(tenant, other_tenant, tiers_client):
+    f.PartnerAccountFactory(tenant=tenant, name="Harbor Systems", region="EMEA")
+    f.PartnerAccountFactory(tenant=tenant, name="Lakeside IT", region="Harbor county")
+    f.PartnerAccountFactory(tenant=tenant, name="Summit", region="APAC")
+    for i in range(25):
+        f.PartnerAccountFactory(tenant=tenant, name=f"Reseller {i:02}")
+    f.PartnerAccountFactory(tenant=other_tenant, name="Harbor Foreign")
+    url = u(tenant, "account_suggestions")
+    body = tiers_client.get(f"{url}?account=harbor").content.decode()
+    assert _option_values(body) == ["Harbor Systems", "Lakeside IT"]
+    assert "Harbor Systems, EMEA" in body
+    assert len(_option_values(tiers_client.get(f"{url}?account=").content.decode())) == 20  # the first twenty
+
+
+def test_account_suggestions_need_partner_program_tiers(client, tenant):
+    client.force_login(member(tenant, "Sales Rep").user)
+    assert client.get(u(tenant, "account_suggestions") + "?account=a").status_code == 403
+
+
+def test_an_account_typed_by_name_filters_the_list_and_a_foreign_one_is_an_error(tenant, other_tenant, tiers_client):
+    mine, theirs = f.PartnerAccountFactory(tenant=tenant, name="Harbor Systems"), f.PartnerAccountFactory(tenant=tenant)
+    f.OpportunityFactory(account=mine, name="Harbor deal")
+    f.OpportunityFactory(account=theirs, name="Other deal")
+    f.PartnerAccountFactory(tenant=other_tenant, name="Foreign Ltd")
+    body = tiers_client.get(u(tenant, "opportunity_list") + "?account=Harbor+Systems").content.decode()
+    assert "Harbor deal" in body and "Other deal" not in body
+    assert 'value="Harbor Systems"' in body  # the box keeps the name typed
+    body = tiers_client.get(u(tenant, "opportunity_list") + "?account=Foreign+Ltd").content.decode()
+    assert "Select a valid choice" in body  # next to the box; nothing of the other workspace
