@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.urls import reverse
 
 from common.filters import TenantFilterSet
 from common.widgets import SearchableSelect
@@ -35,10 +34,7 @@ class ActivityFilter(TenantFilterSet):
         super().__init__(*args, **kwargs)
         self.filters["actor"].queryset = member_users(tenant=self.tenant)  # checks the email typed
         self.filters["object_type"].extra["choices"] = [(t, t) for t in activity_object_types(tenant=self.tenant)]
-        # Built last: the form is made from the filters once.
-        self.form.fields["actor"].widget.suggestions_url = reverse(
-            "activity:actor_suggestions", kwargs={"tenant_slug": self.tenant.slug}
-        )
+        self.suggest("actor", "activity:actor_suggestions")
 
     def search(self, queryset, name, value):
         return queryset.filter(object_label__icontains=value) | queryset.filter(verb__icontains=value)

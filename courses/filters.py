@@ -6,7 +6,6 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
 
 from common.filters import TenantFilterSet
 from common.widgets import SearchableSelect
@@ -123,10 +122,7 @@ class DashboardFilter(TenantFilterSet):
         self.filters["group"].queryset = UserGroup.objects.filter(tenant=tenant).order_by("name")
         self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant)  # checks the number typed
         self.filters["expiring"].label = f"Expiring within {self.expiring_days} days"
-        # Built last: the form is made from the filters once.
-        self.form.fields["sales_order"].widget.suggestions_url = reverse(
-            "courses:sales_order_suggestions", kwargs={"tenant_slug": tenant.slug}
-        )
+        self.suggest("sales_order", "courses:sales_order_suggestions")
 
     @property
     def expiring_days(self) -> int:

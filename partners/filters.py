@@ -5,7 +5,6 @@ scoped to the tenant."""
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
 
 from common.filters import TenantFilterSet
 from common.widgets import SearchableSelect
@@ -45,10 +44,7 @@ class _AccountScoped(TenantFilterSet):
         super().__init__(*args, **kwargs)
         if "account" in self.filters:
             self.filters["account"].queryset = PartnerAccount.objects.filter(tenant=self.tenant)  # checks the name
-            # Built last: the form is made from the filters once.
-            self.form.fields["account"].widget.suggestions_url = reverse(
-                "partners:account_suggestions", kwargs={"tenant_slug": self.tenant.slug}
-            )
+            self.suggest("account", "partners:account_suggestions")
 
 
 class ProgramFilter(TenantFilterSet):
