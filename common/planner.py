@@ -36,7 +36,7 @@ def reads_every_row(queryset: QuerySet, *, tenant_id: int) -> QuerySet:
 
 def marked_tenant(query) -> int | None:
     """The tenant whose every row the query reads, if it is marked or wraps a marked query."""
-    return next((tenant_id for q in _wrapped(query) if (tenant_id := getattr(q, MARK, None))), None)
+    return next((tenant_id for q in wrapped_queries(query) if (tenant_id := getattr(q, MARK, None))), None)
 
 
 def groups_by_hash(queryset: QuerySet) -> QuerySet:
@@ -52,7 +52,7 @@ def groups_by_hash(queryset: QuerySet) -> QuerySet:
 
 def marked_for_hashing(query) -> bool:
     """Whether the query, or one it wraps, is marked ``groups_by_hash``."""
-    return any(getattr(q, HASH_MARK, False) for q in _wrapped(query))
+    return any(getattr(q, HASH_MARK, False) for q in wrapped_queries(query))
 
 
 def _marked(queryset: QuerySet, mark: str, value) -> QuerySet:
@@ -61,7 +61,7 @@ def _marked(queryset: QuerySet, mark: str, value) -> QuerySet:
     return marked
 
 
-def _wrapped(query):
+def wrapped_queries(query):
     """The query and those it wraps: Django counts and aggregates over an annotated queryset
     from an outer query around it (``AggregateQuery.inner_query``)."""
     while query is not None:

@@ -17,7 +17,6 @@ from plans.forms import apply_errors
 from plans.selectors import (
     access_plan,
     beneficiary_teams,
-    beneficiary_users,
     current_document,
     released_rewards_of_user,
 )
@@ -37,9 +36,8 @@ def beneficiary_list(request, tenant_slug, plan_id):
     status = search = ""
     if form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
-    users = beneficiary_users(plan=plan)  # built once for the list and the counts
-    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search, users=users)
-    counts = selectors.enrollment_counts(plan=plan, users=users)
+    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
+    counts = selectors.enrollment_counts(plan=plan)
     document = current_document(plan=plan) if plan.requires_enrollment else None
     table = paginate(
         request,
@@ -58,7 +56,7 @@ def beneficiary_list(request, tenant_slug, plan_id):
         "table": table,
         "filter": {"form": form},
         "counts": counts,
-        "teams": list(beneficiary_teams(plan=plan)),
+        "teams": beneficiary_teams(plan=plan),
         "can_reset": can_reset,
         # Right after a reset, the tab offers to undo it.
         "undo_batch": selectors.latest_standing_reset(plan=plan) if can_reset else None,

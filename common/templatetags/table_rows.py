@@ -10,6 +10,7 @@ The header and the page links each carry an address twice (``href`` and ``hx-get
 the request's query string: built once per link here from one copy of the query string, where
 the template's ``querystring_replace`` copied and encoded it for every use."""
 
+from html import escape as escape_text
 from urllib.parse import urlencode
 
 from django import template
@@ -38,6 +39,15 @@ def _static_td(column) -> str | None:
     return column.attrs["td"].as_html()
 
 
+def _shown(value, context) -> str:
+    """``render_value_in_context``: the text of a cell, escaped. Most cells are plain strings, for
+    which its localisation, time-zone and lazy-string steps do nothing: those are escaped alone,
+    as ``conditional_escape`` would (a fifth of its cost)."""
+    if type(value) is str and context.autoescape:
+        return escape_text(value)
+    return render_value_in_context(value, context)
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
     columns = list(table.columns)
@@ -51,7 +61,7 @@ def table_rows(context, table):
             if td is None:
                 column.current_value, column.current_record = cell, row.record
                 td = column.attrs["td"].as_html()
-            cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
+            cells.append(f"<td {td}>{_shown(cell, context)}</td>")
         html.append(f"<tr {row.attrs.as_html()}>\n      {''.join(cells)}\n    </tr>")
     if not html:
         empty = render_value_in_context(table.empty_text, context)

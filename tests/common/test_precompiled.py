@@ -6,10 +6,13 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Count, Q, Value
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from common.planner import marked_tenant, reads_every_row
 from common.precompiled import Precompiled
 from tenancy.models import Membership
 from tests.factories import TenantFactory, member
@@ -58,7 +61,8 @@ def test_no_row_for_another_workspace_or_an_inactive_membership():
     assert lookup(slug=membership.tenant.slug, user_id=membership.user_id) == []
 
 
-def test_the_queryset_is_built_and_compiled_once():
+def test_the_queryset_is_built_and_compiled_on_the_first_call_only():
+    """Twice on the first call (with each set of markers, to find the values' places), never again."""
     membership = member(TenantFactory())
     built = []
 
@@ -69,12 +73,12 @@ def test_the_queryset_is_built_and_compiled_once():
     lookup = Precompiled(counting, slug="marker-slug", user_id=-4242)
     for _ in range(3):
         assert len(lookup(slug=membership.tenant.slug, user_id=membership.user_id)) == 1
-    assert built == [{"slug": "marker-slug", "user_id": -4242}]
+    assert built == [{"slug": "marker-slug", "user_id": -4242}, {"slug": "marker-slug~", "user_id": -4243}]
 
 
 def test_it_refuses_to_compile_or_run_inside_a_scope():
     """Compiled inside a scope, a scoped manager would put that tenant into every later call's
-    SQL; run inside one, the statement compiled outside would not be filtered to the scope."""
+    SQL; run inside one, the statement compiled outside would not be filtered to it."""
     tenant, other = TenantFactory(), member(TenantFactory())
     lookup = statement()
     with scope(tenant=tenant), pytest.raises(ImproperlyConfigured, match="outside any scope"):
@@ -84,10 +88,56 @@ def test_it_refuses_to_compile_or_run_inside_a_scope():
         lookup(slug=other.tenant.slug, user_id=other.user_id)
 
 
-def test_it_refuses_a_marker_bound_other_than_once_and_values_of_another_type():
-    twice = Precompiled(lambda name: Membership.objects.filter(user__email=name, user__full_name=name), name="m")
-    with pytest.raises(ImproperlyConfigured, match="bound 2 times"):
-        twice(name="x")
+def by_tenant(tenant_id, user_id):
+    return Membership.objects.filter(tenant_id=tenant_id, user_id=user_id).order_by("pk")
+
+
+def test_a_statement_scoped_by_the_tenant_runs_in_that_tenants_scope_only():
+    first, second = member(TenantFactory()), member(TenantFactory())
+    lookup = Precompiled(by_tenant, scoped_by="tenant_id", tenant_id=-4242, user_id=-4343)
+    with scope(tenant=first.tenant):  # compiled here, outside the scope
+        assert [m.pk for m in lookup(tenant_id=first.tenant_id, user_id=first.user_id)] == [first.pk]
+        with pytest.raises(ImproperlyConfigured, match="for its tenant_id only"):
+            lookup(tenant_id=second.tenant_id, user_id=second.user_id)
+    with scope(tenant=second.tenant):
+        assert [m.pk for m in lookup(tenant_id=second.tenant_id, user_id=second.user_id)] == [second.pk]
+        assert lookup(tenant_id=second.tenant_id, user_id=first.user_id) == []
+    assert len(lookup(tenant_id=first.tenant_id, user_id=first.user_id)) == 1  # outside any scope
+    with pytest.raises(ImproperlyConfigured, match="names no value"):
+        Precompiled(by_tenant, scoped_by="tenant", tenant_id=-4242, user_id=-4343)
+
+
+def test_a_value_bound_in_several_places_takes_each_and_a_constant_equal_to_a_marker_stays():
+    membership = member(TenantFactory())
+    user = membership.user
+    Membership.objects.filter(pk=membership.pk).update(title=user.email)
+    # The email is bound twice; the title excluded is a constant that equals the marker: were it
+    # taken for the value, the membership (whose title is the email) would be excluded.
+    both = Precompiled(
+        lambda email: Membership.objects.filter(user__email=email, user__email__iexact=email).exclude(title="marker@x"),
+        email="marker@x",
+    )
+    assert [m.pk for m in both(email=user.email)] == [membership.pk]
+    assert both(email="nobody@example.com") == []
+
+
+def test_it_refuses_values_that_change_the_sql_or_parameters_that_are_no_value():
+    shape = Precompiled(
+        lambda name: (
+            Membership.objects.filter(title=name)
+            if name.endswith("~")
+            else Membership.objects.filter(title__startswith=name)
+        ),
+        name="m",
+    )
+    with pytest.raises(ImproperlyConfigured, match="change its SQL"):
+        shape(name="x")
+    derived = Precompiled(lambda n: Membership.objects.filter(user_id=n, role_id=n * 2), n=-4242)
+    with pytest.raises(ImproperlyConfigured, match="holds no marker"):
+        derived(n=1)
+    unused = Precompiled(lambda user_id, slug: Membership.objects.filter(user_id=user_id), user_id=-4242, slug="s")
+    with pytest.raises(ImproperlyConfigured, match=r"\['slug'\] bound nowhere"):
+        unused(user_id=1, slug="x")
     # ``is_active=True`` is bound as a parameter: a boolean is not taken for the marker 1.
     boolean = Precompiled(lambda user_id: Membership.objects.filter(user_id=user_id, is_active=True), user_id=1)
     assert boolean(user_id=5) == []
@@ -97,6 +147,54 @@ def test_it_refuses_a_marker_bound_other_than_once_and_values_of_another_type():
         statement()(slug="acme")
     with pytest.raises(ImproperlyConfigured, match="only str and int"):
         Precompiled(build, slug="marker", user_id=1.5)
+
+
+def test_values_list_rows_and_counts_grouped_by_a_constant():
+    """Rows of ``values_list`` and an aggregate as a queryset: what the querysets give."""
+    tenant = TenantFactory()
+    members = [member(tenant) for _ in range(3)]
+    Membership.objects.filter(pk=members[0].pk).update(is_active=False)
+
+    def counts(tenant_id):
+        return (
+            Membership.objects.filter(tenant_id=tenant_id)
+            .order_by()
+            .annotate(every=Value(1))
+            .values("every")
+            .annotate(total=Count("pk"), active=Count("pk", filter=Q(is_active=True)))
+            .values_list("total", "active")
+        )
+
+    def emails(tenant_id):
+        ordered = Membership.objects.filter(tenant_id=tenant_id).order_by("user__email")
+        return ordered.values_list("user__email", flat=True)
+
+    counted = Precompiled(counts, tenant_id=-4242)
+    listed = Precompiled(emails, tenant_id=-4242)
+    assert counted(tenant_id=tenant.pk) == list(counts(tenant.pk)) == [(3, 2)]
+    assert counted(tenant_id=TenantFactory().pk) == [(0, 0)]  # one row, as aggregate() gives
+    assert listed(tenant_id=tenant.pk) == list(emails(tenant.pk)) == sorted(m.user.email for m in members)
+
+
+def test_the_planners_mark_names_the_calls_tenant(monkeypatch):
+    """``reads_every_row`` decides by the tenant it names: the call's, not the marker."""
+    tenant = TenantFactory()
+    member(tenant)
+    seen = []
+    execute_sql = SQLCompiler.execute_sql
+
+    def spying(self, *args, **kwargs):
+        seen.append(marked_tenant(self.query))
+        return execute_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", spying)
+    lookup = Precompiled(
+        lambda tenant_id: reads_every_row(by_tenant(tenant_id, 0), tenant_id=tenant_id), tenant_id=-4242
+    )
+    for _ in range(2):
+        seen.clear()
+        lookup(tenant_id=tenant.pk)
+        assert seen == [tenant.pk]
 
 
 def test_a_workspace_page_reads_the_membership_by_the_precompiled_statement(client):
