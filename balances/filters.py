@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from common.filters import TenantFilterSet
 from tenancy.models import Membership, Role
+from tenancy.selectors import ROLE_CHOICES
 
 from .selectors import has_recoverable_rewards
 
@@ -24,7 +25,7 @@ class UserFilter(TenantFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["role"].queryset = Role.objects.filter(tenant=self.tenant)
+        self.choose_from(role=ROLE_CHOICES)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -22,6 +22,8 @@ from .models import (
     UserGroup,
     UserGroupMember,
 )
+from .selectors.courses import COURSE_CHOICES
+from .selectors.user_groups import GROUP_CHOICES
 
 
 def in_group(queryset, group: UserGroup):
@@ -53,7 +55,7 @@ class EnrollmentFilter(TenantFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["user_group"].queryset = UserGroup.objects.filter(tenant=self.tenant).order_by("name")
+        self.choose_from(user_group=GROUP_CHOICES)
 
     def in_group(self, queryset, name, value):
         return in_group(queryset, value)
@@ -118,10 +120,9 @@ class DashboardFilter(TenantFilterSet):
 
     def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, tenant=tenant, **kwargs)
-        self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")
-        self.filters["group"].queryset = UserGroup.objects.filter(tenant=tenant).order_by("name")
         self.filters["sales_order"].queryset = SalesOrder.objects.filter(tenant=tenant)  # checks the number typed
         self.filters["expiring"].label = f"Expiring within {self.expiring_days} days"
+        self.choose_from(course=COURSE_CHOICES, group=GROUP_CHOICES)
         self.suggest("sales_order", "courses:sales_order_suggestions")
 
     @property
@@ -167,4 +168,4 @@ class NotificationLogFilter(TenantFilterSet):
 
     def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, tenant=tenant, **kwargs)
-        self.filters["course"].queryset = Course.objects.filter(tenant=tenant).order_by("name")
+        self.choose_from(course=COURSE_CHOICES)

@@ -21,8 +21,8 @@ from .models import (
     PartnerEnrollment,
     PartnerProgram,
     PartnerUser,
-    Tier,
 )
+from .selectors.config import PROGRAM_CHOICES, TIER_CHOICES
 from .selectors.enrollments import PRESETS, preset_q
 
 
@@ -156,13 +156,13 @@ class EnrollmentFilter(TenantFilterSet):
 
     def __init__(self, *args, program=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["program"].queryset = PartnerProgram.objects.filter(tenant=self.tenant).order_by("name")
-        tiers = Tier.objects.filter(tenant=self.tenant).select_related("program")
-        if program is not None:
+        if program is None:
+            self.choose_from(program=PROGRAM_CHOICES, tier=TIER_CHOICES)
+        else:
             # On a program's own Enrollments tab the program is fixed: only its tiers.
             del self.filters["program"]
-            tiers = tiers.filter(program=program)
-        self.filters["tier"].queryset = tiers.order_by("program__name", "position", "id")
+            tiers = TIER_CHOICES.queryset(self.tenant).filter(program=program)
+            self.filters["tier"].queryset = tiers
 
     def preset(self, queryset, name, value):
         return queryset.filter(preset_q(value, zone=self.tenant.zone)) if value else queryset

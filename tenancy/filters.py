@@ -4,6 +4,7 @@ from django.db.models import Q
 from common.filters import TenantFilterSet
 
 from .models import Membership, Role
+from .selectors import ROLE_CHOICES
 
 
 class MembershipFilter(TenantFilterSet):
@@ -17,7 +18,7 @@ class MembershipFilter(TenantFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["role"].queryset = Role.objects.filter(tenant=self.tenant)
+        self.choose_from(role=ROLE_CHOICES)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(user__email__icontains=value) | Q(user__full_name__icontains=value))

@@ -2,7 +2,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
+from common.model_choices import TenantChoices
+
 from .models import Membership, Role, Tenant, User
+
+# The role filters' choices (All Users, Users & Roles).
+ROLE_CHOICES = TenantChoices(lambda tenant_id: Role.objects.filter(tenant_id=tenant_id))
 
 
 def member_users(*, tenant: Tenant, active_only: bool = False) -> QuerySet[User]:

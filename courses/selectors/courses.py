@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
+from common.model_choices import TenantChoices
 from tenancy.capabilities import Capability
 from tenancy.models import Membership, Role, Tenant
 
@@ -17,6 +18,9 @@ from ..models import (
     Module,
     ModuleProgress,
 )
+
+# The course filters' choices (client dashboard, course emails), by name.
+COURSE_CHOICES = TenantChoices(lambda tenant_id: Course.objects.filter(tenant_id=tenant_id).order_by("name"))
 
 
 def scoped_get(qs: QuerySet, pk, what: str, for_update: bool):

@@ -2,12 +2,16 @@
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from common.model_choices import TenantChoices
 from tenancy.models import Tenant
 
 from ..models import (
     UserGroup,
 )
 from .courses import scoped_get
+
+# The group filters' choices (client dashboard, a course's enrollments), by name.
+GROUP_CHOICES = TenantChoices(lambda tenant_id: UserGroup.objects.filter(tenant_id=tenant_id).order_by("name"))
 
 
 def access_user_group(*, tenant: Tenant, user_group_id, for_update: bool = False) -> UserGroup:

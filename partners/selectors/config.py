@@ -3,8 +3,18 @@ benefit library and the benefit grid."""
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from common.model_choices import TenantChoices
+
 from ..models import Benefit, Criterion, CriterionThreshold, PartnerProgram, Tier, TierBenefit
 from .base import access_object
+
+# The Enrollments list's filter choices: programs by name, every program's tiers in order.
+PROGRAM_CHOICES = TenantChoices(lambda tenant_id: PartnerProgram.objects.filter(tenant_id=tenant_id).order_by("name"))
+TIER_CHOICES = TenantChoices(
+    lambda tenant_id: (
+        Tier.objects.filter(tenant_id=tenant_id).select_related("program").order_by("program__name", "position", "id")
+    )
+)
 
 
 def access_program(*, tenant, program_id, for_update=False) -> PartnerProgram:

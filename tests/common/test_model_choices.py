@@ -5,15 +5,19 @@ choices as Django's and django-filter's iterators give, never through ``queryset
 import django_filters
 import pytest
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django_filters import fields as filter_fields
+from django_scopes import scope
 
 from common.fields import ModelMultipleChoiceField
-from common.model_choices import ChoicesInOneStatement, FilterChoicesInOneStatement
+from common.filters import TenantFilterSet
+from common.model_choices import ChoicesInOneStatement, FilterChoicesInOneStatement, TenantChoices
 from courses.filters import DashboardFilter
 from courses.models import Course, CourseEnrollment
+from courses.selectors.courses import COURSE_CHOICES
 from tests.courses.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +103,66 @@ def test_each_render_reads_the_rows_afresh(tenant):
     CourseFactory(tenant=tenant, name="Added later")
     assert "Added later" in str(form["one"])
     assert not form.fields["one"].queryset._result_cache  # nothing kept on the field
+
+
+def test_tenant_choices_list_what_their_queryset_lists_by_a_statement_compiled_once(tenant, other_tenant):
+    """A filter's ``choose_from``: the workspace's rows, read afresh on each render, one statement
+    each time, built and compiled on the first render only."""
+    built = []
+
+    def courses(tenant_id):
+        built.append(tenant_id)
+        return Course.objects.filter(tenant_id=tenant_id).order_by("name")
+
+    choices = TenantChoices(courses)
+
+    class Chosen(TenantFilterSet):
+        course = django_filters.ModelChoiceFilter(queryset=None)
+
+        class Meta:
+            model = CourseEnrollment
+            fields = ["course"]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.choose_from(course=choices)
+
+    for name in ("Beta <b>", "Alpha"):
+        CourseFactory(tenant=tenant, name=name)
+    CourseFactory(tenant=other_tenant, name="Foreign")
+    field = Chosen(queryset=CourseEnrollment.objects.none(), tenant=tenant).form.fields["course"]
+    with scope(tenant=tenant):  # as in a request of the workspace
+        listed = _choices(field)
+        CourseFactory(tenant=tenant, name="Added later")
+        with CaptureQueriesContext(connection) as queries:
+            again = _choices(Chosen(queryset=CourseEnrollment.objects.none(), tenant=tenant).form.fields["course"])
+    assert len(queries) == 1
+    assert [label for _, label in listed] == ["---------", "Alpha", "Beta <b>"]
+    assert [label for _, label in again] == ["---------", "Added later", "Alpha", "Beta <b>"]
+    stock = Chosen(queryset=CourseEnrollment.objects.none(), tenant=tenant).form.fields["course"]
+    del stock.listed_rows
+    assert _choices(stock) == again  # the queryset's own listing
+    # Built twice on the first render (the two sets of markers), once per filter set since.
+    assert len([t for t in built if t < 0]) == 2 and len([t for t in built if t > 0]) == 3
+
+
+def test_a_value_chosen_is_checked_by_the_queryset(tenant, other_tenant):
+    mine, foreign = CourseFactory(tenant=tenant), CourseFactory(tenant=other_tenant)
+    for course, valid in ((mine, True), (foreign, False)):
+        filters = DashboardFilter({"course": str(course.pk)}, queryset=CourseEnrollment.objects.none(), tenant=tenant)
+        assert filters.is_valid() is valid
+        assert ("course" in filters.errors) is not valid
+
+
+def test_choose_from_comes_before_the_form_is_built(tenant):
+    class Late(TenantFilterSet):
+        course = django_filters.ModelChoiceFilter(queryset=Course.objects.none())
+
+        class Meta:
+            model = CourseEnrollment
+            fields = ["course"]
+
+    filters = Late(queryset=CourseEnrollment.objects.none(), tenant=tenant)
+    assert filters.form is not None
+    with pytest.raises(ImproperlyConfigured, match="before the filter form is built"):
+        filters.choose_from(course=COURSE_CHOICES)
