@@ -48,3 +48,41 @@ def test_template_columns_compile_their_code_once_and_render_each_cell():
     info = compiled_template.cache_info()
     assert (info.misses, info.hits) == (2, 8)  # one compile per column, not per cell
     assert isinstance(compiled_template("{{ value }}"), Template)
+
+
+def test_boolean_columns_draw_what_django_tables2_draws(db, tenant):
+    """Both spans worked out once per column; a field with choices keeps the stock rendering."""
+    import django_tables2 as tables
+    from django_tables2.columns import BooleanColumn
+
+    from activity.models import Action, ActivityEntry
+    from common.tables2_speedup import _original_boolean_render, boolean_render
+    from tenancy.models import Membership
+    from tests.factories import member
+
+    assert BooleanColumn.render is boolean_render
+
+    class Flags(tables.Table):
+        is_active = tables.BooleanColumn()
+        custom = tables.BooleanColumn(accessor="is_active", yesno="Yes <b>,No & co", attrs={"span": {"title": "x"}})
+        action = tables.BooleanColumn()
+
+    active, inactive = member(tenant), member(tenant)
+    Membership.objects.filter(pk=inactive.pk).update(is_active=False)
+    entry = ActivityEntry(tenant=tenant, action=Action.choices[0][0])
+    records = [Membership.objects.get(pk=active.pk), Membership.objects.get(pk=inactive.pk), {"is_active": 1}, {}]
+    table = Flags(records)
+    for name in ("is_active", "custom"):
+        column = table.columns[name]
+        for record in records:
+            value = record.get("is_active") if isinstance(record, dict) else record.is_active
+            for _ in range(2):  # drawn, then from what was worked out
+                ours = boolean_render(column.column, value, record, column)
+                assert ours == _original_boolean_render(column.column, value, record, column)
+    assert "<span" in str(boolean_render(table.columns["custom"].column, True, records[0], table.columns["custom"]))
+    # ``action`` has choices: the label is mapped back to its value, as django-tables2 does.
+    column = table.columns["action"]
+    label = entry.get_action_display()
+    assert boolean_render(column.column, label, entry, column) == _original_boolean_render(
+        column.column, label, entry, column
+    )
