@@ -15,9 +15,10 @@ parameters that differ are the values' places, each holding its own marker in bo
 of the statement that happens to equal a marker does not differ, so it is never replaced; a
 value that changes the SQL itself (``None`` making ``IS NULL``) is refused at the first call.
 
-Only for ``str`` and ``int`` values that the fields bind unchanged (no normalising
+Values are ``str``, ``int``, ``date`` and aware ``datetime`` that the fields bind unchanged or
+through the database's date adapters (SQLite binds them as text): no other normalising
 ``get_prep_value``; an integer lookup's out-of-range check, which empties the queryset, is not
-made: a key lookup such as ``user_id`` has none, a caller passing ids from outside checks them).
+made (a key lookup such as ``user_id`` has none; a caller passing ids from outside checks them).
 
 Tenant scoping (django-scopes): compiled outside any scope, so no scoped manager compiles a
 tenant of its own into the SQL. A statement declared ``scoped_by="tenant_id"`` filters by that
@@ -26,6 +27,7 @@ tenant; one without it runs outside any scope only.
 """
 
 import copy
+import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,18 +42,46 @@ TENANT_MARKER = -7_351_900
 ID_MARKER = -7_351_800
 
 
-def _other(marker: str | int) -> str | int:
+Value = str | int | datetime.date | datetime.datetime
+VALUE_TYPES = (str, int, datetime.date, datetime.datetime)
+
+
+def _other(marker: Value) -> Value:
     """A second marker of the same type, different from the first."""
-    return marker + "~" if isinstance(marker, str) else marker - 1
+    if isinstance(marker, str):
+        return marker + "~"
+    if isinstance(marker, datetime.datetime):
+        return marker + datetime.timedelta(seconds=1)
+    if isinstance(marker, datetime.date):
+        return marker + datetime.timedelta(days=1)
+    return marker - 1
+
+
+def _as_is(value):
+    return value
+
+
+def _binders(ops, marker: Value) -> tuple[Callable, ...]:
+    """The ways a value of the marker's type reaches the parameters: as it is, or through the
+    database's adapter of its type (a date or date-time is text on SQLite)."""
+    if type(marker) is datetime.datetime:
+        return (_as_is, ops.adapt_datetimefield_value)
+    if type(marker) is datetime.date:
+        return (_as_is, ops.adapt_datefield_value)
+    return (_as_is,)
 
 
 class Precompiled:
-    def __init__(self, build: Callable[..., QuerySet], *, scoped_by: str | None = None, **markers: str | int):
+    def __init__(self, build: Callable[..., QuerySet], *, scoped_by: str | None = None, **markers: Value):
         """``build(**values)`` returns the queryset; ``markers`` gives each value's name a marker
         of the values' type. ``scoped_by``: the name of the value that is the tenant's id."""
         for name, marker in markers.items():
-            if type(marker) not in (str, int):
-                raise ImproperlyConfigured(f"Precompiled marker {name!r}: only str and int are bound as they are.")
+            if type(marker) not in VALUE_TYPES:
+                raise ImproperlyConfigured(
+                    f"Precompiled marker {name!r}: only str, int, date and datetime are bound as they are."
+                )
+            if type(marker) is datetime.datetime and marker.tzinfo is None:
+                raise ImproperlyConfigured(f"Precompiled marker {name!r}: a datetime marker is aware.")
         if scoped_by is not None and scoped_by not in markers:
             raise ImproperlyConfigured(f"Precompiled scoped_by={scoped_by!r} names no value.")
         self._build = build
@@ -72,16 +102,21 @@ class Precompiled:
         _, _, other_sql, other_params = self._compile_with(others)
         if other_sql != sql or len(other_params) != len(params):
             raise ImproperlyConfigured("Precompiled statement: the values change its SQL, not only its parameters")
-        names = {(type(m), m, type(others[n]), others[n]): n for n, m in self._markers.items()}
-        slots: dict[int, str] = {}
+        ops = connections[queryset.db].ops
+        places = {}  # each marker pair as bound: (value's name, how it was bound)
+        for name, marker in self._markers.items():
+            for bind in _binders(ops, marker):
+                first, second = bind(marker), bind(others[name])
+                places.setdefault((type(first), first, type(second), second), (name, bind))
+        slots: dict[int, tuple[str, Callable]] = {}
         for i, (first, second) in enumerate(zip(params, other_params, strict=True)):
             if first != second or type(first) is not type(second):
                 # ``True == 1``: a boolean parameter is never taken for an integer marker.
-                name = names.get((type(first), first, type(second), second))
-                if name is None:
+                place = places.get((type(first), first, type(second), second))
+                if place is None:
                     raise ImproperlyConfigured(f"Precompiled statement: parameter {i} changes but holds no marker.")
-                slots[i] = name
-        unbound = set(self._markers) - set(slots.values())
+                slots[i] = place
+        unbound = set(self._markers) - {name for name, _ in slots.values()}
         if unbound:
             raise ImproperlyConfigured(f"Precompiled marker(s) {sorted(unbound)} bound nowhere in the statement.")
         return queryset, compiler, sql, params, slots
@@ -102,13 +137,15 @@ class Precompiled:
         for name, value in values.items():
             if type(value) is not type(self._markers[name]):
                 raise TypeError(f"{name}: {type(value).__name__}, not {type(self._markers[name]).__name__}.")
+            if type(value) is datetime.datetime and value.tzinfo is None:
+                raise TypeError(f"{name}: a naive datetime.")
         self._check_scope(values)
         if self._compiled is None:
             self._compiled = self._compile()
         queryset, compiled, sql, params, slots = self._compiled
         bound = list(params)
-        for slot, name in slots.items():
-            bound[slot] = values[name]
+        for slot, (name, bind) in slots.items():
+            bound[slot] = bind(values[name])
         run = queryset._chain()
         # The planner's mark (``common.planner.reads_every_row``) names the tenant by its value.
         by_marker = {marker: values[name] for name, marker in self._markers.items()}

@@ -125,6 +125,11 @@ class DashboardFilter(TenantFilterSet):
         self.choose_from(course=COURSE_CHOICES, group=GROUP_CHOICES)
         self.suggest("sales_order", "courses:sales_order_suggestions")
 
+    def has_filters(self) -> bool:
+        """Whether a filter narrows the rows (each of these takes an empty value for none); after
+        ``is_valid()``."""
+        return any(self.form.cleaned_data.get(name) for name in self.filters)
+
     @property
     def expiring_days(self) -> int:
         """The workspace's notice window (Settings > Notices); 14 days while notices are off."""

@@ -4,13 +4,14 @@ Expired filter, counts per status; unenrolled enrollments never shown), the Orga
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from common.export import EXPORT_FORMATS, export_response, neutralise, text_formatters
 from common.permissions import capability_required
 from common.views import TenantListView
 from tenancy.capabilities import Capability
 
-from ..access import X
+from ..access import X, today_for
 from ..filters import DashboardFilter, NotificationLogFilter
 from ..models import NotificationLog
 from ..selectors.courses import learner_roles
@@ -20,6 +21,7 @@ from ..selectors.dashboard import (
     learners_without_enrollments,
     organization_report_rows,
     report_progress,
+    unfiltered_dashboard_counts,
 )
 from ..selectors.sales_orders import sales_order_suggestions as sales_orders_matching
 from ..tables import STATUS_BADGES, DashboardTable, NotificationLogTable
@@ -38,8 +40,13 @@ class ClientDashboardView(TenantListView):
         # Built once per request: the list and the status counts start from the same rows, and
         # building the effective-status annotations is a measurable share of the page.
         if getattr(self, "_base_queryset", None) is None:
-            self._base_queryset = dashboard_enrollments(tenant=self.request.tenant)
+            self._base_queryset = dashboard_enrollments(tenant=self.request.tenant, today=self.today)
         return self._base_queryset
+
+    @cached_property
+    def today(self):
+        """The workspace's day: the list and its counts see the same one."""
+        return today_for(self.request.tenant)
 
     def get_table_pagination(self, table):
         paginate = super().get_table_pagination(table)
@@ -63,7 +70,11 @@ class ClientDashboardView(TenantListView):
                 others = self.filterset  # the list's own filters: no second filter set to build
                 listed = not others.is_bound or others.is_valid()
             self._others = others
-            self._counts = (dashboard_counts(others.qs if others.is_valid() else self.get_base_queryset()), listed)
+            if others.is_bound and others.is_valid() and others.has_filters():
+                counts = dashboard_counts(others.qs)
+            else:  # every row (as it opens, or beside a filter in error): the precompiled count
+                counts = unfiltered_dashboard_counts(tenant=self.request.tenant, today=self.today)
+            self._counts = (counts, listed)
         return self._counts
 
     def get_context_data(self, **kwargs):

@@ -3,17 +3,18 @@ distribution of a program, the Enrollment Details page (with its tier history) a
 of the Edit dialog. Each page costs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from activity.models import ActivityEntry
 from common.export import neutralise, text_formatters
 from common.export_sql import UsDate, UtcText, WholePart
 from common.money import CENT
+from common.precompiled import ID_MARKER, TENANT_MARKER, Precompiled
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
@@ -102,25 +103,38 @@ PRESETS = {
 TIER_CHANGE_VERB = "changed tier"
 
 
-def preset_q(name: str, *, now=None, zone=None) -> Q:
-    """The condition of an attention preset (unknown names: no condition). Days are calendar
-    days in ``zone`` (the workspace's time zone), so a list does not change with the hour."""
+def preset_bounds(*, now=None, zone=None) -> dict:
+    """The dates and times the presets compare with: days are calendar days in ``zone`` (the
+    workspace's time zone), so a list does not change with the hour."""
     now = now or timezone.now()
     zone = zone or timezone.get_current_timezone()
     today = timezone.localdate(now, zone)
-    if name == "approaching":
-        return Q(next_tier__isnull=False, progress_percent__gte=APPROACHING_MIN, progress_percent__lt=APPROACHING_MAX)
-    if name == "expiring":
-        return Q(expiration_date__gte=today, expiration_date__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS))
-    if name == "stalled":
+    return {
+        "today": today,
+        "expiring_until": today + timedelta(days=EXPIRING_WITHIN_DAYS),
         # progress_changed_at is the time of the latest ProgressSnapshot (the engine keeps both).
         # Unchanged on any day since the 60th day before today: changed before the start of
         # the 59th day before today, local time.
-        since = datetime.combine(today - timedelta(days=STALLED_AFTER_DAYS - 1), time.min, tzinfo=zone)
-        return Q(next_tier__isnull=False, progress_changed_at__lt=since)
+        "stalled_before": datetime.combine(today - timedelta(days=STALLED_AFTER_DAYS - 1), time.min, tzinfo=zone),
+        "stale_from": now - timedelta(days=STALE_AFTER_DAYS),
+    }
+
+
+def _preset_q(name: str, bounds: dict) -> Q:
+    if name == "approaching":
+        return Q(next_tier__isnull=False, progress_percent__gte=APPROACHING_MIN, progress_percent__lt=APPROACHING_MAX)
+    if name == "expiring":
+        return Q(expiration_date__gte=bounds["today"], expiration_date__lte=bounds["expiring_until"])
+    if name == "stalled":
+        return Q(next_tier__isnull=False, progress_changed_at__lt=bounds["stalled_before"])
     if name == "stale":
-        return Q(last_calculated__isnull=True) | Q(last_calculated__lte=now - timedelta(days=STALE_AFTER_DAYS))
+        return Q(last_calculated__isnull=True) | Q(last_calculated__lte=bounds["stale_from"])
     return Q()
+
+
+def preset_q(name: str, *, now=None, zone=None) -> Q:
+    """The condition of an attention preset (unknown names: no condition)."""
+    return _preset_q(name, preset_bounds(now=now, zone=zone))
 
 
 def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
@@ -181,14 +195,44 @@ def export_rows(queryset, *, zone=None):
             ]
 
 
+def _attention(queryset: QuerySet[PartnerEnrollment], bounds: dict) -> QuerySet:
+    """The enrollments of each preset, as one row (grouped by a constant: compiled once below)."""
+    counts = {name: Count("pk", filter=_preset_q(name, bounds)) for name in PRESETS}
+    return queryset.order_by().annotate(every=Value(1)).values("every").annotate(**counts).values_list(*PRESETS)
+
+
+# On every load of the Enrollments tab and the partner portal: compiled once (common.precompiled).
+_BOUND_MARKERS = {
+    "today": date(1901, 1, 1),
+    "expiring_until": date(1901, 2, 1),
+    "stalled_before": datetime(1901, 3, 1, tzinfo=UTC),
+    "stale_from": datetime(1901, 4, 1, tzinfo=UTC),
+}
+_ATTENTION = Precompiled(
+    lambda tenant_id, **bounds: _attention(PartnerEnrollment.objects.filter(tenant_id=tenant_id), bounds),
+    scoped_by="tenant_id",
+    tenant_id=TENANT_MARKER,
+    **_BOUND_MARKERS,
+)
+_PROGRAM_ATTENTION = Precompiled(
+    lambda tenant_id, program_id, **bounds: _attention(
+        PartnerEnrollment.objects.filter(tenant_id=tenant_id, program_id=program_id), bounds
+    ),
+    scoped_by="tenant_id",
+    tenant_id=TENANT_MARKER,
+    program_id=ID_MARKER,
+    **_BOUND_MARKERS,
+)
+
+
 def attention_counts(*, tenant, program=None) -> dict[str, int]:
     """How many enrollments each preset holds (of a program, or all), in one query."""
-    now = timezone.now()
-    qs = PartnerEnrollment.objects.filter(tenant=tenant)
-    if program is not None:
-        qs = qs.filter(program=program)
-    agg = qs.aggregate(**{name: Count("pk", filter=preset_q(name, now=now, zone=tenant.zone)) for name in PRESETS})
-    return {name: agg[name] or 0 for name in PRESETS}
+    bounds = preset_bounds(zone=tenant.zone)
+    if program is None:
+        [row] = _ATTENTION(tenant_id=tenant.pk, **bounds)
+    else:
+        [row] = _PROGRAM_ATTENTION(tenant_id=tenant.pk, program_id=program.pk, **bounds)
+    return dict(zip(PRESETS, row, strict=True))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """A statement compiled once gives, for every call's values, what its queryset gives; it refuses
 what would make the compiled SQL wrong for a later call."""
 
+import datetime
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from activity.models import Action, ActivityEntry
 from common.planner import marked_tenant, reads_every_row
 from common.precompiled import Precompiled
 from tenancy.models import Membership
@@ -145,7 +147,7 @@ def test_it_refuses_values_that_change_the_sql_or_parameters_that_are_no_value()
         statement()(slug="acme", user_id="1")
     with pytest.raises(TypeError):
         statement()(slug="acme")
-    with pytest.raises(ImproperlyConfigured, match="only str and int"):
+    with pytest.raises(ImproperlyConfigured, match="only str, int, date and datetime"):
         Precompiled(build, slug="marker", user_id=1.5)
 
 
@@ -231,3 +233,34 @@ def test_a_call_from_another_thread_runs_on_that_threads_connection():
     thread.start()
     thread.join()
     assert results == [membership.pk]
+
+
+def test_dates_and_datetimes_are_bound_as_the_database_binds_them(tenant):
+    """SQLite binds a date or a date-time as text, PostgreSQL as it is: either way each call's."""
+    at = [datetime.datetime(2026, 3, d, 12, 30, tzinfo=datetime.UTC) for d in (1, 2, 3, 4)]
+    for moment in at:
+        ActivityEntry.objects.create(tenant=tenant, action=Action.choices[0][0], object_type="x", created_at=moment)
+
+    def between(tenant_id, since, until):
+        window = ActivityEntry.objects.filter(tenant_id=tenant_id, created_at__gte=since, created_at__date__lte=until)
+        return window.order_by("created_at").values_list("created_at", flat=True)
+
+    window = Precompiled(
+        between,
+        tenant_id=-4242,
+        since=datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC),
+        until=datetime.date(1901, 1, 1),
+    )
+    for since, until in ((at[1], datetime.date(2026, 3, 3)), (at[0], datetime.date(2026, 3, 1)), (at[3], at[3].date())):
+        expected = list(between(tenant.pk, since, until))
+        assert window(tenant_id=tenant.pk, since=since, until=until) == expected and expected
+    with pytest.raises(TypeError, match="naive"):
+        window(
+            tenant_id=tenant.pk,
+            since=datetime.datetime(2026, 3, 1),  # noqa: DTZ001 - naive on purpose
+            until=datetime.date(2026, 3, 1),
+        )
+    with pytest.raises(TypeError):  # a datetime is not a date
+        window(tenant_id=tenant.pk, since=at[0], until=at[0])
+    with pytest.raises(ImproperlyConfigured, match="aware"):
+        Precompiled(between, tenant_id=-1, since=datetime.datetime(1901, 1, 1), until=datetime.date(1901, 1, 1))  # noqa: DTZ001

@@ -547,3 +547,20 @@ def test_an_order_chosen_by_number_filters_the_list_and_its_export(client, tenan
     assert f'value="{number}"' in body  # the box keeps the number typed
     rows = _csv_rows(client.get(dash(tenant, f"?sales_order={number}&export=csv")))
     assert len(rows) == 1 and "eve@example.test" in rows[0].values()
+
+
+def test_the_precompiled_counts_of_every_row_are_the_querysets_on_any_day(tenant, other_tenant, world):
+    """The dashboard as it opens counts by a statement compiled once: each call's workspace and
+    day (Cid's order ends yesterday: expired today, enrolled the day before)."""
+    from courses.selectors.dashboard import dashboard_counts, dashboard_enrollments, unfiltered_dashboard_counts
+
+    course = course_with_modules(other_tenant, modules=1)
+    enroll(course, member(other_tenant, "Learner"))
+    for workspace in (tenant, other_tenant, tenant):
+        for day in (YESTERDAY - datetime.timedelta(days=1), YESTERDAY, YESTERDAY + datetime.timedelta(days=1)):
+            expected = dashboard_counts(dashboard_enrollments(tenant=workspace, today=day))
+            assert unfiltered_dashboard_counts(tenant=workspace, today=day) == expected
+    before = unfiltered_dashboard_counts(tenant=tenant, today=YESTERDAY)
+    after = unfiltered_dashboard_counts(tenant=tenant, today=YESTERDAY + datetime.timedelta(days=1))
+    assert (before["expired"], after["expired"]) == (1, 2)  # Bob swept; Cid expired from today
+    assert unfiltered_dashboard_counts(tenant=other_tenant, today=YESTERDAY)["enrollments"] == 1

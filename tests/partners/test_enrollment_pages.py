@@ -351,3 +351,31 @@ def test_the_filter_form_keeps_the_account_a_link_scoped_the_list_to(client, ten
     plain = client.get(url(tenant, "enrollments/")).content.decode()
     assert 'type="hidden" name="account"' not in plain
     assert f'href="/w/{tenant.slug}/partners/enrollments/">Reset</a>' in plain
+
+
+def test_attention_counts_are_each_presets_rows_for_the_workspace_or_a_program_on_any_day(tenant, other_tenant):
+    """Counted by a statement compiled once: each call's workspace, program and dates."""
+    from partners.selectors import preset_q
+    from partners.selectors.enrollments import PRESETS
+
+    program, second = PartnerProgramFactory(tenant=tenant), PartnerProgramFactory(tenant=tenant)
+    build = tier(program, "Build")
+    rows = [PartnerEnrollmentFactory(program=p) for p in (program, program, second, second)]
+    today = timezone.localdate(timezone.now(), tenant.zone)
+    PartnerEnrollment.objects.filter(pk=rows[0].pk).update(
+        next_tier=build, progress_percent=Decimal(90), expiration_date=today + dt.timedelta(days=30)
+    )
+    PartnerEnrollment.objects.filter(pk=rows[1].pk).update(
+        next_tier=build, progress_changed_at=timezone.now() - dt.timedelta(days=70), last_calculated=timezone.now()
+    )
+    PartnerEnrollment.objects.filter(pk=rows[2].pk).update(expiration_date=today + dt.timedelta(days=100))
+    PartnerEnrollmentFactory(program=PartnerProgramFactory(tenant=other_tenant))
+    seen = set()
+    for days in (0, 20, 400):
+        with travel(timezone.now() + dt.timedelta(days=days)):
+            for of in (None, program, second):
+                counts = attention_counts(tenant=tenant, program=of)
+                mine = PartnerEnrollment.objects.filter(tenant=tenant, **({"program": of} if of else {}))
+                assert counts == {name: mine.filter(preset_q(name, zone=tenant.zone)).count() for name in PRESETS}
+                seen.add(tuple(counts.values()))
+    assert len(seen) > 3  # the days and programs gave different counts: the values are each call's
