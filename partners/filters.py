@@ -154,10 +154,13 @@ class EnrollmentFilter(TenantFilterSet):
         model = PartnerEnrollment
         fields = ["q", "program", "tier", "view"]
 
-    def __init__(self, *args, program=None, **kwargs):
+    def __init__(self, *args, program=None, tiers=None, **kwargs):
+        """``tiers``: the workspace's tiers (``TIER_CHOICES``) when the view has read them."""
         super().__init__(*args, **kwargs)
         if program is None:
             self.choose_from(program=PROGRAM_CHOICES, tier=TIER_CHOICES)
+            if tiers is not None:
+                self.form.fields["tier"].listed_rows = lambda: tiers
         else:
             # On a program's own Enrollments tab the program is fixed: only its tiers.
             del self.filters["program"]

@@ -155,6 +155,18 @@ def enrollment_table(*, tenant, program=None) -> QuerySet[PartnerEnrollment]:
     return qs
 
 
+def attach_tiers(enrollments, tiers: list[Tier]) -> None:
+    """Give each enrollment its tier and next tier from ``tiers`` (the workspace's, read
+    already): the page's rows without a statement of their own. A tier not among them is left
+    to Django to read."""
+    by_id = {t.pk: t for t in tiers}
+    for enrollment in enrollments:
+        for field in ("tier", "next_tier"):
+            tier_id = getattr(enrollment, f"{field}_id")
+            if tier_id is None or tier_id in by_id:
+                setattr(enrollment, field, by_id.get(tier_id))
+
+
 def export_rows(queryset, *, zone=None):
     """Rows of the Enrollments export (the table's columns, in its order) as plain values; with
     ``zone``, as CSV text (dates and Last Calculated formatted in that zone, text cells

@@ -219,12 +219,13 @@ def test_enrollments_list_query_count_is_fixed(client, tenant, django_assert_num
     program = PartnerProgramFactory(tenant=tenant)
     bulk_enrollments(program, n)
     login(client, manager(tenant))
-    # session, membership with its user and role; attention counts; program and tier choices; COUNT; page;
-    # the page's tiers and next tiers (prefetched: two joins fewer for the planner).
-    with django_assert_num_queries(9):
+    # session, membership with its user and role; attention counts; program choices; the workspace's
+    # tiers (the Tier choices, and the page's tiers and next tiers: no join, no prefetch); COUNT; page.
+    with django_assert_num_queries(7):
         response = client.get(url(tenant, "enrollments/?sort=-expiration_date"))
     assert f"{n} rows" in response.content.decode()
-    with django_assert_num_queries(10):
+    # The program's own tab: the program; its tier distribution; its tiers for the filter.
+    with django_assert_num_queries(9):
         client.get(url(tenant, f"programs/{program.pk}/enrollments/?view=approaching"))
 
 
@@ -379,3 +380,23 @@ def test_attention_counts_are_each_presets_rows_for_the_workspace_or_a_program_o
                 assert counts == {name: mine.filter(preset_q(name, zone=tenant.zone)).count() for name in PRESETS}
                 seen.add(tuple(counts.values()))
     assert len(seen) > 3  # the days and programs gave different counts: the values are each call's
+
+
+def test_the_page_rows_take_their_tiers_from_the_workspace_tiers(tenant, django_assert_num_queries):
+    """``attach_tiers``: tier and next tier from the list read once; one not in it is read by
+    Django when used, and a row without a next tier keeps None."""
+    from partners.selectors.enrollments import attach_tiers
+
+    program = PartnerProgramFactory(tenant=tenant)
+    build, scale = tier(program, "Build"), tier(program, "Scale")
+    first = PartnerEnrollmentFactory(program=program, tier=build)
+    PartnerEnrollment.objects.filter(pk=first.pk).update(next_tier=scale)
+    second = PartnerEnrollmentFactory(program=program, tier=scale)
+    rows = list(PartnerEnrollment.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+    with django_assert_num_queries(0):
+        attach_tiers(rows, [build, scale])
+        assert [(r.tier, r.next_tier) for r in rows] == [(build, scale), (scale, None)]
+    rows = list(PartnerEnrollment.objects.filter(pk=first.pk))
+    attach_tiers(rows, [build])
+    with django_assert_num_queries(1):
+        assert rows[0].tier is build and rows[0].next_tier == scale
