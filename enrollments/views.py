@@ -1,6 +1,7 @@
 """The plan's Beneficiaries tab (status per beneficiary, Reset Enrollments), its Enrollment
 history tab (admins), and the beneficiary's own My plans pages (Enroll)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,6 +12,7 @@ from activity.links import Link
 from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
+from common.tables import MAX_PER_PAGE, PrereadPage
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
@@ -38,18 +40,19 @@ def beneficiary_list(request, tenant_slug, plan_id):
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
     rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
     counts = selectors.enrollment_counts(plan=plan)
+    # "N of M enrolled" already counted the unsearched list, enrolled or not: a second COUNT over
+    # 100,000 beneficiaries would double the page's time.
+    listed = selectors.listed_count(counts, status=status, search=search)
     document = current_document(plan=plan) if plan.requires_enrollment else None
     table = paginate(
         request,
         BeneficiaryStatusTable(
-            rows,
+            _preread(request, plan, rows, status=status, search=search, listed=listed),
             plan=plan,
             can_manage=member_has(request, Capability.MANAGE_PLANS),
             current_document_id=document.pk if document else None,
         ),
-        # "N of M enrolled" already counted the unsearched list, enrolled or not: a second COUNT
-        # over 100,000 beneficiaries would double the page's time.
-        count=selectors.listed_count(counts, status=status, search=search),
+        count=listed,
     )
     can_reset = plan.requires_enrollment and member_has(request, Capability.RESET_ENROLLMENTS)
     ctx = {
@@ -62,6 +65,28 @@ def beneficiary_list(request, tenant_slug, plan_id):
         "undo_batch": selectors.latest_standing_reset(plan=plan) if can_reset else None,
     }
     return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
+
+
+def _preread(request, plan, rows, *, status: str, search: str, listed: int | None):
+    """The tab's rows, with the page asked for read by its precompiled statement when the list
+    is in its own order and not searched (``selectors.beneficiary_status_page``)."""
+    meta = BeneficiaryStatusTable._meta
+    if search or listed is None or request.GET.get(meta.order_by_field):
+        return rows
+    try:
+        page = int(request.GET.get(meta.page_field, 1))
+        per_page = int(request.GET.get(meta.per_page_field, settings.PORTAL_PAGE_SIZE))
+    except ValueError:
+        return rows
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)  # as CountedPaginator bounds it
+    start = (page - 1) * per_page
+    if page < 1 or (start >= listed and page != 1):
+        return rows  # no such page: the paginator answers as it does
+    stop = min(start + per_page, listed)  # the paginator's slice: the last page ends at the count
+    if stop <= start:
+        return rows  # nothing to read (no beneficiary listed)
+    page_rows = selectors.beneficiary_status_page(plan=plan, status=status, start=start, stop=stop)
+    return rows if page_rows is None else PrereadPage(rows, rows=page_rows, start=start, stop=stop)
 
 
 @capability_required(Capability.ADMINISTER)

@@ -468,3 +468,57 @@ def test_delete_dialogs_say_what_was_released_and_whose_balance_changes(admin_cl
     entry = ActivityEntry.objects.get(tenant=tenant, object_type="Plan", action="delete")
     assert entry.changes["owed balances"] == ["Rhea Lee (rhea@acme-test.test): USD -500.00"]
     assert entry.changes["rewards_released"] == [3, 0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?page=2",
+        "?status=enrolled",
+        "?status=not_enrolled&page=2&per_page=5",
+        "?per_page=7&page=3",
+        "?sort=-email",
+        "?sort=-email&page=2",
+        "?page=99",
+        "?page=2&per_page=20",
+        "?page=abc",
+        "?page=0",
+        "?q=rep",
+        "?status=bogus",
+    ],
+)
+def test_the_beneficiaries_page_read_by_its_precompiled_statement_is_the_querysets(
+    admin_client, tenant, plan, query, monkeypatch
+):
+    """The tab as it opens reads its page by a statement compiled once per status and page; every
+    request shows the rows it shows without that statement (sorted, searched, a page out of
+    range, a bad value: the queryset's own path)."""
+    import re
+
+    from enrollments import selectors
+
+    bulk_beneficiaries(plan, bulk_reps(tenant, 30), enroll_every=3)
+    empty = PlanFactory(tenant=tenant)  # nothing to list: no page to read
+    assert admin_client.get(u(tenant, "enrollments:beneficiary_list", plan_id=empty.pk) + query).status_code == 200
+    url = u(tenant, "enrollments:beneficiary_list", plan_id=plan.pk) + query
+    read = []
+    page_of = selectors.beneficiary_status_page
+
+    def spying(**kwargs):
+        read.append(kwargs)
+        return page_of(**kwargs)
+
+    monkeypatch.setattr(selectors, "beneficiary_status_page", spying)
+    with CaptureQueriesContext(connection) as captured:
+        shown = re.findall(r'data-user="(\d+)"', admin_client.get(url).content.decode())
+    pages = [q for q in captured.captured_queries if 'FROM "tenancy_user"' in q["sql"] and " LIMIT " in q["sql"]]
+    assert len(pages) == 1  # the page is read once, by the statement or by the queryset
+    monkeypatch.setattr(selectors, "beneficiary_status_page", lambda **kwargs: None)
+    assert shown == re.findall(r'data-user="(\d+)"', admin_client.get(url).content.decode())
+    # A status in error lists every beneficiary, as no status does.
+    assert bool(read) is (query in PREREAD) and shown
+
+
+PREREAD = ("", "?page=2", "?page=2&per_page=20", "?status=enrolled", "?status=not_enrolled&page=2&per_page=5")
+PREREAD += ("?per_page=7&page=3", "?status=bogus")
