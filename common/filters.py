@@ -3,6 +3,7 @@ from functools import partial
 import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django_filters.constants import EMPTY_VALUES
 
 from common.model_choices import TenantChoices
 
@@ -14,6 +15,11 @@ class TenantFilterSet(django_filters.FilterSet):
     def __init__(self, *args, tenant=None, **kwargs):
         self.tenant = tenant
         super().__init__(*args, **kwargs)
+
+    def has_filters(self) -> bool:
+        """Whether a filter narrows the rows: a value django-filter applies (not an empty one);
+        after ``is_valid()``. A filter set whose methods take other values for none says so."""
+        return any(value not in EMPTY_VALUES for value in self.form.cleaned_data.values())
 
     def choose_from(self, **choices: TenantChoices) -> None:
         """Each named filter's choices: this workspace's rows of its ``TenantChoices``, checked by

@@ -1,7 +1,6 @@
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from django_tables2.data import TableQuerysetData
 
 
 class PortalTable(tables.Table):
@@ -14,27 +13,6 @@ class PortalTable(tables.Table):
 
 
 MAX_PER_PAGE = 500
-
-
-class PrereadPage(TableQuerysetData):
-    """A table's queryset with one of its pages read already (by a statement compiled once,
-    ``common.precompiled``): the paginator's slice of that page answers with those rows; any
-    other slice, or the queryset once the table sorts it otherwise, is the queryset's own."""
-
-    def __init__(self, data, *, rows: list, start: int, stop: int):
-        super().__init__(data)
-        self._unsorted, self._rows, self._range = data, rows, (start, stop)
-
-    def __getitem__(self, key):
-        if (
-            isinstance(key, slice)
-            and key.step is None
-            and (key.start or 0, key.stop) == self._range
-            # The table re-applies the queryset's own order when it is given no other.
-            and self.data.query.order_by == self._unsorted.query.order_by
-        ):
-            return self._rows
-        return super().__getitem__(key)
 
 
 class CountedPaginator(Paginator):

@@ -12,7 +12,8 @@ from activity.links import Link
 from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
-from common.tables import MAX_PER_PAGE, PrereadPage
+from common.preread import PrereadPage
+from common.tables import MAX_PER_PAGE
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors

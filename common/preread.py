@@ -1,0 +1,110 @@
+"""A list's page read by a statement compiled once (``common.precompiled``).
+
+Building and compiling a list page's statement (its joins, annotations and subqueries) costs a
+list page more CPU than running it. Most requests of a list are the list as it opens: no filter,
+its own order, the first page. That page of a workspace is read by a statement compiled once per
+shape (page size, and what a view says shapes it) with the workspace's values; ``PrereadPage``
+hands the rows to the table's paginator for that slice, and anything else (a sort, another page)
+goes to the queryset as before.
+"""
+
+from django.db.models import prefetch_related_objects
+from django_tables2.data import TableQuerysetData
+
+from .precompiled import Precompiled
+from .tables import MAX_PER_PAGE
+
+_STATEMENTS: dict[tuple, Precompiled] = {}
+MAX_STATEMENTS = 512  # kinds of page × sizes × shapes; past it, pages are read by their queryset
+
+
+class PrereadPage(TableQuerysetData):
+    """A table's queryset with one of its pages read already: the paginator's slice of that page
+    answers with those rows; any other slice, or the queryset once the table sorts it otherwise,
+    is the queryset's own."""
+
+    def __init__(self, data, *, rows: list, start: int, stop: int):
+        super().__init__(data)
+        self._unsorted, self._rows, self._range = data, rows, (start, stop)
+
+    def __getitem__(self, key):
+        if (
+            isinstance(key, slice)
+            and key.step is None
+            and (key.start or 0, key.stop) == self._range
+            # The table re-applies the queryset's own order when it is given no other.
+            and self.data.query.order_by == self._unsorted.query.order_by
+        ):
+            return self._rows
+        return super().__getitem__(key)
+
+
+def page_statement(key: tuple, build, **markers) -> Precompiled | None:
+    """The statement of the page ``key`` (its kind, bounds and shape), compiled on first use:
+    ``build(**values)`` is the page's sliced queryset. None once ``MAX_STATEMENTS`` are kept."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= MAX_STATEMENTS:
+            return None
+        statement = _STATEMENTS[key] = Precompiled(build, scoped_by="tenant_id", **markers)
+    return statement
+
+
+class PrereadFirstPage:
+    """For a ``TenantListView``: the list as it opens (no filter narrowing it, no sort, the first
+    page) is read by a statement compiled once. A view declares ``opening_markers`` (a marker per
+    value, ``tenant_id`` among them) and ``opening_queryset(shape, **values)``, the table's
+    queryset as the unfiltered list gives it; ``opening_values()`` and ``opening_shape()`` give a
+    request's values and anything else its SQL depends on. ``opening_count()``: the rows' number
+    when the page knows it before the table (the paginator then ends the first page there)."""
+
+    opening_markers: dict = {}
+
+    @classmethod
+    def opening_queryset(cls, shape: tuple, **values):
+        raise NotImplementedError
+
+    def opening_values(self) -> dict:
+        return {"tenant_id": self.request.tenant.pk}
+
+    def opening_shape(self) -> tuple:
+        return ()
+
+    def opening_count(self) -> int | None:
+        return None
+
+    def opens_plain(self) -> bool:
+        """No filter narrows the list, no sort, the first page, no parameter keeping a scope."""
+        table = self.get_table_class()._meta
+        get = self.request.GET
+        if get.get(table.order_by_field) or get.get(table.page_field, "1") != "1":
+            return False
+        if any(get.get(name) for name in self.kept_params):
+            return False
+        filterset = self.filterset
+        return not filterset.is_bound or (filterset.is_valid() and not filterset.has_filters())
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        if not self.opening_markers or not self.opens_plain():
+            return data
+        table = self.get_table_class()._meta
+        try:
+            per_page = int(self.request.GET.get(table.per_page_field, self.table_pagination["per_page"]))
+        except ValueError:
+            return data
+        per_page = min(max(per_page, 1), MAX_PER_PAGE)  # as CountedPaginator bounds it
+        count = self.opening_count()
+        stop = per_page if count is None else min(per_page, count)
+        if stop <= 0:
+            return data
+        cls, shape = type(self), self.opening_shape()
+        statement = page_statement(
+            (cls, stop, shape), lambda **values: cls.opening_queryset(shape, **values)[:stop], **self.opening_markers
+        )
+        if statement is None:
+            return data
+        rows = statement(**self.opening_values())
+        # The page's prefetches, with this request's querysets (the statement's hold markers).
+        prefetch_related_objects(rows, *data._prefetch_related_lookups)
+        return PrereadPage(data, rows=rows, start=0, stop=stop)

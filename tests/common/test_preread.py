@@ -1,0 +1,70 @@
+"""The list as it opens reads its first page by a statement compiled once (common.preread): every
+request shows what it shows without that statement, which is used only for the plain first page
+and reads it once."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from common import preread
+from tests.conftest import login
+from tests.courses.factories import course_with_modules, enroll
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+PLAIN = ("", "?per_page=10", "?page=1", "?q=")
+
+
+def _shown(client, url) -> list[str]:
+    body = client.get(url).content.decode()
+    return re.findall(r"<tr [^>]*>\s*<td[^>]*>(.*?)</td>", body.split("<tbody>")[1])
+
+
+def _compare(client, url, query, monkeypatch, table_sql: str):
+    used = []
+    statement_of = preread.page_statement
+
+    def spying(*args, **kwargs):
+        used.append(args[0])
+        return statement_of(*args, **kwargs)
+
+    monkeypatch.setattr(preread, "page_statement", spying)
+    statements = []
+
+    def recording(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(recording):
+        shown = _shown(client, url + query)
+    monkeypatch.setattr(preread, "page_statement", lambda *args, **kwargs: None)
+    assert shown and shown == _shown(client, url + query)
+    # The session's membership is read by one row (LIMIT 1); the page by its size.
+    pages = [sql for sql in statements if sql.startswith(table_sql) and re.search(r" LIMIT (?!1$)\d+", sql)]
+    assert len(pages) == 1, pages  # the page is read once, by the statement or by the queryset
+    assert bool(used) is (query in PLAIN)
+
+
+@pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=-email", "?q=rep", "?role={role}", "?is_active=true"])
+def test_all_users(client, tenant, query, monkeypatch):
+    admin = member(tenant, "Administrator")
+    for i in range(30):
+        rep = member(tenant, "Sales Rep", user__email=f"rep{i:02}@example.test")
+    query = query.format(role=rep.role_id)
+    login(client, admin)
+    url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
+    _compare(client, url, query, monkeypatch, 'SELECT "tenancy_membership"."id", "tenancy_membership"."tenant_id"')
+
+
+@pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=-course", "?q=example", "?course={course}"])
+def test_client_dashboard(client, tenant, query, monkeypatch):
+    course = course_with_modules(tenant, modules=1, name="Negotiation")
+    for _ in range(30):
+        enroll(course, member(tenant, "Learner"))
+    query = query.format(course=course.course_id)
+    login(client, member(tenant, "Client Admin"))
+    url = reverse("courses:client_dashboard", kwargs={"tenant_slug": tenant.slug})
+    _compare(client, url, query, monkeypatch, 'SELECT "courses_courseenrollment"."id"')
