@@ -19,7 +19,7 @@ from bench.harness import Result, benchmark, measure
 from bench.loadtest import LOGIN, pages
 
 REQUESTS = 30
-TARGET = "< 10 ms server time"
+TARGET_SECONDS = 0.010
 
 
 @benchmark("pages")
@@ -50,7 +50,7 @@ def _pages():
             assert response.status_code == 200
             times.append(request.seconds)
         rows = response.content.count(b"<tr ")  # the table's rows (the header row is a bare <tr>)
-        results.append(
-            Result(f"pages (demo, one user): {name}", rows, statistics.median(times), request.queries, target=TARGET)
-        )
+        median = statistics.median(times)
+        target = f"< 10 ms server time: {'met' if median < TARGET_SECONDS else 'MISSED'}"
+        results.append(Result(f"pages (demo, one user): {name}", rows, median, request.queries, target=target))
     return results

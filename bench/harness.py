@@ -141,7 +141,7 @@ def print_table(results: list[Result], backend: str, out) -> None:
             r.operation,
             backend,
             f"{r.rows:,}",
-            f"{r.seconds:.3f}",
+            f"{r.seconds:.4f}" if r.seconds < 0.1 else f"{r.seconds:.3f}",  # a page's milliseconds show
             str(r.queries),
             f"{r.floor_seconds:.3f}" if r.floor_seconds else "—",
             r.ratio,
