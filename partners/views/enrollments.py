@@ -13,10 +13,13 @@ from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
 from common.money import CENT
 from common.permissions import capability_required, check_capability
+from common.precompiled import TENANT_MARKER
+from common.preread import PrereadFirstPage
 from common.tables import CountedPaginator
 from common.views import TenantListView
 from jobs.import_views import import_page
 from tenancy.capabilities import Capability
+from tenancy.models import Tenant
 
 from .. import selectors
 from ..criteria import KINDS, field_label
@@ -48,7 +51,7 @@ from .base import url as _url
 CAP = Capability.PARTNER_TIERS
 
 
-class EnrollmentListView(TenantListView):
+class EnrollmentListView(PrereadFirstPage, TenantListView):
     """Enrollments tab: filter by program and tier, presets for partners needing attention,
     sort by any column, export exactly the filtered rows."""
 
@@ -86,6 +89,13 @@ class EnrollmentListView(TenantListView):
         if self.account_id() is not None:
             qs = qs.filter(account_id=self.account_id())
         return qs
+
+    # The list as it opens: its first page read by a statement compiled once (common.preread).
+    opening_markers = {"tenant_id": TENANT_MARKER}
+
+    @classmethod
+    def opening_queryset(cls, shape, *, tenant_id):
+        return enrollment_table(tenant=Tenant(pk=tenant_id)).prefetch_related(None)
 
     def workspace_tiers(self) -> list:
         """Every tier of the workspace with its program (the Tier filter's choices): read once,
@@ -128,6 +138,8 @@ class ProgramEnrollmentsView(EnrollmentListView):
 
     template_name = "partners/enrollment_program.html"
     active_tab = "partners:program_list"
+
+    opening_markers = {}  # the program's rows: not the workspace's list as it opens
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

@@ -23,7 +23,7 @@ def _shown(client, url) -> list[str]:
     return re.findall(r"<tr [^>]*>\s*<td[^>]*>(.*?)</td>", body.split("<tbody>")[1])
 
 
-def _compare(client, url, query, monkeypatch, table_sql: str):
+def _compare(client, url, query, monkeypatch, table_sql: str, *, read_by_statement: bool | None = None):
     used = []
     statement_of = preread.page_statement
 
@@ -45,7 +45,7 @@ def _compare(client, url, query, monkeypatch, table_sql: str):
     # The session's membership is read by one row (LIMIT 1); the page by its size.
     pages = [sql for sql in statements if sql.startswith(table_sql) and re.search(r" LIMIT (?!1$)\d+", sql)]
     assert len(pages) == 1, pages  # the page is read once, by the statement or by the queryset
-    assert bool(used) is (query in PLAIN)
+    assert bool(used) is (query in PLAIN if read_by_statement is None else read_by_statement)
 
 
 @pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=-email", "?q=rep", "?role={role}", "?is_active=true"])
@@ -68,3 +68,21 @@ def test_client_dashboard(client, tenant, query, monkeypatch):
     login(client, member(tenant, "Client Admin"))
     url = reverse("courses:client_dashboard", kwargs={"tenant_slug": tenant.slug})
     _compare(client, url, query, monkeypatch, 'SELECT "courses_courseenrollment"."id"')
+
+
+@pytest.mark.parametrize(
+    "query", [*PLAIN, "?page=2", "?sort=-expiration_date", "?q=Partner", "?view=stale", "?account={account}"]
+)
+@pytest.mark.parametrize("tab", ["enrollments/", "programs/{program}/enrollments/"])
+def test_partner_enrollments(client, tenant, query, tab, monkeypatch):
+    """The workspace's list; a program's own tab lists its rows by its queryset."""
+    from tests.partners.factories import PartnerEnrollmentFactory, PartnerProgramFactory, tier
+
+    program = PartnerProgramFactory(tenant=tenant)
+    build = tier(program, "Build")
+    rows = [PartnerEnrollmentFactory(program=program, tier=build) for _ in range(30)]
+    query = query.format(account=rows[0].account_id)
+    login(client, member(tenant, "Administrator"))
+    url = f"/w/{tenant.slug}/partners/" + tab.format(program=program.pk)
+    plain = query in PLAIN and tab == "enrollments/"
+    _compare(client, url, query, monkeypatch, 'SELECT "partners_partnerenrollment"."id"', read_by_statement=plain)
