@@ -86,3 +86,15 @@ def test_partner_enrollments(client, tenant, query, tab, monkeypatch):
     url = f"/w/{tenant.slug}/partners/" + tab.format(program=program.pk)
     plain = query in PLAIN and tab == "enrollments/"
     _compare(client, url, query, monkeypatch, 'SELECT "partners_partnerenrollment"."id"', read_by_statement=plain)
+
+
+@pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=verb", "?q=Plan", "?action=create"])
+def test_activity(client, tenant, query, monkeypatch):
+    from activity.models import Action, ActivityEntry
+
+    for i in range(30):
+        entry = {"action": Action.CREATE, "verb": "created", "object_type": "Plan", "object_label": f"Plan {i}"}
+        ActivityEntry.objects.create(tenant=tenant, **entry)
+    login(client, member(tenant, "Administrator"))
+    url = reverse("activity:activity_list", kwargs={"tenant_slug": tenant.slug})
+    _compare(client, url, query, monkeypatch, 'SELECT "activity_activityentry"."id"')
