@@ -50,6 +50,18 @@ def page_statement(key: tuple, build, **markers) -> Precompiled | None:
     return statement
 
 
+def requested_page(request, table_class, default_per_page: int) -> tuple[int, int] | None:
+    """``(page, per page)`` as django-tables2's ``RequestConfig`` reads them for ``table_class``,
+    the page size bounded as ``CountedPaginator`` bounds it; None for a value it would not take."""
+    meta = table_class._meta
+    try:
+        page = int(request.GET.get(meta.page_field, 1))
+        per_page = int(request.GET.get(meta.per_page_field, default_per_page))
+    except ValueError:
+        return None
+    return page, min(max(per_page, 1), MAX_PER_PAGE)
+
+
 class PrereadFirstPage:
     """For a ``TenantListView``: the list as it opens (no filter narrowing it, no sort, the first
     page) is read by a statement compiled once. A view declares ``opening_markers`` (a marker per
@@ -88,12 +100,10 @@ class PrereadFirstPage:
         data = super().get_table_data()
         if not self.opening_markers or not self.opens_plain():
             return data
-        table = self.get_table_class()._meta
-        try:
-            per_page = int(self.request.GET.get(table.per_page_field, self.table_pagination["per_page"]))
-        except ValueError:
+        requested = requested_page(self.request, self.get_table_class(), self.table_pagination["per_page"])
+        if requested is None:
             return data
-        per_page = min(max(per_page, 1), MAX_PER_PAGE)  # as CountedPaginator bounds it
+        per_page = requested[1]
         count = self.opening_count()
         stop = per_page if count is None else min(per_page, count)
         if stop <= 0:

@@ -12,8 +12,7 @@ from activity.links import Link
 from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
-from common.preread import PrereadPage
-from common.tables import MAX_PER_PAGE
+from common.preread import PrereadPage, requested_page
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
@@ -71,15 +70,12 @@ def beneficiary_list(request, tenant_slug, plan_id):
 def _preread(request, plan, rows, *, status: str, search: str, listed: int | None):
     """The tab's rows, with the page asked for read by its precompiled statement when the list
     is in its own order and not searched (``selectors.beneficiary_status_page``)."""
-    meta = BeneficiaryStatusTable._meta
-    if search or listed is None or request.GET.get(meta.order_by_field):
+    if search or listed is None or request.GET.get(BeneficiaryStatusTable._meta.order_by_field):
         return rows
-    try:
-        page = int(request.GET.get(meta.page_field, 1))
-        per_page = int(request.GET.get(meta.per_page_field, settings.PORTAL_PAGE_SIZE))
-    except ValueError:
+    requested = requested_page(request, BeneficiaryStatusTable, settings.PORTAL_PAGE_SIZE)
+    if requested is None:
         return rows
-    per_page = min(max(per_page, 1), MAX_PER_PAGE)  # as CountedPaginator bounds it
+    page, per_page = requested
     start = (page - 1) * per_page
     if page < 1 or (start >= listed and page != 1):
         return rows  # no such page: the paginator answers as it does
