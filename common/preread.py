@@ -9,7 +9,7 @@ goes to the queryset as before.
 """
 
 from django.db.models import prefetch_related_objects
-from django_tables2.data import TableQuerysetData
+from django_tables2.data import TableListData, TableQuerysetData
 
 from .precompiled import Precompiled
 from .tables import MAX_PER_PAGE
@@ -37,6 +37,39 @@ class PrereadPage(TableQuerysetData):
         ):
             return self._rows
         return super().__getitem__(key)
+
+
+class PageWindow(TableListData):
+    """One page of a longer list, read already, standing for the list without building its
+    queryset (building it can cost more than reading the page): ``count`` rows in all, and the
+    paginator's slice of that page answers with ``rows``. Anything else (another slice, a sort)
+    builds the queryset with ``queryset()`` and is its own."""
+
+    def __init__(self, rows: list, *, count: int, start: int, stop: int, queryset):
+        super().__init__(rows)
+        self._count, self._range, self._queryset = count, (start, stop), queryset
+        self._whole = None  # the list's TableQuerysetData, once something needs more than the page
+
+    def _all(self) -> TableQuerysetData:
+        if self._whole is None:
+            self._whole = TableQuerysetData(self._queryset())
+            self._whole.set_table(self.table)
+        return self._whole
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, key):
+        plain = isinstance(key, slice) and key.step is None and (key.start or 0, key.stop) == self._range
+        if plain and self._whole is None:
+            return self.data
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def order_by(self, aliases):
+        self._all().order_by(aliases)
 
 
 def page_statement(key: tuple, build, **markers) -> Precompiled | None:

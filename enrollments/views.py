@@ -12,7 +12,7 @@ from activity.links import Link
 from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
-from common.preread import PrereadPage, requested_page
+from common.preread import PageWindow, requested_page
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
@@ -38,7 +38,6 @@ def beneficiary_list(request, tenant_slug, plan_id):
     status = search = ""
     if form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"].strip()
-    rows = selectors.beneficiary_statuses(plan=plan, status=status, search=search)
     counts = selectors.enrollment_counts(plan=plan)
     # "N of M enrolled" already counted the unsearched list, enrolled or not: a second COUNT over
     # 100,000 beneficiaries would double the page's time.
@@ -47,7 +46,7 @@ def beneficiary_list(request, tenant_slug, plan_id):
     table = paginate(
         request,
         BeneficiaryStatusTable(
-            _preread(request, plan, rows, status=status, search=search, listed=listed),
+            _rows(request, plan, status=status, search=search, listed=listed),
             plan=plan,
             can_manage=member_has(request, Capability.MANAGE_PLANS),
             current_document_id=document.pk if document else None,
@@ -67,23 +66,30 @@ def beneficiary_list(request, tenant_slug, plan_id):
     return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
 
 
-def _preread(request, plan, rows, *, status: str, search: str, listed: int | None):
-    """The tab's rows, with the page asked for read by its precompiled statement when the list
-    is in its own order and not searched (``selectors.beneficiary_status_page``)."""
+def _rows(request, plan, *, status: str, search: str, listed: int | None):
+    """The tab's rows: when the list is in its own order and not searched, the page asked for
+    read by its precompiled statement (``selectors.beneficiary_status_page``), the list's
+    queryset built only if the table needs more; else the queryset."""
+
+    def queryset():
+        return selectors.beneficiary_statuses(plan=plan, status=status, search=search)
+
     if search or listed is None or request.GET.get(BeneficiaryStatusTable._meta.order_by_field):
-        return rows
+        return queryset()
     requested = requested_page(request, BeneficiaryStatusTable, settings.PORTAL_PAGE_SIZE)
     if requested is None:
-        return rows
+        return queryset()
     page, per_page = requested
     start = (page - 1) * per_page
     if page < 1 or (start >= listed and page != 1):
-        return rows  # no such page: the paginator answers as it does
+        return queryset()  # no such page: the paginator answers as it does
     stop = min(start + per_page, listed)  # the paginator's slice: the last page ends at the count
     if stop <= start:
-        return rows  # nothing to read (no beneficiary listed)
+        return queryset()  # nothing to read (no beneficiary listed)
     page_rows = selectors.beneficiary_status_page(plan=plan, status=status, start=start, stop=stop)
-    return rows if page_rows is None else PrereadPage(rows, rows=page_rows, start=start, stop=stop)
+    if page_rows is None:
+        return queryset()
+    return PageWindow(page_rows, count=listed, start=start, stop=stop, queryset=queryset)
 
 
 @capability_required(Capability.ADMINISTER)

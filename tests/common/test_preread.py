@@ -98,3 +98,31 @@ def test_activity(client, tenant, query, monkeypatch):
     login(client, member(tenant, "Administrator"))
     url = reverse("activity:activity_list", kwargs={"tenant_slug": tenant.slug})
     _compare(client, url, query, monkeypatch, 'SELECT "activity_activityentry"."id"')
+
+
+def test_a_page_window_builds_the_queryset_only_for_more_than_its_page(tenant):
+    """``PageWindow``: its slice answers with its rows; another slice, an iteration or a sort
+    builds the list's queryset, once, and answers from it."""
+    import django_tables2 as tables
+
+    from tenancy.models import Membership
+
+    members = [member(tenant, "Sales Rep") for _ in range(6)]
+    built = []
+
+    def queryset():
+        built.append(1)
+        return Membership.objects.filter(tenant=tenant).order_by("pk")
+
+    class Members(tables.Table):
+        id = tables.Column()
+
+    page = list(queryset()[2:4])
+    built.clear()
+    window = preread.PageWindow(page, count=len(members), start=2, stop=4, queryset=queryset)
+    table = Members(window)
+    assert len(window) == 6 and window[2:4] is page and built == []
+    assert [m.pk for m in window[0:2]] == [m.pk for m in members[:2]] and built == [1]
+    assert [m.pk for m in window] == [m.pk for m in members] and built == [1]
+    table.order_by = "-id"
+    assert [m.pk for m in window[0:2]] == [m.pk for m in members[::-1][:2]] and built == [1]

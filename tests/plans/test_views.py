@@ -510,10 +510,25 @@ def test_the_beneficiaries_page_read_by_its_precompiled_statement_is_the_queryse
         return page_of(**kwargs)
 
     monkeypatch.setattr(selectors, "beneficiary_status_page", spying)
-    with CaptureQueriesContext(connection) as captured:
+    built, statuses_of = [], selectors.beneficiary_statuses
+
+    def building(**kwargs):
+        built.append(kwargs["plan"].pk)
+        return statuses_of(**kwargs)
+
+    monkeypatch.setattr(selectors, "beneficiary_statuses", building)
+    statements = []
+
+    def recording(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(recording):
         shown = re.findall(r'data-user="(\d+)"', admin_client.get(url).content.decode())
-    pages = [q for q in captured.captured_queries if 'FROM "tenancy_user"' in q["sql"] and " LIMIT " in q["sql"]]
+    pages = [sql for sql in statements if 'FROM "tenancy_user"' in sql and " LIMIT " in sql]
     assert len(pages) == 1  # the page is read once, by the statement or by the queryset
+    # Read by its statement, the page needs no queryset of the list (building it cost more).
+    assert (plan.pk in built) is (query not in PREREAD)
     monkeypatch.setattr(selectors, "beneficiary_status_page", lambda **kwargs: None)
     assert shown == re.findall(r'data-user="(\d+)"', admin_client.get(url).content.decode())
     # A status in error lists every beneficiary, as no status does.
