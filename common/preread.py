@@ -8,6 +8,7 @@ hands the rows to the table's paginator for that slice, and anything else (a sor
 goes to the queryset as before.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import prefetch_related_objects
 from django_tables2.data import TableListData, TableQuerysetData
 
@@ -107,7 +108,7 @@ class PrereadFirstPage:
 
     @classmethod
     def opening_queryset(cls, shape: tuple, **values):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{cls.__name__} declares opening_markers: it defines opening_queryset() too.")
 
     def opening_values(self) -> dict:
         return {"tenant_id": self.request.tenant.pk}

@@ -5,13 +5,13 @@ and reads it once."""
 import re
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from common import preread
 from tests.conftest import login
 from tests.courses.factories import course_with_modules, enroll
 from tests.factories import member
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,7 @@ def _compare(client, url, query, monkeypatch, table_sql: str, *, read_by_stateme
         return statement_of(*args, **kwargs)
 
     monkeypatch.setattr(preread, "page_statement", spying)
-    statements = []
-
-    def recording(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(recording):
+    with recorded_statements() as statements:
         shown = _shown(client, url + query)
     monkeypatch.setattr(preread, "page_statement", lambda *args, **kwargs: None)
     assert shown and shown == _shown(client, url + query)

@@ -69,8 +69,9 @@ def test_boolean_columns_draw_what_django_tables2_draws(db, tenant):
 
     active, inactive = member(tenant), member(tenant)
     Membership.objects.filter(pk=inactive.pk).update(is_active=False)
+    inactive.refresh_from_db()
     entry = ActivityEntry(tenant=tenant, action=Action.choices[0][0])
-    records = [Membership.objects.get(pk=active.pk), Membership.objects.get(pk=inactive.pk), {"is_active": 1}, {}]
+    records = [active, inactive, {"is_active": 1}, {}]
     table = Flags(records)
     for name in ("is_active", "custom"):
         column = table.columns[name]

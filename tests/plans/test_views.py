@@ -24,6 +24,7 @@ from tests.plans.factories import (
     TeamMemberFactory,
 )
 from tests.plans.helpers import bulk_beneficiaries, bulk_reps
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -517,13 +518,7 @@ def test_the_beneficiaries_page_read_by_its_precompiled_statement_is_the_queryse
         return statuses_of(**kwargs)
 
     monkeypatch.setattr(selectors, "beneficiary_statuses", building)
-    statements = []
-
-    def recording(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(recording):
+    with recorded_statements() as statements:
         shown = re.findall(r'data-user="(\d+)"', admin_client.get(url).content.decode())
     pages = [sql for sql in statements if 'FROM "tenancy_user"' in sql and " LIMIT " in sql]
     assert len(pages) == 1  # the page is read once, by the statement or by the queryset
