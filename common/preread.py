@@ -101,7 +101,10 @@ class PrereadFirstPage:
     page) is read by a statement compiled once. A view declares ``opening_markers`` (a marker per
     value, ``tenant_id`` among them) and ``opening_queryset(shape, **values)``, the table's
     queryset as the unfiltered list gives it; ``opening_values()`` and ``opening_shape()`` give a
-    request's values and anything else its SQL depends on. ``opening_count()``: the rows' number
+    request's values and anything else its SQL depends on. ``opening_queryset`` is built from
+    those alone: an unsaved ``Tenant(pk=tenant_id)`` it passes to a selector carries no other
+    attribute (a selector reading the workspace's zone there would compile a wrong constant),
+    so a value such as the day is computed by the view and passed. ``opening_count()``: the rows' number
     when the page knows it before the table (the paginator then ends the first page there)."""
 
     opening_markers: dict = {}
