@@ -19,6 +19,11 @@ _STATEMENTS: dict[tuple, Precompiled] = {}
 MAX_STATEMENTS = 512  # kinds of page × sizes × shapes; past it, pages are read by their queryset
 
 
+def _is_range(key, bounds: tuple[int, int]) -> bool:
+    """Whether ``key`` is the slice ``start:stop`` of ``bounds`` (the paginator's of a page)."""
+    return isinstance(key, slice) and key.step is None and (key.start or 0, key.stop) == bounds
+
+
 class PrereadPage(TableQuerysetData):
     """A table's queryset with one of its pages read already: the paginator's slice of that page
     answers with those rows; any other slice, or the queryset once the table sorts it otherwise,
@@ -29,13 +34,8 @@ class PrereadPage(TableQuerysetData):
         self._unsorted, self._rows, self._range = data, rows, (start, stop)
 
     def __getitem__(self, key):
-        if (
-            isinstance(key, slice)
-            and key.step is None
-            and (key.start or 0, key.stop) == self._range
-            # The table re-applies the queryset's own order when it is given no other.
-            and self.data.query.order_by == self._unsorted.query.order_by
-        ):
+        # The table re-applies the queryset's own order when it is given no other.
+        if _is_range(key, self._range) and self.data.query.order_by == self._unsorted.query.order_by:
             return self._rows
         return super().__getitem__(key)
 
@@ -61,8 +61,7 @@ class PageWindow(TableListData):
         return self._count
 
     def __getitem__(self, key):
-        plain = isinstance(key, slice) and key.step is None and (key.start or 0, key.stop) == self._range
-        if plain and self._whole is None:
+        if self._whole is None and _is_range(key, self._range):
             return self.data
         return self._all()[key]
 
