@@ -87,3 +87,64 @@ def test_boolean_columns_draw_what_django_tables2_draws(db, tenant):
     assert boolean_render(column.column, label, entry, column) == _original_boolean_render(
         column.column, label, entry, column
     )
+
+
+def test_date_columns_draw_what_their_template_draws():
+    """A date column of django-tables2's own template calls the template's two filters directly:
+    the same text for dates, aware and naive date-times (in the active zone), empty values and
+    defaults (escaped or not as the context says), in the formats given or the default ones; a
+    column with a template or context of its own is drawn by its template."""
+    import datetime as dt
+    import zoneinfo
+
+    import django_tables2 as tables
+    from django.template import Context
+    from django.utils import timezone
+    from django.utils.safestring import SafeString, mark_safe
+    from django_tables2.columns import DateColumn, DateTimeColumn, TemplateColumn
+
+    from common.tables2_speedup import date_render
+
+    assert DateColumn.render is date_render and DateTimeColumn.render is date_render
+
+    class Custom(tables.DateColumn):
+        def get_context_data(self, **kwargs):
+            return {**super().get_context_data(**kwargs), "value": dt.date(1999, 1, 1)}
+
+    class Dates(tables.Table):
+        day = tables.DateColumn(format="m/d/Y")
+        day_default = tables.DateColumn(accessor="day", short=False, default="<none>")
+        at = tables.DateTimeColumn(format="m/d/Y h:i A")
+        at_short = tables.DateTimeColumn(accessor="at", default=mark_safe("<i>—</i>"))
+        at_extra = tables.DateTimeColumn(accessor="at", extra_context={"default": "x"})
+        at_custom = Custom(accessor="at")
+
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    values = [
+        {"day": dt.date(2026, 3, 9), "at": dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)},
+        {"day": dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), "at": dt.datetime(2026, 7, 1, 12, 0)},  # noqa: DTZ001 - a naive one on purpose
+        {"day": None, "at": None},
+        {"day": "", "at": "not a date"},
+    ]
+    compared = 0
+    for zone in (dt.UTC, paris, zoneinfo.ZoneInfo("Pacific/Kiritimati")):
+        with timezone.override(zone):
+            for autoescape in (True, False):
+                table = Dates(values)
+                table.context = Context({}, autoescape=autoescape)
+                for row in table.rows:
+                    for name in table.columns.names():
+                        bound = table.columns[name]
+                        value = row.record[bound.accessor]
+                        kwargs = {"record": row.record, "table": table, "value": value, "bound_column": bound}
+                        ours = date_render(bound.column, bound_row=row, **kwargs)
+                        theirs = TemplateColumn.render(bound.column, bound_row=row, **kwargs)
+                        assert (ours, type(ours)) == (theirs, SafeString), (zone, autoescape, name, value)
+                        compared += 1
+    assert compared == 3 * 2 * 4 * 6
+    with timezone.override(paris):
+        table = Dates(values[:1])
+        table.context = Context({})
+        row = next(iter(table.rows))
+        assert row.get_cell("at") == "03/29/2026 01:30 AM"  # in the active zone
+        assert row.get_cell("at_custom").startswith("01/01/1999")  # its own context: its template
