@@ -162,3 +162,42 @@ class Precompiled:
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run._iterable_class(run))
+
+
+class PrecompiledIn:
+    """A statement over a list of ids (``… IN (…)``), compiled once per size of list: the list
+    is padded to the next of ``SIZES`` by repeating its last id (an id listed twice matches the
+    same rows), so a few statements serve every page's list. ``build(ids=[…], **values)``
+    returns the queryset; ``markers`` and ``scoped_by`` are ``Precompiled``'s for the other
+    values. A list longer than the largest size, or empty, gets its queryset built as usual
+    (``build`` with the values themselves)."""
+
+    SIZES = (1, 4, 8, 16, 32, 64, 128)
+
+    def __init__(self, build: Callable[..., QuerySet], *, scoped_by: str | None = None, **markers: Value):
+        if "ids" in markers:
+            raise ImproperlyConfigured("PrecompiledIn: the ids are its own, not a marker.")
+        self._build, self._scoped_by, self._markers = build, scoped_by, markers
+        self._statements: dict[int, Precompiled] = {}
+
+    def _statement(self, size: int) -> Precompiled:
+        statement = self._statements.get(size)
+        if statement is None:
+            names = [f"id{i}" for i in range(size)]
+
+            def build(**values):
+                return self._build(ids=[values.pop(name) for name in names], **values)
+
+            # Markers two apart: each id's second marker (one less) is no other id's first.
+            id_markers = {name: ID_MARKER - 2 * i for i, name in enumerate(names)}
+            statement = Precompiled(build, scoped_by=self._scoped_by, **self._markers, **id_markers)
+            self._statements[size] = statement
+        return statement
+
+    def __call__(self, *, ids, **values) -> list:
+        ids = list(dict.fromkeys(ids))  # each once, in order
+        size = next((size for size in self.SIZES if size >= len(ids)), None)
+        if not ids or size is None:
+            return list(self._build(ids=ids, **values))
+        padded = ids + [ids[-1]] * (size - len(ids))
+        return self._statement(size)(**values, **{f"id{i}": value for i, value in enumerate(padded)})

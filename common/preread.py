@@ -151,6 +151,10 @@ class PrereadFirstPage:
         if statement is None:
             return data
         rows = statement(**self.opening_values())
-        # The page's prefetches, with this request's querysets (the statement's hold markers).
-        prefetch_related_objects(rows, *data._prefetch_related_lookups)
+        self.opening_prefetch(rows, data)
         return PrereadPage(data, rows=rows, start=0, stop=stop)
+
+    def opening_prefetch(self, rows: list, data) -> None:
+        """The page's prefetches, with this request's querysets (the statement's hold markers);
+        a view may read them by statements of its own, giving the rows the same attributes."""
+        prefetch_related_objects(rows, *data._prefetch_related_lookups)

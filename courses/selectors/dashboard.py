@@ -2,12 +2,13 @@
 subquery the Inactive Status Trigger shares)."""
 
 import datetime
+from collections import defaultdict
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from common.export_sql import UsDate, UtcText, yes_no
-from common.precompiled import TENANT_MARKER, Precompiled
+from common.precompiled import TENANT_MARKER, Precompiled, PrecompiledIn
 from tenancy.models import Membership, Tenant
 
 from ..access import U, X, today_for, with_effective_status
@@ -60,14 +61,32 @@ def dashboard_enrollments(*, tenant: Tenant, today: datetime.date | None = None)
         .select_related("learner__user", "course", "sales_order")
         .only(*DASHBOARD_COLUMNS)
         .prefetch_related(
-            Prefetch(
-                "learner__group_memberships",
-                queryset=UserGroupMember.objects.filter(tenant=tenant).select_related("group").order_by("group__name"),
-                to_attr="groups_by_name",
-            )
+            Prefetch("learner__group_memberships", queryset=_group_memberships(tenant.pk), to_attr="groups_by_name")
         )
     )
     return with_effective_status(qs, today=today).order_by("learner__user__email", "course__name")
+
+
+def _group_memberships(tenant_id: int) -> QuerySet[UserGroupMember]:
+    return UserGroupMember.objects.filter(tenant_id=tenant_id).select_related("group").order_by("group__name")
+
+
+_LEARNERS_GROUP_MEMBERSHIPS = PrecompiledIn(
+    lambda *, tenant_id, ids: _group_memberships(tenant_id).filter(learner_id__in=ids),
+    scoped_by="tenant_id",
+    tenant_id=TENANT_MARKER,
+)
+
+
+def attach_learner_groups(enrollments: list[CourseEnrollment], *, tenant: Tenant) -> None:
+    """Each enrollment's ``learner.groups_by_name``, as ``dashboard_enrollments`` prefetches it,
+    for a page read by its compiled statement: one statement compiled once per size of page
+    (building the prefetch's ``IN`` query cost a tenth of the dashboard)."""
+    memberships = defaultdict(list)
+    for membership in _LEARNERS_GROUP_MEMBERSHIPS(tenant_id=tenant.pk, ids=[e.learner_id for e in enrollments]):
+        memberships[membership.learner_id].append(membership)
+    for enrollment in enrollments:
+        enrollment.learner.groups_by_name = memberships.get(enrollment.learner_id, [])
 
 
 COUNTS = ("learners", "enrollments", "enrolled", "expired")

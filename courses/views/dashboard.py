@@ -21,6 +21,7 @@ from ..filters import DashboardFilter, NotificationLogFilter
 from ..models import NotificationLog
 from ..selectors.courses import learner_roles
 from ..selectors.dashboard import (
+    attach_learner_groups,
     dashboard_counts,
     dashboard_enrollments,
     learners_without_enrollments,
@@ -62,6 +63,9 @@ class ClientDashboardView(PrereadFirstPage, TenantListView):
 
     def opening_values(self) -> dict:
         return {"tenant_id": self.request.tenant.pk, "today": self.today}
+
+    def opening_prefetch(self, rows, data):
+        attach_learner_groups(rows, tenant=self.request.tenant)
 
     def opening_count(self) -> int | None:
         counts, listed = self._status_counts()

@@ -15,7 +15,7 @@ from django_scopes import scope, scopes_disabled
 
 from activity.models import Action, ActivityEntry
 from common.planner import marked_tenant, reads_every_row
-from common.precompiled import Precompiled
+from common.precompiled import Precompiled, PrecompiledIn
 from tenancy.models import Membership
 from tests.factories import TenantFactory, member
 
@@ -264,3 +264,37 @@ def test_dates_and_datetimes_are_bound_as_the_database_binds_them(tenant):
         window(tenant_id=tenant.pk, since=at[0], until=at[0])
     with pytest.raises(ImproperlyConfigured, match="aware"):
         Precompiled(between, tenant_id=-1, since=datetime.datetime(1901, 1, 1), until=datetime.date(1901, 1, 1))  # noqa: DTZ001
+
+
+def test_a_statement_over_a_list_of_ids_is_compiled_once_per_size_and_answers_as_its_queryset():
+    """Lists of 1, 3, 4, 5 ids and repeated ids use the statements of sizes 1, 4 and 8, each
+    compiled once; an empty list and one past the largest size build the queryset; the rows are
+    the queryset's, in its order, for the call's workspace only."""
+    tenant, other = TenantFactory(), TenantFactory()
+    members = [member(tenant) for _ in range(6)]
+    stranger = member(other)
+    built = []
+
+    def memberships(*, tenant_id, ids):
+        built.append(len(ids))
+        return Membership.objects.filter(tenant_id=tenant_id, user_id__in=ids).order_by("-user_id")
+
+    lookup = PrecompiledIn(memberships, scoped_by="tenant_id", tenant_id=-7_351_900)
+    users = [m.user_id for m in members]
+    for ids in ([users[0]], users[:3], users[:4], [*users[:5], stranger.user_id], users[:2] * 3, users[:3]):
+        with CaptureQueriesContext(connection) as captured:
+            found = lookup(tenant_id=tenant.pk, ids=ids)
+        assert len(captured) == 1
+        assert [m.pk for m in found] == [m.pk for m in memberships(tenant_id=tenant.pk, ids=ids)]
+        built.pop()  # the comparison's own
+    assert built == [1, 1, 4, 4, 8, 8]  # two compiles (two markers) per size, once each
+    assert lookup(tenant_id=tenant.pk, ids=[]) == []
+    many = users * 30  # each id kept once: six, the statement of size 8
+    assert {m.pk for m in lookup(tenant_id=tenant.pk, ids=many)} == {m.pk for m in members}
+    monkey = PrecompiledIn(memberships, scoped_by="tenant_id", tenant_id=-7_351_900)
+    monkey.SIZES = (1, 2)
+    built.clear()
+    assert len(monkey(tenant_id=tenant.pk, ids=users[:3])) == 3
+    assert built == [3]  # built with the values themselves
+    with scope(tenant=other), pytest.raises(ImproperlyConfigured):
+        lookup(tenant_id=tenant.pk, ids=users[:1])

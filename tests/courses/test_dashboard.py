@@ -63,20 +63,36 @@ def _emails(body):
     return sorted(e for e in ("ann", "bob", "cid", "dee", "eve") if f"{e}@example.test" in body)
 
 
+@pytest.mark.parametrize(("query", "compiled"), [("", True), ("", False), ("?sort=learner", False)])
 def test_groups_column_lists_the_learners_groups_by_name_on_the_page_and_in_the_export(
-    client, tenant, other_tenant, client_admin, world
+    client, tenant, other_tenant, client_admin, world, query, compiled, monkeypatch
 ):
+    """The same groups whether the page is read by its compiled statements (as it opens) or by
+    its queryset and prefetch (sorted, or with no compiled statement)."""
+    from common import preread
+    from courses.views import dashboard
+
+    if not compiled:
+        monkeypatch.setattr(preread, "page_statement", lambda *args, **kwargs: None)
+    attached = []
+    attach = dashboard.attach_learner_groups
+    monkeypatch.setattr(dashboard, "attach_learner_groups", lambda rows, **kw: attached.append(attach(rows, **kw)))
     add_to_group(UserGroupFactory(tenant=tenant, name="East <1>"), world["eve"])
     add_to_group(UserGroupFactory(tenant=tenant, name="North"), world["ann"])
-    UserGroupFactory(tenant=other_tenant, name="Foreign")  # never shown in this workspace
+    add_to_group(UserGroupFactory(tenant=tenant, name="Central"), world["eve"])
+    foreign = UserGroupFactory(tenant=other_tenant, name="Foreign")  # never shown in this workspace
+    add_to_group(foreign, member(other_tenant, "Learner"))
     login(client, client_admin)
-    body = client.get(dash(tenant)).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(dash(tenant, query)).content.decode()
+    groups = [q["sql"] for q in captured.captured_queries if 'FROM "courses_usergroupmember"' in q["sql"]]
+    assert len(groups) == 1 and len(attached) == int(compiled)  # by the compiled statement, or the prefetch
     cells = [row.rsplit("<td >", 1)[-1] for row in body.split("</td>\n    </tr>")[:-1]]  # each row's last cell
-    assert sorted(cells) == sorted(["East &lt;1&gt;, West", "North", "—", "—"])  # Bob and Cid: no group
+    assert sorted(cells) == sorted(["Central, East &lt;1&gt;, West", "North", "—", "—"])  # Bob, Cid: none
     assert "Foreign" not in body
     response = client.get(dash(tenant, "?export=csv"))
     rows = {row["Email"]: row["Groups"] for row in _csv_rows(response)}
-    assert rows["eve@example.test"] == "East <1>, West"
+    assert rows["eve@example.test"] == "Central, East <1>, West"
     assert rows["ann@example.test"] == "North"
     assert rows["bob@example.test"] == ""
 
