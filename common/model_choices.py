@@ -21,6 +21,7 @@ from django import forms
 from django.db.models import QuerySet
 from django_filters import fields as filter_fields
 
+from common.built_once import built_once
 from common.precompiled import TENANT_MARKER, Precompiled
 
 
@@ -32,7 +33,7 @@ class TenantChoices:
 
     def __init__(self, build: Callable[[int], QuerySet]):
         """``build(tenant_id)``: the workspace's choices, in the order they are listed."""
-        self._build = build
+        self._build = built_once()(build)  # a copy each time: building it cost more than copying
         self._statement = Precompiled(build, scoped_by="tenant_id", tenant_id=TENANT_MARKER)
 
     def queryset(self, tenant) -> QuerySet:

@@ -127,7 +127,12 @@ class PrereadFirstPage:
         get = self.request.GET
         if get.get(table.order_by_field) or get.get(table.page_field, "1") != "1":
             return False
-        if any(get.get(name) for name in self.kept_params):
+        return self.lists_every_row()
+
+    def lists_every_row(self) -> bool:
+        """No filter narrows the list and no parameter keeps it in a scope: the filtered rows
+        are the base queryset's, all of them."""
+        if any(self.request.GET.get(name) for name in self.kept_params):
             return False
         filterset = self.filterset
         return not filterset.is_bound or (filterset.is_valid() and not filterset.has_filters())

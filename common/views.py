@@ -105,7 +105,7 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         """The table of an export: the filtered rows in the list's order, not paginated (a table
         built with ``request=`` is paginated by django-tables2, which COUNTs every row the export
         is about to read anyway)."""
-        filterset = self.get_filterset(self.get_filterset_class())
+        filterset = self.filterset = self.get_filterset(self.get_filterset_class())
         # As the page (django-filter's FilterView): the valid filters apply even beside one in
         # error, unless the view is strict, where a filter in error lists nothing.
         if not filterset.is_bound or filterset.is_valid() or not self.get_strict():

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from common.built_once import built_once
 from common.export import EXPORT_FORMATS, export_response
 from common.htmx import htmx_partial, render_page
 from common.money import CENT
@@ -51,6 +52,11 @@ from .base import url as _url
 CAP = Capability.PARTNER_TIERS
 
 
+@built_once()
+def _enrollment_table(tenant_id: int):
+    return enrollment_table(tenant=Tenant(pk=tenant_id))
+
+
 class EnrollmentListView(PrereadFirstPage, TenantListView):
     """Enrollments tab: filter by program and tier, presets for partners needing attention,
     sort by any column, export exactly the filtered rows."""
@@ -85,7 +91,7 @@ class EnrollmentListView(PrereadFirstPage, TenantListView):
         return int(value) if value.isdigit() else None
 
     def get_base_queryset(self):
-        qs = enrollment_table(tenant=self.request.tenant)
+        qs = _enrollment_table(self.request.tenant.pk)
         if self.account_id() is not None:
             qs = qs.filter(account_id=self.account_id())
         return qs
@@ -95,7 +101,7 @@ class EnrollmentListView(PrereadFirstPage, TenantListView):
 
     @classmethod
     def opening_queryset(cls, shape, *, tenant_id):
-        return enrollment_table(tenant=Tenant(pk=tenant_id)).prefetch_related(None)
+        return _enrollment_table(tenant_id).prefetch_related(None)
 
     def workspace_tiers(self) -> list:
         """Every tier of the workspace with its program (the Tier filter's choices): read once,
