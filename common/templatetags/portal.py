@@ -57,8 +57,9 @@ def percent(value, places=0):
 
 @register.simple_tag(takes_context=True)
 def wurl(context, name, **kwargs):
-    """``{% wurl 'plans:plan_detail' plan_id=plan.pk %}``: reverse within the current workspace."""
-    from django.urls import reverse
+    """``{% wurl 'plans:plan_detail' plan_id=plan.pk %}``: reverse within the current workspace
+    (by ``common.urls.reverse``: a row's link from its view's address template, not resolved per row)."""
+    from common.urls import reverse
 
     kwargs.setdefault("tenant_slug", context["request"].tenant.slug)
     return reverse(name, kwargs=kwargs)
