@@ -3,7 +3,9 @@
 Serves the portal with gunicorn (4 sync workers, the production settings, DEBUG off) on
 PostgreSQL with the demo workspace, logs in as the demo administrator, and drives each page with
 wrk (50 connections, ``--duration`` seconds each). Prints requests per second and the 50th, 95th
-and 99th percentile latencies per page, and the single-user latency (one connection) beside them.
+and 99th percentile latencies per page, and the single-user latency (one connection) beside them,
+and where the CPU went under load: milliseconds per request of gunicorn's processes and of
+PostgreSQL's (read from ``/proc`` on Linux, when the database runs on this machine).
 The cache is Redis, as deployed, when one answers on 127.0.0.1:6379 (``CACHE_URL`` overrides).
 
 The database is ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal``) with the
@@ -151,6 +153,25 @@ def check_page(url: str, cookie: str) -> None:
         raise SystemExit(f"{url} answered {response.status}")
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (gunicorn's master and its workers) and by the
+    database (PostgreSQL's processes on this machine): from ``/proc``, so Linux only ({} else)."""
+    totals = {"server": 0.0, "database": 0.0}
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, parent = int(entry.name), int(fields[1])
+        kind = "server" if server_pid in (pid, parent) else "database" if name.startswith("postgres") else None
+        if kind:
+            totals[kind] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return totals if Path("/proc/self/stat").exists() else {}
+
+
 def wrk(url: str, cookie: str, script: str, *, connections: int, seconds: int) -> dict:
     out = subprocess.run(  # noqa: S603
         [
@@ -222,7 +243,12 @@ def main() -> int:
             check_page(origin + path, cookie)
             sys.stderr.write(f"loading {label} …\n")
             single = wrk(origin + path, cookie, script.name, connections=1, seconds=5)
+            before = cpu_seconds(server.pid)
             loaded = wrk(origin + path, cookie, script.name, connections=args.users, seconds=args.duration)
+            after = cpu_seconds(server.pid)
+            loaded["cpu_ms"] = {
+                kind: 1000 * (after[kind] - before[kind]) / max(loaded["requests"], 1) for kind in after
+            }
             rows.append((label, single, loaded))
     finally:
         server.terminate()
@@ -234,13 +260,18 @@ def main() -> int:
         f"\n{args.users} users, {args.duration} s per page, gunicorn {args.workers} workers, PostgreSQL, {cache}, "
         "the demo\n"
     )
-    print("| page | 1 user p50 ms | req/s | p50 ms | p95 ms | p99 ms | errors | p95 target |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| page | 1 user p50 ms | req/s | p50 ms | p95 ms | p99 ms | errors "
+        "| CPU ms/request: gunicorn + PostgreSQL | p95 target |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, single, loaded in rows:
         verdict = "met" if loaded["p95"] < TARGET_P95_MS and not loaded["errors"] else "MISSED"
+        cpu = loaded["cpu_ms"]
+        split = f"{cpu['server']:.1f} + {cpu['database']:.1f}" if cpu else "—"
         print(
             f"| {label} | {single['p50']:.1f} | {loaded['rps']:.0f} | {loaded['p50']:.0f} | {loaded['p95']:.0f} "
-            f"| {loaded['p99']:.0f} | {loaded['errors']} | < {TARGET_P95_MS} ms: {verdict} |"
+            f"| {loaded['p99']:.0f} | {loaded['errors']} | {split} | < {TARGET_P95_MS} ms: {verdict} |"
         )
     return 0
 
