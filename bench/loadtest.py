@@ -153,10 +153,11 @@ def check_page(url: str, cookie: str) -> None:
         raise SystemExit(f"{url} answered {response.status}")
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the server (gunicorn's master and its workers) and by the
-    database (PostgreSQL's processes on this machine): from ``/proc``, so Linux only ({} else)."""
-    totals = {"server": 0.0, "database": 0.0}
+def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
+    """Each process of the server (gunicorn's master and its workers) and of the database
+    (PostgreSQL's on this machine): its kind and the CPU seconds it used so far. From ``/proc``,
+    so Linux only ({} elsewhere)."""
+    found = {}
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -168,8 +169,18 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         pid, parent = int(entry.name), int(fields[1])
         kind = "server" if server_pid in (pid, parent) else "database" if name.startswith("postgres") else None
         if kind:
-            totals[kind] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return totals if Path("/proc/self/stat").exists() else {}
+            found[pid] = (kind, (int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+    return found
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per kind between two ``cpu_seconds``: each process still there counts what it
+    used since (one started meanwhile, all of it); one that ended meanwhile is not counted."""
+    spent = {"server": 0.0, "database": 0.0}
+    for pid, (kind, seconds) in after.items():
+        was = before.get(pid)
+        spent[kind] += seconds - (was[1] if was is not None and was[0] == kind else 0.0)
+    return spent if after else {}
 
 
 def wrk(url: str, cookie: str, script: str, *, connections: int, seconds: int) -> dict:
@@ -245,10 +256,8 @@ def main() -> int:
             single = wrk(origin + path, cookie, script.name, connections=1, seconds=5)
             before = cpu_seconds(server.pid)
             loaded = wrk(origin + path, cookie, script.name, connections=args.users, seconds=args.duration)
-            after = cpu_seconds(server.pid)
-            loaded["cpu_ms"] = {
-                kind: 1000 * (after[kind] - before[kind]) / max(loaded["requests"], 1) for kind in after
-            }
+            spent = cpu_spent(before, cpu_seconds(server.pid))
+            loaded["cpu_ms"] = {kind: 1000 * seconds / max(loaded["requests"], 1) for kind, seconds in spent.items()}
             rows.append((label, single, loaded))
     finally:
         server.terminate()
