@@ -13,6 +13,7 @@ from django_cte import CTE, with_cte
 
 from common.loose_scan import distinct_values
 from common.planner import reads_every_row
+from common.precompiled import TENANT_MARKER, Precompiled
 from plans.models import Reward
 from tenancy.models import Membership, Tenant, User
 
@@ -107,6 +108,28 @@ def members(*, tenant: Tenant) -> QuerySet[Membership]:
     """The tenant's users (memberships) with user and role, by email: the rows the All Users
     filters narrow before the owed balances are added (``with_owed_balances``)."""
     return Membership.objects.filter(tenant=tenant).select_related("user", "role").order_by("user__email")
+
+
+# All Users' row count when no filter narrows it: compiled once (building and compiling the
+# COUNT cost more than running it).
+_MEMBER_COUNT = Precompiled(
+    lambda tenant_id: (
+        Membership.objects.filter(tenant_id=tenant_id)
+        .order_by()  # the model's default order (by email) is no grouping's
+        .annotate(every=Value(1))
+        .values("every")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    ),
+    scoped_by="tenant_id",
+    tenant_id=TENANT_MARKER,
+)
+
+
+def member_count(*, tenant: Tenant) -> int:
+    """How many rows ``members`` has: the workspace's memberships, active or not."""
+    counted = _MEMBER_COUNT(tenant_id=tenant.pk)
+    return counted[0] if counted else 0  # grouped by a constant: no row over no rows
 
 
 def with_owed_balances(

@@ -10,6 +10,7 @@ from django.urls import get_resolver, reverse
 
 from activity.models import ActivityEntry
 from plans.models import Reward
+from tenancy.models import Membership
 from tests.balances.factories import RecoverableRewardFactory
 from tests.balances.isolation import BALANCES_URL_KWARGS
 from tests.conftest import login
@@ -125,6 +126,25 @@ class TestUserList:
             RecoverableRewardFactory(member=m, amount=D("1.00"), currency=("EUR", "GBP")[i % 2])
         with django_assert_num_queries(6 + marked):  # and the members' count
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort, "page": 2}).status_code == 200
+
+    @pytest.mark.parametrize(("query", "counted"), [({}, 32), ({"is_active": "false"}, 1), ({"q": "rep0"}, 30)])
+    def test_the_row_count_counts_this_workspaces_members_only(
+        self, admin_client, tenant, other_tenant, query, counted, monkeypatch
+    ):
+        """Every member, inactive ones too, none of another workspace's: by the statement compiled
+        once when no filter narrows the list, by the filtered queryset's COUNT otherwise."""
+        from balances import selectors
+
+        _reps(tenant, 30)
+        Membership.objects.filter(pk=member(tenant, "Sales Rep").pk).update(is_active=False)
+        for _ in range(3):
+            member(other_tenant, "Sales Rep")
+        compiled = []
+        counted_by = selectors.member_count
+        monkeypatch.setattr(selectors, "member_count", lambda **kw: compiled.append(1) or counted_by(**kw))
+        body = admin_client.get(url(tenant, "user_list"), query).content.decode()
+        assert f'<span class="muted" id="row-count">{counted} row{"s" * (counted != 1)}</span>' in body
+        assert bool(compiled) is (query == {})  # 30 reps, the admin and the inactive member
 
 
 @pytest.mark.django_db
