@@ -9,7 +9,7 @@ goes to the queryset as before.
 """
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Value, prefetch_related_objects
 from django_tables2.data import TableListData, TableQuerysetData
 
 from .precompiled import Precompiled
@@ -29,9 +29,19 @@ class PrereadPage(TableQuerysetData):
     answers with those rows; any other slice, or the queryset once the table sorts it otherwise,
     is the queryset's own."""
 
-    def __init__(self, data, *, rows: list, start: int, stop: int):
+    def __init__(self, data, *, rows: list, start: int, stop: int, count=None):
+        """``count()``: the number of the queryset's rows, when there is a cheaper way to it
+        (or None: the queryset counts them)."""
         super().__init__(data)
-        self._unsorted, self._rows, self._range = data, rows, (start, stop)
+        self._unsorted, self._rows, self._range, self._count = data, rows, (start, stop), count
+
+    def __len__(self):
+        if self._count is not None and self.data.query.order_by == self._unsorted.query.order_by:
+            if not hasattr(self, "_length"):
+                self._length = self._count()  # None: no statement for it, the queryset counts
+            if self._length is not None:
+                return self._length
+        return super().__len__()
 
     def __getitem__(self, key):
         # The table re-applies the queryset's own order when it is given no other.
@@ -70,6 +80,23 @@ class PageWindow(TableListData):
 
     def order_by(self, aliases):
         self._all().order_by(aliases)
+
+
+def _counted(queryset):
+    """The queryset's number of rows as a queryset of one row (a count grouped by a constant),
+    which can be compiled once."""
+    return (
+        queryset.prefetch_related(None)
+        .order_by()
+        .annotate(every=Value(1))
+        .values("every")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+def _single(counted: list) -> int:
+    return counted[0] if counted else 0  # grouped by a constant: no row over no rows
 
 
 def page_statement(key: tuple, build, **markers) -> Precompiled | None:
@@ -155,9 +182,28 @@ class PrereadFirstPage:
         )
         if statement is None:
             return data
-        rows = statement(**self.opening_values())
+        values = self.opening_values()
+        rows = statement(**values)
         self.opening_prefetch(rows, data)
-        return PrereadPage(data, rows=rows, start=0, stop=stop)
+        return PrereadPage(data, rows=rows, start=0, stop=stop, count=self._opening_counter(shape, values, count))
+
+    def _opening_counter(self, shape: tuple, values: dict, known: int | None):
+        """How a full first page's paginator counts the rows: by a statement compiled once too
+        (building and compiling a list's COUNT cost a twentieth of the page), unless the view
+        knows the number already (then the paginator is not asked)."""
+        if known is not None:
+            return None
+        cls = type(self)
+
+        def count() -> int:
+            counter = page_statement(
+                (cls, "count", shape),
+                lambda **values: _counted(cls.opening_queryset(shape, **values)),
+                **self.opening_markers,
+            )
+            return _single(counter(**values)) if counter is not None else None
+
+        return count
 
     def opening_prefetch(self, rows: list, data) -> None:
         """The page's prefetches, with this request's querysets (the statement's hold markers);

@@ -19,11 +19,17 @@ PLAIN = ("", "?per_page=10", "?page=1", "?q=")
 
 
 def _shown(client, url) -> list[str]:
+    """The first cell of each row, and the number of rows the page says the list has."""
     body = client.get(url).content.decode()
-    return re.findall(r"<tr [^>]*>\s*<td[^>]*>(.*?)</td>", body.split("<tbody>")[1])
+    count = re.findall(r'id="row-count">([^<]*)<', body)
+    return [*count, *re.findall(r"<tr [^>]*>\s*<td[^>]*>(.*?)</td>", body.split("<tbody>")[1])]
 
 
-def _compare(client, url, query, monkeypatch, table_sql: str, *, read_by_statement: bool | None = None):
+def _compare(
+    client, url, query, monkeypatch, table_sql: str, *, read_by_statement: bool | None = None, counts_by_statement=True
+):
+    """``counts_by_statement``: a full first page read by its statement is counted by one too
+    (not when the view knows the number already)."""
     used = []
     statement_of = preread.page_statement
 
@@ -36,6 +42,9 @@ def _compare(client, url, query, monkeypatch, table_sql: str, *, read_by_stateme
         shown = _shown(client, url + query)
     monkeypatch.setattr(preread, "page_statement", lambda *args, **kwargs: None)
     assert shown and shown == _shown(client, url + query)
+    assert re.fullmatch(r"[\d,]+ rows?", shown[0]), shown[0]  # the count is compared too
+    counted = [key for key in used if key[1:2] == ("count",)]
+    assert len(counted) == (1 if used and counts_by_statement else 0)
     # The session's membership is read by one row (LIMIT 1); the page by its size.
     pages = [sql for sql in statements if sql.startswith(table_sql) and re.search(r" LIMIT (?!1$)\d+", sql)]
     assert len(pages) == 1, pages  # the page is read once, by the statement or by the queryset
@@ -50,7 +59,9 @@ def test_all_users(client, tenant, query, monkeypatch):
     query = query.format(role=rep.role_id)
     login(client, admin)
     url = reverse("balances:user_list", kwargs={"tenant_slug": tenant.slug})
-    _compare(client, url, query, monkeypatch, 'SELECT "tenancy_membership"."id", "tenancy_membership"."tenant_id"')
+    # Its count is the members' (balances.selectors.member_count), not the page's.
+    sql = 'SELECT "tenancy_membership"."id", "tenancy_membership"."tenant_id"'
+    _compare(client, url, query, monkeypatch, sql, counts_by_statement=False)
 
 
 @pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=-course", "?q=example", "?course={course}"])
@@ -61,7 +72,8 @@ def test_client_dashboard(client, tenant, query, monkeypatch):
     query = query.format(course=course.course_id)
     login(client, member(tenant, "Client Admin"))
     url = reverse("courses:client_dashboard", kwargs={"tenant_slug": tenant.slug})
-    _compare(client, url, query, monkeypatch, 'SELECT "courses_courseenrollment"."id"')
+    # The status cards counted the rows already.
+    _compare(client, url, query, monkeypatch, 'SELECT "courses_courseenrollment"."id"', counts_by_statement=False)
 
 
 @pytest.mark.parametrize(
