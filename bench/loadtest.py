@@ -174,8 +174,8 @@ def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
 
 
 def cpu_spent(before: dict, after: dict) -> dict[str, float]:
-    """CPU seconds per kind between two ``cpu_seconds``: each process still there counts what it
-    used since (one started meanwhile, all of it); one that ended meanwhile is not counted."""
+    """CPU seconds per kind between two ``cpu_seconds``: each process counts what it used since
+    (one started meanwhile, all of it); one gone from ``after`` is not counted."""
     spent = {"server": 0.0, "database": 0.0}
     for pid, (kind, seconds) in after.items():
         was = before.get(pid)
@@ -183,27 +183,26 @@ def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     return spent if after else {}
 
 
-def wrk(url: str, cookie: str, script: str, *, connections: int, seconds: int) -> dict:
-    out = subprocess.run(  # noqa: S603
-        [
-            shutil.which("wrk"),
-            f"-t{min(2, connections)}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "-H",
-            f"Cookie: {cookie}",
-            "-s",
-            script,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    report = json.loads(out.strip().splitlines()[-1])
+def wrk(url: str, cookie: str, script: str, *, connections: int, seconds: int, server_pid: int = 0) -> dict:
+    """wrk's report on ``url``; with ``server_pid``, the CPU per request of the server and the
+    database too (``cpu_ms``), the processes read every quarter second while wrk runs: a
+    database connection closed meanwhile (``CONN_MAX_AGE``) takes its CPU with it when it ends."""
+    command = [shutil.which("wrk"), f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s"]
+    command += ["--timeout", "10s", "-H", f"Cookie: {cookie}", "-s", script, url]
+    with tempfile.TemporaryFile("w+") as output:
+        seen = before = cpu_seconds(server_pid) if server_pid else {}
+        process = subprocess.Popen(command, stdout=output, text=True)  # noqa: S603
+        while process.poll() is None:
+            time.sleep(0.25)
+            if server_pid:
+                seen = {**seen, **cpu_seconds(server_pid)}
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        output.seek(0)
+        report = json.loads(output.read().strip().splitlines()[-1])
     report["rps"] = report["requests"] / report["seconds"] if report["seconds"] else 0.0
+    spent = cpu_spent(before, seen)
+    report["cpu_ms"] = {kind: 1000 * cpu / max(report["requests"], 1) for kind, cpu in spent.items()}
     return report
 
 
@@ -254,10 +253,9 @@ def main() -> int:
             check_page(origin + path, cookie)
             sys.stderr.write(f"loading {label} …\n")
             single = wrk(origin + path, cookie, script.name, connections=1, seconds=5)
-            before = cpu_seconds(server.pid)
-            loaded = wrk(origin + path, cookie, script.name, connections=args.users, seconds=args.duration)
-            spent = cpu_spent(before, cpu_seconds(server.pid))
-            loaded["cpu_ms"] = {kind: 1000 * seconds / max(loaded["requests"], 1) for kind, seconds in spent.items()}
+            loaded = wrk(
+                origin + path, cookie, script.name, connections=args.users, seconds=args.duration, server_pid=server.pid
+            )
             rows.append((label, single, loaded))
     finally:
         server.terminate()
