@@ -13,7 +13,7 @@ from django_cte import CTE, with_cte
 
 from common.loose_scan import distinct_values
 from common.planner import reads_every_row
-from common.precompiled import TENANT_MARKER, Precompiled
+from common.precompiled import TENANT_MARKER, Precompiled, count_query, the_count
 from plans.models import Reward
 from tenancy.models import Membership, Tenant, User
 
@@ -113,14 +113,7 @@ def members(*, tenant: Tenant) -> QuerySet[Membership]:
 # All Users' row count when no filter narrows it: compiled once (building and compiling the
 # COUNT cost more than running it).
 _MEMBER_COUNT = Precompiled(
-    lambda tenant_id: (
-        Membership.objects.filter(tenant_id=tenant_id)
-        .order_by()  # the model's default order (by email) is no grouping's
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    ),
+    lambda tenant_id: count_query(Membership.objects.filter(tenant_id=tenant_id)),
     scoped_by="tenant_id",
     tenant_id=TENANT_MARKER,
 )
@@ -128,8 +121,7 @@ _MEMBER_COUNT = Precompiled(
 
 def member_count(*, tenant: Tenant) -> int:
     """How many rows ``members`` has: the workspace's memberships, active or not."""
-    counted = _MEMBER_COUNT(tenant_id=tenant.pk)
-    return counted[0] if counted else 0  # grouped by a constant: no row over no rows
+    return the_count(_MEMBER_COUNT(tenant_id=tenant.pk))
 
 
 def with_owed_balances(

@@ -31,7 +31,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, models
 from django.db.models import QuerySet
 from django_scopes import get_scope, scopes_disabled
 
@@ -201,3 +201,21 @@ class PrecompiledIn:
             return list(self._build(ids=ids, **values))
         padded = ids + [ids[-1]] * (size - len(ids))
         return self._statement(size)(**values, **{f"id{i}": value for i, value in enumerate(padded)})
+
+
+def count_query(queryset: QuerySet) -> QuerySet:
+    """``queryset``'s number of rows as a queryset of one value: a COUNT grouped by a constant,
+    which (unlike ``count()``) can be compiled once. Read its rows with ``the_count``."""
+    return (
+        queryset.prefetch_related(None)
+        .order_by()  # a default order is no grouping's
+        .annotate(every=models.Value(1))
+        .values("every")
+        .annotate(n=models.Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+def the_count(rows: list) -> int:
+    """The number a ``count_query`` read: grouped by a constant, it has no row over no rows."""
+    return rows[0] if rows else 0

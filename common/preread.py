@@ -9,10 +9,10 @@ goes to the queryset as before.
 """
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Value, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django_tables2.data import TableListData, TableQuerysetData
 
-from .precompiled import Precompiled
+from .precompiled import Precompiled, count_query, the_count
 from .tables import MAX_PER_PAGE
 
 _STATEMENTS: dict[tuple, Precompiled] = {}
@@ -80,23 +80,6 @@ class PageWindow(TableListData):
 
     def order_by(self, aliases):
         self._all().order_by(aliases)
-
-
-def _counted(queryset):
-    """The queryset's number of rows as a queryset of one row (a count grouped by a constant),
-    which can be compiled once."""
-    return (
-        queryset.prefetch_related(None)
-        .order_by()
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    )
-
-
-def _single(counted: list) -> int:
-    return counted[0] if counted else 0  # grouped by a constant: no row over no rows
 
 
 def page_statement(key: tuple, build, **markers) -> Precompiled | None:
@@ -198,10 +181,10 @@ class PrereadFirstPage:
         def count() -> int:
             counter = page_statement(
                 (cls, "count", shape),
-                lambda **values: _counted(cls.opening_queryset(shape, **values)),
+                lambda **values: count_query(cls.opening_queryset(shape, **values)),
                 **self.opening_markers,
             )
-            return _single(counter(**values)) if counter is not None else None
+            return the_count(counter(**values)) if counter is not None else None
 
         return count
 
