@@ -84,6 +84,9 @@ class Precompiled:
                 raise ImproperlyConfigured(f"Precompiled marker {name!r}: a datetime marker is aware.")
         if scoped_by is not None and scoped_by not in markers:
             raise ImproperlyConfigured(f"Precompiled scoped_by={scoped_by!r} names no value.")
+        pairs = {(type(m), m, _other(m)) for m in markers.values()}
+        if len(pairs) != len(markers):  # two values would be told apart by nothing
+            raise ImproperlyConfigured("Precompiled markers: each value needs a marker of its own.")
         self._build = build
         self._markers = markers
         self._scoped_by = scoped_by
@@ -188,8 +191,10 @@ class PrecompiledIn:
             def build(**values):
                 return self._build(ids=[values.pop(name) for name in names], **values)
 
-            # Markers two apart: each id's second marker (one less) is no other id's first.
-            id_markers = {name: ID_MARKER - 2 * i for i, name in enumerate(names)}
+            # Markers two apart (each id's second marker, one less, is no other id's first),
+            # below every integer marker of the other values.
+            lowest = min([ID_MARKER, *(m for m in self._markers.values() if type(m) is int)])
+            id_markers = {name: lowest - 10 - 2 * i for i, name in enumerate(names)}
             statement = Precompiled(build, scoped_by=self._scoped_by, **self._markers, **id_markers)
             self._statements[size] = statement
         return statement

@@ -298,3 +298,23 @@ def test_a_statement_over_a_list_of_ids_is_compiled_once_per_size_and_answers_as
     assert built == [3]  # built with the values themselves
     with scope(tenant=other), pytest.raises(ImproperlyConfigured):
         lookup(tenant_id=tenant.pk, ids=users[:1])
+
+
+def test_lists_of_every_size_keep_their_ids_apart_from_the_other_markers():
+    """Up to the largest size, the ids' markers are none of the tenant marker (a list of 64 once
+    had an id marked like the workspace, and the statement could not be compiled); two values
+    given the same marker are refused."""
+    tenant = TenantFactory()
+    members = [member(tenant) for _ in range(3)]
+    lookup = PrecompiledIn(
+        lambda *, tenant_id, ids: Membership.objects.filter(tenant_id=tenant_id, user_id__in=ids).order_by("pk"),
+        scoped_by="tenant_id",
+        tenant_id=-7_351_900,
+    )
+    for size in PrecompiledIn.SIZES:
+        listed = members[: min(size, 3)]
+        ids = [m.user_id for m in listed] + list(range(10**9, 10**9 + size - len(listed)))  # no such users
+        assert len(ids) == size
+        assert [m.pk for m in lookup(tenant_id=tenant.pk, ids=ids)] == [m.pk for m in listed]
+    with pytest.raises(ImproperlyConfigured, match="a marker of its own"):
+        Precompiled(build, slug=-1, user_id=-1)

@@ -580,3 +580,17 @@ def test_the_precompiled_counts_of_every_row_are_the_querysets_on_any_day(tenant
     after = unfiltered_dashboard_counts(tenant=tenant, today=YESTERDAY + datetime.timedelta(days=1))
     assert (before["expired"], after["expired"]) == (1, 2)  # Bob swept; Cid expired from today
     assert unfiltered_dashboard_counts(tenant=other_tenant, today=YESTERDAY)["enrollments"] == 1
+
+
+def test_a_long_page_as_it_opens_shows_every_learners_groups(client, tenant, client_admin):
+    """Forty learners on one page (?per_page=50): their groups read by the statement for 64 ids."""
+    course = course_with_modules(tenant, modules=1, name="Negotiation")
+    learners = [member(tenant, "Learner", user__email=f"l{i:02}@example.test") for i in range(40)]
+    for learner in learners:
+        enroll(course, learner)
+    add_to_group(UserGroupFactory(tenant=tenant, name="Last"), learners[-1])
+    login(client, client_admin)
+    response = client.get(dash(tenant, "?per_page=50"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("l39@example.test") == 1 and "Last" in body
