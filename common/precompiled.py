@@ -208,19 +208,25 @@ class PrecompiledIn:
         return self._statement(size)(**values, **{f"id{i}": value for i, value in enumerate(padded)})
 
 
-def count_query(queryset: QuerySet) -> QuerySet:
-    """``queryset``'s number of rows as a queryset of one value: a COUNT grouped by a constant,
-    which (unlike ``count()``) can be compiled once. Read its rows with ``the_count``."""
+def aggregate_query(queryset: QuerySet, **aggregates) -> QuerySet:
+    """``queryset.aggregate(**aggregates)`` as a queryset of one row, a tuple in the aggregates'
+    order: grouped by a constant (which Django leaves out of the GROUP BY, so there is a row over
+    no rows too), it can be compiled once, where ``aggregate()`` runs at once."""
     return (
         queryset.prefetch_related(None)
         .order_by()  # a default order is no grouping's
         .annotate(every=models.Value(1))
         .values("every")
-        .annotate(n=models.Count("pk"))
-        .values_list("n", flat=True)
+        .annotate(**aggregates)
+        .values_list(*aggregates)
     )
 
 
+def count_query(queryset: QuerySet) -> QuerySet:
+    """``queryset``'s number of rows as an ``aggregate_query``: read it with ``the_count``."""
+    return aggregate_query(queryset, n=models.Count("pk"))
+
+
 def the_count(rows: list) -> int:
-    """The number a ``count_query`` read: grouped by a constant, it has no row over no rows."""
-    return rows[0] if rows else 0
+    [(count,)] = rows
+    return count

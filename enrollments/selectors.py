@@ -1,11 +1,11 @@
 """Reads of enrollment status. Status views only ever see current acceptances (``reset_at`` is
 null); the enrollment history sees them all."""
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from common.planner import reads_every_row
-from common.precompiled import ID_MARKER, TENANT_MARKER, Precompiled
+from common.precompiled import ID_MARKER, TENANT_MARKER, Precompiled, aggregate_query
 from common.preread import page_statement
 from plans.models import Plan, PlanBeneficiary, PlanDocument
 from plans.selectors import beneficiary_users, plans_of_user
@@ -127,15 +127,10 @@ def beneficiary_status_page(*, plan: Plan, status: str, start: int, stop: int) -
 
 def _enrollment_counts(tenant_id: int, plan_id: int) -> QuerySet:
     plan = Plan(pk=plan_id, tenant_id=tenant_id)
-    return (
-        reads_every_row(beneficiary_users(plan=plan).annotate(current=_current(plan)), tenant_id=tenant_id)
-        .order_by()
-        # Grouped by a constant: one row of counts, as ``aggregate()`` gives, but a queryset
-        # that can be compiled once.
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(total=Count("pk"), enrolled=Count("current__id"))
-        .values_list("total", "enrolled")
+    return aggregate_query(
+        reads_every_row(beneficiary_users(plan=plan).annotate(current=_current(plan)), tenant_id=tenant_id),
+        total=Count("pk"),
+        enrolled=Count("current__id"),
     )
 
 

@@ -4,11 +4,11 @@ subquery the Inactive Status Trigger shares)."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from common.export_sql import UsDate, UtcText, yes_no
-from common.precompiled import TENANT_MARKER, Precompiled, PrecompiledIn
+from common.precompiled import TENANT_MARKER, Precompiled, PrecompiledIn, aggregate_query
 from tenancy.models import Membership, Tenant
 
 from ..access import U, X, today_for, with_effective_status
@@ -95,18 +95,12 @@ COUNTS = ("learners", "enrollments", "enrolled", "expired")
 def _counted(queryset: QuerySet[CourseEnrollment]) -> QuerySet:
     """The counts of ``dashboard_counts`` as a queryset of one row: an aggregate grouped by a
     constant, which (unlike ``aggregate()``) can be compiled once."""
-    return (
-        queryset.prefetch_related(None)
-        .order_by()
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(
-            learners=Count("learner_id", distinct=True),
-            enrollments=Count("pk"),
-            enrolled=Count("pk", filter=~Q(effective_status=X)),
-            expired=Count("pk", filter=Q(effective_status=X)),
-        )
-        .values_list(*COUNTS)
+    return aggregate_query(
+        queryset,
+        learners=Count("learner_id", distinct=True),
+        enrollments=Count("pk"),
+        enrolled=Count("pk", filter=~Q(effective_status=X)),
+        expired=Count("pk", filter=Q(effective_status=X)),
     )
 
 

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from activity.models import ActivityEntry
 from common.export import neutralise, text_formatters
 from common.export_sql import UsDate, UtcText, WholePart
 from common.money import CENT
-from common.precompiled import ID_MARKER, TENANT_MARKER, Precompiled
+from common.precompiled import ID_MARKER, TENANT_MARKER, Precompiled, aggregate_query
 from common.templatetags.portal import money, number, us_datetime
 
 from ..criteria import KINDS
@@ -210,7 +210,7 @@ def export_rows(queryset, *, zone=None):
 def _attention(queryset: QuerySet[PartnerEnrollment], bounds: dict) -> QuerySet:
     """The enrollments of each preset, as one row (grouped by a constant: compiled once below)."""
     counts = {name: Count("pk", filter=_preset_q(name, bounds)) for name in PRESETS}
-    return queryset.order_by().annotate(every=Value(1)).values("every").annotate(**counts).values_list(*PRESETS)
+    return aggregate_query(queryset, **counts)
 
 
 # On every load of the Enrollments tab and the partner portal: compiled once (common.precompiled).
