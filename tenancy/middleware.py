@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_scopes import scope, scopes_disabled
 
-from common.precompiled import Precompiled
+from common.precompiled import TENANT_MARKER, Precompiled
 
 from .models import Membership
 
@@ -31,6 +31,26 @@ _SESSION_MEMBERSHIP = Precompiled(
     slug="precompiled-workspace-slug",
     user_id=-7_351_982,
 )
+# The same lookup inside the workspace this slug named last time (``_WORKSPACE_IDS``): its
+# filters still name the slug, so a guess gone stale (a slug given to another workspace) finds
+# nothing and the lookup above decides.
+_SESSION_MEMBERSHIP_IN = Precompiled(
+    lambda slug, user_id, tenant_id: (
+        Membership.objects.select_related("tenant", "role", "user")
+        .filter(tenant_id=tenant_id, tenant__slug=slug, user_id=user_id, is_active=True)
+        .order_by("pk")[:1]
+    ),
+    scoped_by="tenant_id",
+    slug="precompiled-workspace-slug",
+    user_id=-7_351_982,
+    tenant_id=TENANT_MARKER,
+)
+# slug -> id of the workspace an active membership was last found in, in this process. On
+# PostgreSQL the lookup outside any workspace runs as the maintenance role, and the page then
+# switches to the workspace's: two round trips a page. Looked up inside the workspace the slug
+# named before, which a connection kept from the last request is usually in already, a page
+# switches nothing. Only ever a guess: at most one entry per workspace.
+_WORKSPACE_IDS: dict[str, int] = {}
 
 
 class TenantMiddleware:
@@ -74,7 +94,15 @@ class TenantMiddleware:
             return None
         if user_id is None:  # a session edited by hand: Django's request.user decides
             return None
-        found = _SESSION_MEMBERSHIP(slug=slug, user_id=user_id)
+        guess = _WORKSPACE_IDS.get(slug)
+        found = None
+        if guess is not None:
+            with scope(tenant=guess):
+                found = _SESSION_MEMBERSHIP_IN(slug=slug, user_id=user_id, tenant_id=guess)
+        if not found:
+            found = _SESSION_MEMBERSHIP(slug=slug, user_id=user_id)
+            if found:
+                _WORKSPACE_IDS[slug] = found[0].tenant_id
         return found[0] if found else None
 
     @staticmethod

@@ -118,6 +118,26 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
+def _no_workspace_guesses():
+    """The middleware's guesses of which workspace a slug names (tenancy.middleware) are the
+    process's: a test's workspaces start unguessed, whatever ids an earlier test's had."""
+    from tenancy import middleware
+
+    middleware._WORKSPACE_IDS.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _tenants_not_yet_counted():
+    """Which tenants are large is counted once a minute per process (tenancy/postgres/compiler.py):
+    a test's tenants are counted afresh, whatever an earlier test's with the same ids were."""
+    from tenancy.postgres import compiler
+
+    compiler._LARGE_TENANTS.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _no_scope():
     """Tests set up data across tenants freely; views re-enter the tenant scope themselves
     (the middleware), and so do tasks."""

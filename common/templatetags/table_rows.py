@@ -6,6 +6,10 @@ was most of a list page's time. The attributes of a column are the same on every
 of them is a callable (of the record or the value), so they are computed once per column; a
 column with a callable attribute is computed per cell, as django-tables2 does.
 
+A row's attributes (``row.attrs``) are built the same way once per table: which of them are
+callables and which arguments each takes, where django-tables2 inspects every callable's
+signature for every row and renders the attributes through ``format_html_join``.
+
 The header and the page links each carry an address twice (``href`` and ``hx-get``) built from
 the request's query string: built once per link here from one copy of the query string, where
 the template's ``querystring_replace`` copied and encoded it for every use."""
@@ -18,6 +22,7 @@ from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django_tables2 import utils
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from common.table_cells import cell_renderers
@@ -48,11 +53,64 @@ def _shown(value, context) -> str:
     return render_value_in_context(value, context)
 
 
+def _attribute(value) -> str:
+    """``conditional_escape`` of an attribute's value, the common types without its lazy-string
+    check (``str`` is escaped as ``escape`` would)."""
+    if type(value) is str:
+        return escape_text(value)
+    if type(value) is int:
+        return str(value)
+    return conditional_escape(value)
+
+
+class _RowAttrs:
+    """``row.attrs.as_html()``: the table's ``row_attrs`` computed for the row (a callable given
+    the arguments it names among ``record`` and ``table``, as ``call_with_appropriate`` would; one
+    naming another gives None), the row's ``even``/``odd`` class added to ``class``, attributes
+    whose value is None left out. A table with a nested dictionary among them is left to
+    django-tables2."""
+
+    NAMES = ("record", "table")
+
+    def __init__(self, table):
+        self.table = table
+        self.stock = False
+        self.attributes = []  # (name, value, arguments): arguments None for a plain value
+        for name, value in table.row_attrs.items():
+            arguments = None
+            if callable(value):
+                args, kwargs_name = utils.signature(value)
+                arguments = self.NAMES if kwargs_name else tuple(args)
+            self.stock = self.stock or isinstance(value, dict)
+            self.attributes.append((name, value, arguments))
+
+    def __call__(self, row) -> str:
+        if self.stock:
+            return row.attrs.as_html()
+        given = {"record": row.record, "table": self.table}
+        even_odd = row.get_even_odd_css_class()
+        parts, has_class = [], False
+        for name, value, arguments in self.attributes:
+            if arguments is not None:
+                value = value(**{a: given[a] for a in arguments}) if set(arguments) <= given.keys() else None
+            if callable(value):  # as ``AttributeDict`` renders it
+                value = value()
+            if name == "class":
+                has_class = True
+                value = f"{value} {even_odd}" if value else even_odd
+            if value is not None and name not in utils.AttributeDict.blacklist:
+                parts.append(f'{_attribute(name)}="{_attribute(value)}"')
+        if not has_class:
+            parts.append(f'class="{even_odd}"')
+        return " ".join(parts)
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
     columns = list(table.columns)
     static = [_static_td(column) for column in columns]
     renderers = cell_renderers(table)
+    row_attrs = _RowAttrs(table)
     html = []
     for row in table.paginated_rows:
         cells = []
@@ -62,7 +120,7 @@ def table_rows(context, table):
                 column.current_value, column.current_record = cell, row.record
                 td = column.attrs["td"].as_html()
             cells.append(f"<td {td}>{_shown(cell, context)}</td>")
-        html.append(f"<tr {row.attrs.as_html()}>\n      {''.join(cells)}\n    </tr>")
+        html.append(f"<tr {row_attrs(row)}>\n      {''.join(cells)}\n    </tr>")
     if not html:
         empty = render_value_in_context(table.empty_text, context)
         return format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), empty)

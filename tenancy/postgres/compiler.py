@@ -5,6 +5,8 @@ database infer the table's other columns from it. With the primary key ``(id, te
 inference needs ``tenant_id`` in the GROUP BY too (PostgreSQL: "must appear in the GROUP BY
 clause"), so it is added next to every tenant table's ``id``: the grouping stays as small."""
 
+import time
+
 from django.conf import settings
 from django.db.backends.postgresql import compiler
 from psycopg.pq import TransactionStatus
@@ -13,6 +15,14 @@ from common.planner import marked_for_hashing, marked_tenant
 
 from .tables import TENANT_COLUMN, is_tenant_model
 
+# Whether a tenant is large (``READS_EVERY_ROW_FROM_MEMBERS``), as last counted in this process:
+# (tenant id, threshold) -> (large, when, by ``time.monotonic``). The count was a round trip
+# before every marked statement, two on the plan Beneficiaries tab; the verdict only steers the
+# plan, and a workspace crosses the threshold once in its life, so it is counted again after
+# ``RECOUNT_SECONDS`` only.
+_LARGE_TENANTS: dict[tuple[int, int], tuple[bool, float]] = {}
+RECOUNT_SECONDS = 60
+_now = time.monotonic
 
 class SQLCompiler(compiler.SQLCompiler):
     def execute_sql(self, *args, **kwargs):
@@ -59,18 +69,32 @@ class SQLCompiler(compiler.SQLCompiler):
 
     def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
         """Turn ``enable_nestloop`` off if the tenant has at least ``READS_EVERY_ROW_FROM_MEMBERS``
-        members (counted no further), in one round trip; returns the setting's value before and
-        now. Below the threshold nothing is set: not even the value it has, which would make a
-        ``SET LOCAL`` of the caller's transaction the session's."""
+        members (counted no further; the verdict kept ``RECOUNT_SECONDS``), in one round trip
+        at most; returns the setting's value before and now. Below the threshold nothing is set:
+        not even the value it has, which would make a ``SET LOCAL`` of the caller's transaction
+        the session's."""
         least = settings.READS_EVERY_ROW_FROM_MEMBERS
+        known = _LARGE_TENANTS.get((tenant_id, least))
+        if known is not None and _now() - known[1] < RECOUNT_SECONDS:
+            if not known[0]:
+                return "", ""  # small: nothing set, nothing to restore
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', %s)",
+                    [self._local()],
+                )
+                return cursor.fetchone()
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_nestloop'), CASE WHEN "
-                "(SELECT count(*) FROM (SELECT 1 FROM tenancy_membership WHERE tenant_id = %s LIMIT %s) AS m) >= %s "
-                "THEN set_config('enable_nestloop', 'off', %s) ELSE current_setting('enable_nestloop') END",
-                [tenant_id, least, least, self._local()],
+                "SELECT current_setting('enable_nestloop'), CASE WHEN large "
+                "THEN set_config('enable_nestloop', 'off', %s) ELSE current_setting('enable_nestloop') END, large "
+                "FROM (SELECT (SELECT count(*) FROM (SELECT 1 FROM tenancy_membership WHERE tenant_id = %s LIMIT %s) "
+                "AS m) >= %s AS large) AS counted",
+                [self._local(), tenant_id, least, least],
             )
-            return cursor.fetchone()
+            was, now, large = cursor.fetchone()
+        _LARGE_TENANTS[(tenant_id, least)] = (large, _now())
+        return was, now
 
     def _restore(self, values: dict[str, str]) -> None:
         local = self._local()

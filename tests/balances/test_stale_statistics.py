@@ -19,10 +19,12 @@ from balances import selectors
 from common.planner import MARK, reads_every_row
 from plans.models import Reward
 from tenancy.models import Membership, Role, Tenant, User
+from tenancy.postgres import compiler
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 MEMBERS = 300
+COUNTING = "FROM tenancy_membership WHERE tenant_id"  # the statement counting a workspace's members
 UNUSABLE = make_password(None)
 
 
@@ -83,6 +85,7 @@ def test_the_page_sorted_by_owed_and_the_export_are_marked_and_leave_the_setting
         (reverse("balances:user_list", kwargs={"tenant_slug": stale.slug}), {"sort": "-owed_usd"}),
         (reverse("balances:user_export", kwargs={"tenant_slug": stale.slug}), {"format": "csv"}),
     ]
+    counted = []
     for url, params in pages:
         with CaptureQueriesContext(connection) as captured:
             response = admin_client.get(url, params)
@@ -90,9 +93,11 @@ def test_the_page_sorted_by_owed_and_the_export_are_marked_and_leave_the_setting
         assert response.status_code == 200 and b"@stale.test" in body
         statements = [q["sql"] for q in captured.captured_queries]
         at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
-        assert "THEN set_config('enable_nestloop', 'off'" in statements[at - 1]
+        assert "set_config('enable_nestloop', 'off'" in statements[at - 1]
         assert "set_config('enable_nestloop', 'on'" in statements[at + 1]
         assert _nested_loops() == "on"
+        counted.append(sum(COUNTING in sql for sql in statements))
+    assert counted == [1, 0]  # the workspace is counted once, its verdict kept (RECOUNT_SECONDS)
 
 
 def test_a_small_workspace_keeps_nested_loops_and_has_nothing_to_restore(stale, settings, admin_client):
@@ -103,15 +108,50 @@ def test_a_small_workspace_keeps_nested_loops_and_has_nothing_to_restore(stale, 
     unmarked = marked.all()
     setattr(unmarked.query, MARK, None)
     assert marked.explain() == unmarked.explain()  # the mark changes nothing for it
+    compiler._LARGE_TENANTS.clear()  # explain() counted it: the page counts it again
+    page = reverse("balances:user_list", kwargs={"tenant_slug": stale.slug})
     with CaptureQueriesContext(connection) as captured:
-        response = admin_client.get(
-            reverse("balances:user_list", kwargs={"tenant_slug": stale.slug}), {"sort": "-owed_usd"}
-        )
+        response = admin_client.get(page, {"sort": "-owed_usd"})
     assert response.status_code == 200
     statements = [q["sql"] for q in captured.captured_queries]
     at = next(i for i, sql in enumerate(statements) if '"owed" AS (' in sql)
-    assert "THEN set_config('enable_nestloop', 'off'" in statements[at - 1]  # counted: too few
+    assert COUNTING in statements[at - 1]  # counted: too few
     assert not any("enable_nestloop" in sql for sql in statements[at + 1 :])
+    assert _nested_loops() == "on"
+    # The verdict is kept: the next page neither counts nor sets anything.
+    with CaptureQueriesContext(connection) as captured:
+        assert admin_client.get(page, {"sort": "-owed_usd"}).status_code == 200
+    assert not any("enable_nestloop" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_verdict_is_counted_again_after_a_minute_and_per_threshold(stale, settings, monkeypatch):
+    """A workspace that grew past the threshold (here: the threshold lowered to meet it) is
+    planned without nested loops within RECOUNT_SECONDS, and at once under a new threshold."""
+    now = [1000.0]
+    monkeypatch.setattr(compiler, "_now", lambda: now[0])
+    members = Membership.objects.filter(tenant=stale).count()
+    settings.READS_EVERY_ROW_FROM_MEMBERS = members + 1
+
+    def run() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            list(_sorted_by_owed(stale))
+        return [q["sql"] for q in captured.captured_queries]
+
+    assert COUNTING in run()[0]  # small: counted
+    assert not any("enable_nestloop" in sql for sql in run())  # kept: nothing run
+    role = Role.objects.filter(tenant=stale).first()
+    Membership.objects.create(tenant=stale, user=User.objects.create(email="one-more@stale.test"), role=role)
+    now[0] += compiler.RECOUNT_SECONDS - 1
+    assert not any("enable_nestloop" in sql for sql in run())  # still the kept verdict
+    now[0] += 1
+    statements = run()
+    assert COUNTING in statements[0] and "set_config('enable_nestloop', 'on'" in statements[-1]  # large now
+    statements = run()  # kept: large, set and restored without counting
+    assert not any(COUNTING in sql for sql in statements)
+    assert "set_config('enable_nestloop', 'off'" in statements[0] and "'on'" in statements[-1]
+    settings.READS_EVERY_ROW_FROM_MEMBERS = members + 100  # another threshold: counted at once
+    statements = run()
+    assert COUNTING in statements[0] and not any("enable_nestloop" in sql for sql in statements[1:])
     assert _nested_loops() == "on"
 
 

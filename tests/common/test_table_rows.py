@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_tables2 as tables
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 STOCK = Template(
     "{% for row in table.paginated_rows %}<tr {{ row.attrs.as_html }}>"
@@ -56,6 +57,32 @@ def test_rows_match_the_stock_template(rows):
         assert "&lt;script&gt;" in ours and "&lt;b&gt;&lt;script&gt;&lt;/b&gt;" in ours
     else:
         assert "No deals &lt;yet&gt;" in ours
+
+
+ROW_ATTRS = [
+    {"class": lambda record: "won" if record["stage"] == "Won" else None},  # None: the even/odd class alone
+    {"data-id": lambda record: record["amount"], "data-note": None},  # no class: even/odd added last
+    {"title": lambda table, record: f'{table.prefix}"{record["name"]}"', "class": "deal"},
+    {"data-all": lambda **kwargs: sorted(kwargs), "data-row": lambda bound_row: "never"},  # an unknown argument: None
+    {"data-safe": lambda: mark_safe("<b>kept</b>"), "data-lazy": lambda: lambda: "called twice"},
+    {"data-x": {"nested": "dict"}},  # left to django-tables2
+]
+
+
+@pytest.mark.parametrize("row_attrs", ROW_ATTRS)
+def test_row_attributes_match_the_stock_template(row_attrs):
+    rows = [
+        {"name": "Acme & Co", "amount": 12, "stage": "Won"},
+        {"name": "<script>", "amount": 7, "stage": "Open"},
+        {"name": "Third", "amount": 0, "stage": "Won"},
+    ]
+    # A table numbers its rows as they are rendered (even, odd): a table for each rendering.
+    tables_ = [Deals(rows, row_attrs=row_attrs) for _ in range(2)]
+    for table in tables_:
+        table.paginate(page=1, per_page=25)
+    ours = rendered(OURS, tables_[0])
+    assert ours == rendered(STOCK, tables_[1])
+    assert re.findall(r'class="[^"]*(even|odd)"', ours) == ["even", "odd", "even"]
 
 
 # The header and page links of templates/components/table.html as they were written in the

@@ -116,13 +116,13 @@ def test_every_tenant_model_is_covered(db):
     assert owned and owned <= set(tenant_models(apps))
 
 
-def test_a_workspace_page_switches_the_database_state_twice(client, demo):
-    """The session, user and membership lookups share the maintenance state, then the view runs
-    in the tenant's: each switch is a round trip, so no more than these two a page."""
-    acme = demo[0]
-    admin = Membership.objects.filter(tenant=acme, role__name="Administrator").first()
-    login(client, admin)
-    assert client.get(f"/w/{acme.slug}/plans/").status_code == 200  # leaves the tenant's state behind
+def states_of_a_page(client, path, *, start=None) -> list:
+    """The database states a page ran its statements in, the connection's state before first
+    (``start``: set by hand, as another workspace's request on this connection would leave it)."""
+    if start is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('role', %s, false), set_config('app.tenant_id', %s, false)", start)
+        connection.tenant_state = start
     states = [connection.tenant_state]
 
     def observe(execute, sql, params, many, context):  # runs after the switch, if any
@@ -135,8 +135,30 @@ def test_a_workspace_page_switches_the_database_state_twice(client, demo):
     token = state.set(None)  # as a request begins in production: no scope at all
     try:
         with connection.execute_wrapper(observe):
-            assert client.get(f"/w/{acme.slug}/plans/").status_code == 200
+            assert client.get(path).status_code == 200
     finally:
         state.reset(token)
+    return states
+
+
+@pytest.mark.parametrize("engine", ["cached_db", "db"])
+def test_a_workspace_page_switches_the_database_state_at_most_once(client, demo, settings, engine):
+    """A role switch is a round trip. The membership is looked up inside the workspace its slug
+    named before (tenancy.middleware): a connection kept from a request of that workspace runs
+    the whole page with no switch; one left in another workspace's state, one switch. Reading the
+    session from the database (sessions not cached) runs outside any workspace: one more."""
+    settings.SESSION_ENGINE = f"django.contrib.sessions.backends.{engine}"
+    acme, globex = demo[0], demo[1]
+    admin = Membership.objects.filter(tenant=acme, role__name="Administrator").first()
+    login(client, admin)
+    path = f"/w/{acme.slug}/plans/"
+    assert client.get(path).status_code == 200  # leaves the tenant's state behind
     app = (settings.DATABASE_APP_ROLE, str(acme.pk))
-    assert states == [app, ("none", ""), app]
+    maintenance = ("none", "")
+    elsewhere = (settings.DATABASE_APP_ROLE, str(globex.pk))
+    if engine == "cached_db":  # as deployed: the session comes from the cache
+        assert states_of_a_page(client, path) == [app]
+        assert states_of_a_page(client, path, start=elsewhere) == [elsewhere, app]
+        assert states_of_a_page(client, path, start=maintenance) == [maintenance, app]
+    else:
+        assert states_of_a_page(client, path) == [app, maintenance, app]
