@@ -20,6 +20,15 @@ through the database's date adapters (SQLite binds them as text): no other norma
 ``get_prep_value``; an integer lookup's out-of-range check, which empties the queryset, is not
 made (a key lookup such as ``user_id`` has none; a caller passing ids from outside checks them).
 
+On PostgreSQL the statement is bound on the server and so prepared by psycopg once it has run
+five times on a connection (planning a list page's statement cost PostgreSQL more than running
+it: the plan Beneficiaries tab's count 1.0 ms planned, 1.4 ms run). The tenant's id (``scoped_by``)
+and the values named in ``written`` (integers) are written into the statement's text, not bound:
+a workspace's statement is prepared and planned for that workspace alone, from its own
+statistics, never with a plan another workspace's values chose (the plans part 1 of the scale
+work made depend on them). Every other value is a parameter: PostgreSQL plans it for each run
+at first, and keeps a generic plan only when its estimated cost is no worse.
+
 Tenant scoping (django-scopes): compiled outside any scope, so no scoped manager compiles a
 tenant of its own into the SQL. A statement declared ``scoped_by="tenant_id"`` filters by that
 value itself (it must be bound) and may run inside a scope only when that value is the scope's
@@ -28,6 +37,7 @@ tenant; one without it runs outside any scope only.
 
 import copy
 import datetime
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -71,10 +81,26 @@ def _binders(ops, marker: Value) -> tuple[Callable, ...]:
     return (_as_is,)
 
 
+_PLACEHOLDER = re.compile(r"(%%|%s)")
+
+
+def _literal(value: int) -> str:
+    return str(value) if value >= 0 else f"({value})"  # never "--": a comment
+
+
 class Precompiled:
-    def __init__(self, build: Callable[..., QuerySet], *, scoped_by: str | None = None, **markers: Value):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        scoped_by: str | None = None,
+        written: tuple[str, ...] = (),
+        **markers: Value,
+    ):
         """``build(**values)`` returns the queryset; ``markers`` gives each value's name a marker
-        of the values' type. ``scoped_by``: the name of the value that is the tenant's id."""
+        of the values' type. ``scoped_by``: the name of the value that is the tenant's id.
+        ``written``: integer values written into the statement on PostgreSQL (the tenant's id
+        is), each its own prepared statement and plan."""
         for name, marker in markers.items():
             if type(marker) not in VALUE_TYPES:
                 raise ImproperlyConfigured(
@@ -84,13 +110,17 @@ class Precompiled:
                 raise ImproperlyConfigured(f"Precompiled marker {name!r}: a datetime marker is aware.")
         if scoped_by is not None and scoped_by not in markers:
             raise ImproperlyConfigured(f"Precompiled scoped_by={scoped_by!r} names no value.")
+        written = {*written, *([scoped_by] if scoped_by else [])}
+        if any(type(markers.get(name)) is not int for name in written):
+            raise ImproperlyConfigured("Precompiled written values: integers among the markers only.")
         pairs = {(type(m), m, _other(m)) for m in markers.values()}
         if len(pairs) != len(markers):  # two values would be told apart by nothing
             raise ImproperlyConfigured("Precompiled markers: each value needs a marker of its own.")
         self._build = build
         self._markers = markers
         self._scoped_by = scoped_by
-        self._compiled = None  # (queryset, compiler, sql, params, slots), on the first call
+        self._written = written
+        self._compiled = None  # (queryset, compiler, sql, params, slots, pieces), on the first call
 
     def _compile_with(self, markers: dict):
         with scopes_disabled():  # no scoped manager adds a tenant of its own
@@ -122,7 +152,39 @@ class Precompiled:
         unbound = set(self._markers) - {name for name, _ in slots.values()}
         if unbound:
             raise ImproperlyConfigured(f"Precompiled marker(s) {sorted(unbound)} bound nowhere in the statement.")
-        return queryset, compiler, sql, params, slots
+        return queryset, compiler, sql, params, slots, self._pieces(queryset, sql, params, slots)
+
+    def _pieces(self, queryset, sql: str, params: tuple, slots: dict) -> list | None:
+        """For a database that prepares statements: the SQL as its text between placeholders, and
+        for each placeholder the value's name to write there (None: a parameter); None where
+        statements are not prepared, or the placeholders cannot be told apart."""
+        if not getattr(connections[queryset.db], "prepares_statements", False):
+            return None
+        pieces, text = [], []
+        for part in _PLACEHOLDER.split(sql):
+            if part == "%s":
+                pieces.append("".join(text))
+                text = []
+            else:
+                text.append(part)
+        if len(pieces) != len(params):
+            return None
+        written = [slots[i][0] if i in slots and slots[i][0] in self._written else None for i in range(len(params))]
+        return [*zip(pieces, written, strict=True), ("".join(text), None)]
+
+    @staticmethod
+    def _written_sql(pieces: list, bound: list) -> tuple[str, list]:
+        """The SQL with the written values in their places, and the parameters left."""
+        sql, params = [], []
+        for i, (text, written) in enumerate(pieces[:-1]):
+            sql.append(text)
+            if written is None:
+                sql.append("%s")
+                params.append(bound[i])
+            else:
+                sql.append(_literal(bound[i]))
+        sql.append(pieces[-1][0])
+        return "".join(sql), params
 
     def _check_scope(self, values: dict) -> None:
         current = get_scope()
@@ -145,10 +207,12 @@ class Precompiled:
         self._check_scope(values)
         if self._compiled is None:
             self._compiled = self._compile()
-        queryset, compiled, sql, params, slots = self._compiled
+        queryset, compiled, sql, params, slots, pieces = self._compiled
         bound = list(params)
         for slot, (name, bind) in slots.items():
             bound[slot] = bind(values[name])
+        if pieces is not None:
+            sql, bound = self._written_sql(pieces, bound)
         run = queryset._chain()
         # The planner's mark (``common.planner.reads_every_row``) names the tenant by its value.
         by_marker = {marker: values[name] for name, marker in self._markers.items()}
@@ -163,6 +227,7 @@ class Precompiled:
         compiler.connection = connections[queryset.db]
         compiler.query = run.query
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
+        compiler.binds_on_server = pieces is not None  # tenancy.postgres.compiler
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run._iterable_class(run))
 

@@ -82,14 +82,15 @@ class PageWindow(TableListData):
         self._all().order_by(aliases)
 
 
-def page_statement(key: tuple, build, **markers) -> Precompiled | None:
+def page_statement(key: tuple, build, *, written: tuple[str, ...] = (), **markers) -> Precompiled | None:
     """The statement of the page ``key`` (its kind, bounds and shape), compiled on first use:
-    ``build(**values)`` is the page's sliced queryset. None once ``MAX_STATEMENTS`` are kept."""
+    ``build(**values)`` is the page's sliced queryset (``written``: ``Precompiled``'s). None once
+    ``MAX_STATEMENTS`` are kept."""
     statement = _STATEMENTS.get(key)
     if statement is None:
         if len(_STATEMENTS) >= MAX_STATEMENTS:
             return None
-        statement = _STATEMENTS[key] = Precompiled(build, scoped_by="tenant_id", **markers)
+        statement = _STATEMENTS[key] = Precompiled(build, scoped_by="tenant_id", written=written, **markers)
     return statement
 
 

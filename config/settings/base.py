@@ -127,6 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend plus the tenant wall: each statement runs in the role and app.tenant_id of
     # the current tenant scope, under the row-level security policies (tenancy/postgres/).
     DATABASES["default"]["ENGINE"] = "tenancy.postgres"
+    # The statements compiled once (common/precompiled.py) are bound on the server, and psycopg
+    # prepares one once it ran this many times on a connection: PostgreSQL then skips planning
+    # it again. Django turns preparing off for connection poolers: behind PgBouncer in transaction
+    # mode (before 1.21's max_prepared_statements) set it to 0, and nothing is prepared.
+    _prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_after or None
 # The PostgreSQL role the app switches to inside a tenant scope (and outside any scope): subject to
 # the row-level security policies because it owns no table. The login role of DATABASE_URL owns
 # the tables (it runs migrate) and is the maintenance role. Empty: no switching (no database wall).

@@ -16,6 +16,8 @@ it (commit of a local setting, rollback, rollback to a savepoint, a new connecti
 statement set it again.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base, operations
@@ -47,9 +49,14 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
     ops_class = DatabaseOperations
+    # common.precompiled's statements are bound on the server, where psycopg prepares a statement
+    # once it ran five times (``prepare_threshold``); the ORM's are bound by the client, as Django
+    # binds them (its SQL is not always preparable as it is: Django ticket #20516).
+    prepares_statements = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._binding_on_server = False
         self.tenant_state: tuple[str, str] | None = None  # as last set on this connection; None: unknown
         self.tenant_state_local = False
         if self.alias != NO_DB_ALIAS:  # creating and dropping databases is maintenance
@@ -65,6 +72,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 cursor.execute(SYNC_SQL, (role, local, tenant_id, local))
             self.tenant_state, self.tenant_state_local = wanted, local
         return execute(sql, params, many, context)
+
+    @contextmanager
+    def binding_on_server(self):
+        """Cursors created meanwhile bind their parameters on the server (psycopg's ``Cursor``)."""
+        self._binding_on_server = True
+        try:
+            yield
+        finally:
+            self._binding_on_server = False
+
+    def create_cursor(self, name=None):
+        if name is None and self._binding_on_server:
+            factory = self.connection.cursor_factory
+            self.connection.cursor_factory = base.ServerBindingCursor
+            try:
+                return super().create_cursor(name)
+            finally:
+                self.connection.cursor_factory = factory
+        return super().create_cursor(name)
 
     def _forget_tenant_state(self) -> None:
         self.tenant_state = None

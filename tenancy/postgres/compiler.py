@@ -24,6 +24,7 @@ _LARGE_TENANTS: dict[tuple[int, int], tuple[bool, float]] = {}
 RECOUNT_SECONDS = 60
 _now = time.monotonic
 
+
 class SQLCompiler(compiler.SQLCompiler):
     def execute_sql(self, *args, **kwargs):
         """A statement marked ``common.planner.reads_every_row`` for a large tenant is planned
@@ -34,8 +35,8 @@ class SQLCompiler(compiler.SQLCompiler):
         try:
             self._apply_marks(before)
             if not before:  # nothing marked, or a small tenant: nothing to restore
-                return super().execute_sql(*args, **kwargs)
-            result = super().execute_sql(*args, **kwargs)
+                return self._execute(*args, **kwargs)
+            result = self._execute(*args, **kwargs)
         except BaseException:  # a worker's timeout signal too: the connection outlives the request
             # A failed statement aborts its transaction, whose rollback undoes the SET too; in
             # autocommit, or when nothing reached the database, it is undone here. If that
@@ -49,6 +50,14 @@ class SQLCompiler(compiler.SQLCompiler):
             raise
         self._restore(before)
         return result
+
+    def _execute(self, *args, **kwargs):
+        """Django's ``execute_sql``; a statement of ``common.precompiled`` on a cursor binding on
+        the server (created at the start of ``execute_sql``: its rows fetched later keep it)."""
+        if not getattr(self, "binds_on_server", False):
+            return super().execute_sql(*args, **kwargs)
+        with self.connection.binding_on_server():
+            return super().execute_sql(*args, **kwargs)
 
     def _apply_marks(self, before: dict[str, str]) -> None:
         """Apply the marks' settings, recording in ``before`` each one changed as it is (so that

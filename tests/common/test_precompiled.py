@@ -318,3 +318,63 @@ def test_lists_of_every_size_keep_their_ids_apart_from_the_other_markers():
         assert [m.pk for m in lookup(tenant_id=tenant.pk, ids=ids)] == [m.pk for m in listed]
     with pytest.raises(ImproperlyConfigured, match="a marker of its own"):
         Precompiled(build, slug=-1, user_id=-1)
+
+
+def test_the_tenant_and_written_values_are_in_the_text_the_others_bound():
+    """On PostgreSQL: the workspace's id and the values named ``written`` are written into the
+    statement (a prepared statement and plan per workspace), the rest are parameters; elsewhere
+    the statement is the queryset's SQL with every value a parameter."""
+    first, second = member(TenantFactory()), member(TenantFactory())
+    lookup = Precompiled(by_tenant, scoped_by="tenant_id", tenant_id=-4242, user_id=-4343)
+    written = Precompiled(by_tenant, scoped_by="tenant_id", written=("user_id",), tenant_id=-4242, user_id=-4343)
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    preparing = connection.vendor == "postgresql"
+    for membership in (first, second):
+        for statement, user_in_text in ((lookup, False), (written, True)):
+            sent.clear()
+            with connection.execute_wrapper(record):
+                assert [m.pk for m in statement(tenant_id=membership.tenant_id, user_id=membership.user_id)] == [
+                    membership.pk
+                ]
+            [(sql, params)] = sent
+            assert (f'"tenant_id" = {membership.tenant_id}' in sql) is preparing
+            assert (f'"user_id" = {membership.user_id}' in sql) is (preparing and user_in_text)
+            assert params == [
+                *([] if preparing else [membership.tenant_id]),
+                *([] if preparing and user_in_text else [membership.user_id]),
+            ]
+    with pytest.raises(ImproperlyConfigured, match="integers among the markers only"):
+        Precompiled(build, written=("slug",), slug="marker-slug", user_id=-4242)
+
+
+def test_a_negative_written_value_is_no_comment():
+    pieces = [('SELECT 1 WHERE "a" -', "x"), (" AND b = ", None), ("", None)]
+    assert Precompiled._written_sql(pieces, [-5, "v"]) == ('SELECT 1 WHERE "a" -(-5) AND b = %s', ["v"])
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_statement_run_five_times_is_prepared_once_per_workspace():
+    first, second = member(TenantFactory()), member(TenantFactory())
+    lookup = Precompiled(by_tenant, scoped_by="tenant_id", tenant_id=-4242, user_id=-4343)
+
+    def prepared(membership) -> list[str]:
+        """This connection's prepared statements of ``by_tenant`` for the membership's workspace."""
+        shape = f'%"tenancy_membership"."tenant_id" = {membership.tenant_id} AND "tenancy_membership"."user_id" = $1)%'
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [shape])
+            return [row[0] for row in cursor.fetchall()]
+
+    for _run in range(6):
+        assert prepared(first) == prepared(second) == []  # prepared at the run after the fifth
+        for membership in (first, second):
+            assert [m.pk for m in lookup(tenant_id=membership.tenant_id, user_id=membership.user_id)] == [membership.pk]
+    # One per workspace, each with its id written in, the user a parameter.
+    assert len(prepared(first)) == len(prepared(second)) == 1
+    # A prepared statement answers as the queryset does: another user, no row, another workspace's none.
+    assert lookup(tenant_id=first.tenant_id, user_id=second.user_id) == []
+    assert [m.pk for m in lookup(tenant_id=second.tenant_id, user_id=second.user_id)] == [second.pk]
