@@ -7,6 +7,8 @@ on every page load. A recursive query asks the index for the smallest value grea
 one ("loose index scan"): the cost follows the handful of distinct values. The values come in the
 database's order (its collation), as ``ORDER BY`` gives them; NULL is left out."""
 
+from contextlib import nullcontext
+
 from django.db import connection
 
 
@@ -17,7 +19,8 @@ def distinct_values(model, field: str, *, tenant_id: int, where_true: str = "") 
     qn = connection.ops.quote_name
     meta = model._meta
     table, tenant, column = qn(meta.db_table), qn(meta.get_field("tenant").column), qn(meta.get_field(field).column)
-    rows = f"{table} WHERE {tenant} = %s"
+    # The tenant written in (an integer): on PostgreSQL the statement is prepared per workspace.
+    rows = f"{table} WHERE {tenant} = {int(tenant_id)}"
     if where_true:
         rows += f" AND {qn(meta.get_field(where_true).column)}"
     sql = (
@@ -27,6 +30,8 @@ def distinct_values(model, field: str, *, tenant_id: int, where_true: str = "") 
         "FROM found WHERE found.value IS NOT NULL"
         ") SELECT value FROM found WHERE value IS NOT NULL"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tenant_id, tenant_id])
+    # Bound on the server, as common.precompiled's statements: prepared once it ran five times.
+    binding = getattr(connection, "binding_on_server", nullcontext)
+    with binding(), connection.cursor() as cursor:
+        cursor.execute(sql)
         return [value for (value,) in cursor.fetchall()]

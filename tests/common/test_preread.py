@@ -132,3 +132,16 @@ def test_a_page_window_builds_the_queryset_only_for_more_than_its_page(tenant):
     assert [m.pk for m in window] == [m.pk for m in members] and built == [1]
     table.order_by = "-id"
     assert [m.pk for m in window[0:2]] == [m.pk for m in members[::-1][:2]] and built == [1]
+
+
+@pytest.mark.parametrize("query", [*PLAIN, "?page=2", "?sort=-name", "?q=Plan 1", "?status=draft"])
+def test_all_plans(client, tenant, query, monkeypatch):
+    from tests.plans.factories import BeneficiaryFactory, PlanFactory
+
+    for i in range(30):
+        plan = PlanFactory(tenant=tenant, name=f"Plan {i:02}")
+        for _ in range(i % 3):
+            BeneficiaryFactory(plan=plan, user=member(tenant, "Sales Rep").user)
+    login(client, member(tenant, "Administrator"))
+    url = reverse("plans:plan_list", kwargs={"tenant_slug": tenant.slug})
+    _compare(client, url, query, monkeypatch, 'SELECT "plans_plan"."id"')
