@@ -101,7 +101,9 @@ def ensure_database(database_url: str) -> None:
 
 
 def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
-    """Migrate, seed the demo once, and open a session of the demo administrator: its cookie."""
+    """Migrate, seed the demo once, and open a session of the demo administrator: its cookies,
+    the session's and the CSRF token's a browser holds after its first page (without it every
+    page would make and set a new token)."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -118,9 +120,11 @@ def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
         if user is None:
             call_command("seed_demo", verbosity=0)  # ANALYZEs what it loaded
             user = get_user_model().objects.get(email=LOGIN)
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        return f"sessionid={client.cookies['sessionid'].value}", pages()
+        targets = pages()
+        client.get(targets[0][1])
+        return "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken")), targets
 
 
 def wait_until_up(url: str, seconds: float = 30) -> None:
