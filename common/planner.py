@@ -12,10 +12,11 @@ tenant is read anyway, and hash joins cost the same whatever the estimates say. 
 table all tenants share (the users) is then read whole, so a small tenant's statement would grow
 with the database (20 members: 2.8 ms -> 10.4 ms with 40,000 users in it). So nested loops are
 turned off only for a tenant with at least ``READS_EVERY_ROW_FROM_MEMBERS`` members (counted up
-to that many, in the statement that turns them off; the verdict is kept a minute per process,
-so a page with two such statements counts once, and the next pages not at all): a loop over a
-small tenant's rows is cheap whatever it repeats, and its statement keeps its index lookups into
-the shared tables.
+to that many, in the statement that turns them off; a large tenant is taken as large a minute
+per process, a small one counted every time, since right after a bulk load is when it grows): a
+loop over a small tenant's rows is cheap whatever it repeats, and its statement keeps its index
+lookups into the shared tables. A statement run with the setting off is never a prepared one
+(``common.precompiled``): a prepared statement keeps the plan of its preparing.
 
 The plan Beneficiaries tab went the same way in the same run (a nested loop around the union of
 the plan's direct and team beneficiaries, minutes). ``reads_every_row(queryset, tenant_id=)``

@@ -27,7 +27,9 @@ and the values named in ``written`` (integers) are written into the statement's 
 a workspace's statement is prepared and planned for that workspace alone, from its own
 statistics, never with a plan another workspace's values chose (the plans part 1 of the scale
 work made depend on them). Every other value is a parameter: PostgreSQL plans it for each run
-at first, and keeps a generic plan only when its estimated cost is no worse.
+at first, and keeps a generic plan only when its estimated cost is no worse. A statement that
+``common.planner`` runs with a planner setting changed (a large workspace's) is bound by the
+client instead, never prepared: a prepared plan keeps the settings of its preparing.
 
 Tenant scoping (django-scopes): compiled outside any scope, so no scoped manager compiles a
 tenant of its own into the SQL. A statement declared ``scoped_by="tenant_id"`` filters by that

@@ -45,12 +45,15 @@ _SESSION_MEMBERSHIP_IN = Precompiled(
     user_id=-7_351_982,
     tenant_id=TENANT_MARKER,
 )
-# slug -> id of the workspace an active membership was last found in, in this process. On
-# PostgreSQL the lookup outside any workspace runs as the maintenance role, and the page then
-# switches to the workspace's: two round trips a page. Looked up inside the workspace the slug
-# named before, which a connection kept from the last request is usually in already, a page
-# switches nothing. Only ever a guess: at most one entry per workspace.
-_WORKSPACE_IDS: dict[str, int] = {}
+# (slug, user id) -> id of the workspace that user's active membership was last found in, in
+# this process. On PostgreSQL the lookup outside any workspace runs as the maintenance role, and
+# the page then switches to the workspace's: two round trips a page. Looked up inside the
+# workspace the slug named before, which a connection kept from the last request is usually in
+# already, a page switches nothing. Per user: a user who is no member of a workspace never has a
+# guess for its slug, so an existing slug answers them as a missing one does (one lookup), not
+# slower. Only ever a guess; emptied past MAX_WORKSPACE_GUESSES.
+_WORKSPACE_IDS: dict[tuple[str, int], int] = {}
+MAX_WORKSPACE_GUESSES = 10_000
 
 
 class TenantMiddleware:
@@ -94,7 +97,7 @@ class TenantMiddleware:
             return None
         if user_id is None:  # a session edited by hand: Django's request.user decides
             return None
-        guess = _WORKSPACE_IDS.get(slug)
+        guess = _WORKSPACE_IDS.get((slug, user_id))
         found = None
         if guess is not None:
             with scope(tenant=guess):
@@ -102,7 +105,11 @@ class TenantMiddleware:
         if not found:
             found = _SESSION_MEMBERSHIP(slug=slug, user_id=user_id)
             if found:
-                _WORKSPACE_IDS[slug] = found[0].tenant_id
+                if len(_WORKSPACE_IDS) >= MAX_WORKSPACE_GUESSES:
+                    _WORKSPACE_IDS.clear()
+                _WORKSPACE_IDS[(slug, user_id)] = found[0].tenant_id
+            elif guess is not None:
+                _WORKSPACE_IDS.pop((slug, user_id), None)  # gone stale: no membership there now
         return found[0] if found else None
 
     @staticmethod

@@ -129,7 +129,7 @@ def _no_workspace_guesses():
 
 @pytest.fixture(autouse=True)
 def _tenants_not_yet_counted():
-    """Which tenants are large is counted once a minute per process (tenancy/postgres/compiler.py):
+    """A tenant found large is taken as large a minute per process (tenancy/postgres/compiler.py):
     a test's tenants are counted afresh, whatever an earlier test's with the same ids were."""
     from tenancy.postgres import compiler
 

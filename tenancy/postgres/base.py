@@ -76,11 +76,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     @contextmanager
     def binding_on_server(self):
         """Cursors created meanwhile bind their parameters on the server (psycopg's ``Cursor``)."""
-        self._binding_on_server = True
+        was, self._binding_on_server = self._binding_on_server, True
         try:
             yield
         finally:
-            self._binding_on_server = False
+            self._binding_on_server = was
 
     def create_cursor(self, name=None):
         if name is None and self._binding_on_server:

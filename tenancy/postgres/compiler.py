@@ -15,12 +15,13 @@ from common.planner import marked_for_hashing, marked_tenant
 
 from .tables import TENANT_COLUMN, is_tenant_model
 
-# Whether a tenant is large (``READS_EVERY_ROW_FROM_MEMBERS``), as last counted in this process:
-# (tenant id, threshold) -> (large, when, by ``time.monotonic``). The count was a round trip
-# before every marked statement, two on the plan Beneficiaries tab; the verdict only steers the
-# plan, and a workspace crosses the threshold once in its life, so it is counted again after
-# ``RECOUNT_SECONDS`` only.
-_LARGE_TENANTS: dict[tuple[int, int], tuple[bool, float]] = {}
+# The tenants found large (``READS_EVERY_ROW_FROM_MEMBERS``) in this process: (tenant id,
+# threshold) -> when, by ``time.monotonic``. Counting was a round trip before every marked
+# statement, two on the plan Beneficiaries tab; a large tenant is taken as large for
+# ``RECOUNT_SECONDS`` (shrunk meanwhile, it is only planned without nested loops a little longer).
+# A small one is counted every time: right after a bulk load, before ANALYZE, is when it turns
+# large and when nested loops over stale statistics cost minutes.
+_LARGE_TENANTS: dict[tuple[int, int], float] = {}
 RECOUNT_SECONDS = 60
 _now = time.monotonic
 
@@ -36,7 +37,9 @@ class SQLCompiler(compiler.SQLCompiler):
             self._apply_marks(before)
             if not before:  # nothing marked, or a small tenant: nothing to restore
                 return self._execute(*args, **kwargs)
-            result = self._execute(*args, **kwargs)
+            # Bound by the client, so never prepared: a prepared statement keeps the plan made
+            # with the settings of its preparing, whatever they are when it runs again.
+            result = super().execute_sql(*args, **kwargs)
         except BaseException:  # a worker's timeout signal too: the connection outlives the request
             # A failed statement aborts its transaction, whose rollback undoes the SET too; in
             # autocommit, or when nothing reached the database, it is undone here. If that
@@ -52,8 +55,9 @@ class SQLCompiler(compiler.SQLCompiler):
         return result
 
     def _execute(self, *args, **kwargs):
-        """Django's ``execute_sql``; a statement of ``common.precompiled`` on a cursor binding on
-        the server (created at the start of ``execute_sql``: its rows fetched later keep it)."""
+        """Django's ``execute_sql``; a statement of ``common.precompiled`` run with the session's
+        settings on a cursor binding on the server (created at the start of ``execute_sql``: its
+        rows fetched later keep it), and so prepared once it ran five times."""
         if not getattr(self, "binds_on_server", False):
             return super().execute_sql(*args, **kwargs)
         with self.connection.binding_on_server():
@@ -78,22 +82,19 @@ class SQLCompiler(compiler.SQLCompiler):
 
     def _nested_loops_off_if_large(self, tenant_id: int) -> tuple[str, str]:
         """Turn ``enable_nestloop`` off if the tenant has at least ``READS_EVERY_ROW_FROM_MEMBERS``
-        members (counted no further; the verdict kept ``RECOUNT_SECONDS``), in one round trip
-        at most; returns the setting's value before and now. Below the threshold nothing is set:
-        not even the value it has, which would make a ``SET LOCAL`` of the caller's transaction
-        the session's."""
+        members (counted no further; a large tenant's verdict kept ``RECOUNT_SECONDS``), in one
+        round trip; returns the setting's value before and now. Below the threshold nothing is
+        set: not even the value it has, which would make a ``SET LOCAL`` of the caller's
+        transaction the session's."""
         least = settings.READS_EVERY_ROW_FROM_MEMBERS
-        known = _LARGE_TENANTS.get((tenant_id, least))
-        if known is not None and _now() - known[1] < RECOUNT_SECONDS:
-            if not known[0]:
-                return "", ""  # small: nothing set, nothing to restore
-            with self.connection.cursor() as cursor:
+        found = _LARGE_TENANTS.get((tenant_id, least))
+        with self.connection.cursor() as cursor:
+            if found is not None and _now() - found < RECOUNT_SECONDS:
                 cursor.execute(
                     "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', %s)",
                     [self._local()],
                 )
                 return cursor.fetchone()
-        with self.connection.cursor() as cursor:
             cursor.execute(
                 "SELECT current_setting('enable_nestloop'), CASE WHEN large "
                 "THEN set_config('enable_nestloop', 'off', %s) ELSE current_setting('enable_nestloop') END, large "
@@ -102,7 +103,8 @@ class SQLCompiler(compiler.SQLCompiler):
                 [self._local(), tenant_id, least, least],
             )
             was, now, large = cursor.fetchone()
-        _LARGE_TENANTS[(tenant_id, least)] = (large, _now())
+        if large:
+            _LARGE_TENANTS[(tenant_id, least)] = _now()
         return was, now
 
     def _restore(self, values: dict[str, str]) -> None:

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import get_resolver, reverse
 
 from activity.models import ActivityEntry
@@ -111,18 +112,19 @@ class TestUserList:
     ):
         settings.READS_EVERY_ROW_FROM_MEMBERS = 1000  # a small workspace, at n and at 3n
         _reps(tenant, 10)
-        # Warms the session; sorted by a balance on PostgreSQL, the page's statement reads every
-        # member, and this first page counts them (up to READS_EVERY_ROW_FROM_MEMBERS, once a
-        # minute: common.planner): in a workspace this small nested loops stay on.
-        admin_client.get(url(tenant, "user_list"), {"sort": sort})
+        admin_client.get(url(tenant, "user_list"))  # warm the session
         # session, membership with its user and role (middleware), currencies in use, role
-        # choices, page: a first page that is not full is all the rows, so no count.
-        with django_assert_num_queries(5):
+        # choices, page: a first page that is not full is all the rows, so no count. Sorted by a
+        # balance on PostgreSQL, the page's statement reads every member: one more counts them
+        # (up to READS_EVERY_ROW_FROM_MEMBERS) and, in a workspace this small, leaves nested loops
+        # on, so there is nothing to restore (common.planner).
+        marked = 1 if connection.vendor == "postgresql" and "owed" in sort else 0
+        with django_assert_num_queries(5 + marked):
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort}).status_code == 200
         for i in range(20):
             m = member(tenant, "Sales Rep", user__email=f"more{i:03d}@acme.test")
             RecoverableRewardFactory(member=m, amount=D("1.00"), currency=("EUR", "GBP")[i % 2])
-        with django_assert_num_queries(6):  # and the members' count
+        with django_assert_num_queries(6 + marked):  # and the members' count
             assert admin_client.get(url(tenant, "user_list"), {"sort": sort, "page": 2}).status_code == 200
 
     @pytest.mark.parametrize(("query", "counted"), [({}, 32), ({"is_active": "false"}, 1), ({"q": "rep0"}, 30)])

@@ -378,3 +378,26 @@ def test_on_postgresql_a_statement_run_five_times_is_prepared_once_per_workspace
     # A prepared statement answers as the queryset does: another user, no row, another workspace's none.
     assert lookup(tenant_id=first.tenant_id, user_id=second.user_id) == []
     assert [m.pk for m in lookup(tenant_id=second.tenant_id, user_id=second.user_id)] == [second.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("threshold", "prepared"), [(10_000, True), (0, False)])
+def test_a_statement_planned_with_nested_loops_off_is_never_prepared(settings, threshold, prepared):
+    """A marked statement of a large workspace runs with ``enable_nestloop`` off: bound by the
+    client, planned each time with the setting as it is; a small workspace's is prepared."""
+    membership = member(TenantFactory())
+    settings.READS_EVERY_ROW_FROM_MEMBERS = threshold
+    lookup = Precompiled(
+        lambda tenant_id, user_id: reads_every_row(by_tenant(tenant_id, user_id), tenant_id=tenant_id),
+        scoped_by="tenant_id",
+        tenant_id=-4242,
+        user_id=-4343,
+    )
+    for _run in range(7):
+        assert [m.pk for m in lookup(tenant_id=membership.tenant_id, user_id=membership.user_id)] == [membership.pk]
+    shape = f'%"tenancy_membership"."tenant_id" = {membership.tenant_id} AND "tenancy_membership"."user_id" = $1)%'
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [shape])
+        assert cursor.fetchone()[0] == (1 if prepared else 0)
+        cursor.execute("SHOW enable_nestloop")
+        assert cursor.fetchone()[0] == "on"

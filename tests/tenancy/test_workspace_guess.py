@@ -1,5 +1,5 @@
 """The middleware looks a membership up inside the workspace its slug named last time
-(tenancy.middleware ``_WORKSPACE_IDS``): on PostgreSQL a page then switches no database role
+by that user (tenancy.middleware ``_WORKSPACE_IDS``): on PostgreSQL a page then switches no database role
 (tests/tenancy/test_rls.py). A guess is only ever a guess: the lookup still names the slug, the
 user and an active membership, and when the guess finds nothing the lookup outside any workspace
 decides. These run on every database."""
@@ -28,7 +28,7 @@ def test_the_second_page_finds_the_membership_in_the_guessed_workspace(client, a
     client.force_login(admin_member.user)
     with CaptureQueriesContext(connection) as first:
         assert client.get(plans(tenant.slug)).status_code == 200
-    assert middleware._WORKSPACE_IDS == {tenant.slug: tenant.pk}
+    assert middleware._WORKSPACE_IDS == {(tenant.slug, admin_member.user_id): tenant.pk}
     with CaptureQueriesContext(connection) as second:
         response = client.get(plans(tenant.slug))
     assert response.status_code == 200
@@ -56,7 +56,8 @@ def test_a_slug_given_to_another_workspace_finds_that_workspace(client, admin_me
     client.force_login(theirs.user)
     response = client.get(plans(slug))
     assert response.status_code == 200 and response.wsgi_request.tenant == other_tenant
-    assert middleware._WORKSPACE_IDS[slug] == other_tenant.pk
+    assert middleware._WORKSPACE_IDS[(slug, theirs.user_id)] == other_tenant.pk
+    assert (slug, admin_member.user_id) not in middleware._WORKSPACE_IDS  # the stale guess is dropped
 
 
 def test_a_membership_deactivated_after_the_guess_answers_404(client, admin_member):
@@ -65,13 +66,21 @@ def test_a_membership_deactivated_after_the_guess_answers_404(client, admin_memb
     assert client.get(plans(tenant.slug)).status_code == 200
     type(admin_member).objects.filter(pk=admin_member.pk).update(is_active=False)
     assert client.get(plans(tenant.slug)).status_code == 404
+    assert middleware._WORKSPACE_IDS == {}
 
 
-def test_a_guess_lets_no_stranger_in(client, admin_member, outsider):
+def test_a_guess_lets_no_stranger_in_nor_tells_them_the_slug_exists(client, admin_member, outsider):
+    """A guess is the user's own: a stranger asking for an existing workspace gets the same
+    single lookup as for one that does not exist (no timing tells them apart)."""
     tenant = admin_member.tenant
     client.force_login(admin_member.user)
-    assert client.get(plans(tenant.slug)).status_code == 200  # the slug is guessed now
+    assert client.get(plans(tenant.slug)).status_code == 200  # the member's guess now
     client.force_login(outsider.user)
-    response = client.get(plans(tenant.slug))
-    assert response.status_code == 404 and tenant.name.encode() not in response.content
-    assert middleware._WORKSPACE_IDS == {tenant.slug: tenant.pk}  # a stranger's miss changes no guess
+    reads = []
+    for slug in (tenant.slug, "no-such-workspace"):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(plans(slug))
+        assert response.status_code == 404 and tenant.name.encode() not in response.content
+        reads.append(len(membership_reads(captured)))
+    assert reads == [1, 1]
+    assert middleware._WORKSPACE_IDS == {(tenant.slug, admin_member.user_id): tenant.pk}
