@@ -71,9 +71,9 @@ class TenantMiddleware:
             # The API authenticates by key, not session: its views read the workspace with the key
             # in one statement (api.auth) and enter its scope and time zone (api.views).
             return self.get_response(request)
-        # The session, the user and the membership are read in one database state (on
-        # PostgreSQL a role switch is a round trip: two a request, not three), and the user
-        # with the membership, in one statement.
+        # The user is read with the membership, in one statement; the membership inside the
+        # workspace guessed for this user and slug (``_membership``), so that on PostgreSQL a
+        # kept connection switches no role (a round trip each), else outside any workspace.
         with scopes_disabled():
             membership = self._membership(request, slug)
             user = membership and _session_user(request, membership.user)
