@@ -21,25 +21,23 @@ from .models import Membership
 
 WORKSPACE_PREFIX = "/w/"
 
+
+def _session_memberships(slug: str, user_id: int, tenant_id: int | None = None):
+    """The user's active membership in the workspace of that slug (inside that workspace, with
+    ``tenant_id``), with its workspace, role and user."""
+    memberships = Membership.objects.select_related("tenant", "role", "user")
+    if tenant_id is not None:
+        memberships = memberships.filter(tenant_id=tenant_id)
+    return memberships.filter(tenant__slug=slug, user_id=user_id, is_active=True).order_by("pk")[:1]
+
+
 # On every page: compiled once (building and compiling it cost five times running it).
-_SESSION_MEMBERSHIP = Precompiled(
-    lambda slug, user_id: (
-        Membership.objects.select_related("tenant", "role", "user")
-        .filter(tenant__slug=slug, user_id=user_id, is_active=True)
-        .order_by("pk")[:1]
-    ),
-    slug="precompiled-workspace-slug",
-    user_id=-7_351_982,
-)
-# The same lookup inside the workspace this slug named last time (``_WORKSPACE_IDS``): its
-# filters still name the slug, so a guess gone stale (a slug given to another workspace) finds
-# nothing and the lookup above decides.
+_SESSION_MEMBERSHIP = Precompiled(_session_memberships, slug="precompiled-workspace-slug", user_id=-7_351_982)
+# The same lookup inside the workspace this slug named last time (``_WORKSPACE_IDS``): it still
+# names the slug, so a guess gone stale (a slug given to another workspace) finds nothing and
+# the lookup above decides.
 _SESSION_MEMBERSHIP_IN = Precompiled(
-    lambda slug, user_id, tenant_id: (
-        Membership.objects.select_related("tenant", "role", "user")
-        .filter(tenant_id=tenant_id, tenant__slug=slug, user_id=user_id, is_active=True)
-        .order_by("pk")[:1]
-    ),
+    _session_memberships,
     scoped_by="tenant_id",
     slug="precompiled-workspace-slug",
     user_id=-7_351_982,

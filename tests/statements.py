@@ -18,3 +18,11 @@ def recorded_statements():
 
     with connection.execute_wrapper(recording):
         yield statements
+
+
+def prepared_statements(like: str) -> int:
+    """How many statements this PostgreSQL connection holds prepared whose text is ``LIKE`` the
+    pattern (psycopg prepares a statement bound on the server once it ran five times)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like])
+        return cursor.fetchone()[0]

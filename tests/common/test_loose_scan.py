@@ -3,12 +3,12 @@ what SELECT DISTINCT … ORDER BY gives, for that workspace alone; on PostgreSQL
 prepared per workspace, as the statements compiled once are."""
 
 import pytest
-from django.db import connection
 
 from activity.models import ActivityEntry
 from common.loose_scan import distinct_values
 from plans.models import Reward
 from tests.factories import TenantFactory, member
+from tests.statements import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -47,12 +47,7 @@ def test_on_postgresql_it_is_prepared_per_workspace_once_it_ran_five_times():
     _entries(second, "Course")
 
     def prepared(tenant) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                [f'%FROM "activity_activityentry" WHERE "tenant_id" = {tenant.pk} %'],
-            )
-            return cursor.fetchone()[0]
+        return prepared_statements(f'%FROM "activity_activityentry" WHERE "tenant_id" = {tenant.pk} %')
 
     for _run in range(6):
         assert prepared(first) == prepared(second) == 0

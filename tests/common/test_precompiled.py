@@ -18,6 +18,7 @@ from common.planner import marked_tenant, reads_every_row
 from common.precompiled import Precompiled, PrecompiledIn
 from tenancy.models import Membership
 from tests.factories import TenantFactory, member
+from tests.statements import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -357,24 +358,26 @@ def test_a_negative_written_value_is_no_comment():
     assert Precompiled._written_sql(pieces, [-5, "v"]) == ('SELECT 1 WHERE "a" -(-5) AND b = %s', ["v"])
 
 
+def by_tenant_prepared(membership) -> str:
+    """``by_tenant``'s text as prepared for the membership's workspace: the tenant written in."""
+    return f'%"tenancy_membership"."tenant_id" = {membership.tenant_id} AND "tenancy_membership"."user_id" = $1)%'
+
+
 @pytest.mark.postgres
 def test_on_postgresql_a_statement_run_five_times_is_prepared_once_per_workspace():
     first, second = member(TenantFactory()), member(TenantFactory())
     lookup = Precompiled(by_tenant, scoped_by="tenant_id", tenant_id=-4242, user_id=-4343)
 
-    def prepared(membership) -> list[str]:
+    def prepared(membership) -> int:
         """This connection's prepared statements of ``by_tenant`` for the membership's workspace."""
-        shape = f'%"tenancy_membership"."tenant_id" = {membership.tenant_id} AND "tenancy_membership"."user_id" = $1)%'
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [shape])
-            return [row[0] for row in cursor.fetchall()]
+        return prepared_statements(by_tenant_prepared(membership))
 
     for _run in range(6):
-        assert prepared(first) == prepared(second) == []  # prepared at the run after the fifth
+        assert prepared(first) == prepared(second) == 0  # prepared at the run after the fifth
         for membership in (first, second):
             assert [m.pk for m in lookup(tenant_id=membership.tenant_id, user_id=membership.user_id)] == [membership.pk]
     # One per workspace, each with its id written in, the user a parameter.
-    assert len(prepared(first)) == len(prepared(second)) == 1
+    assert prepared(first) == prepared(second) == 1
     # A prepared statement answers as the queryset does: another user, no row, another workspace's none.
     assert lookup(tenant_id=first.tenant_id, user_id=second.user_id) == []
     assert [m.pk for m in lookup(tenant_id=second.tenant_id, user_id=second.user_id)] == [second.pk]
@@ -395,9 +398,7 @@ def test_a_statement_planned_with_nested_loops_off_is_never_prepared(settings, t
     )
     for _run in range(7):
         assert [m.pk for m in lookup(tenant_id=membership.tenant_id, user_id=membership.user_id)] == [membership.pk]
-    shape = f'%"tenancy_membership"."tenant_id" = {membership.tenant_id} AND "tenancy_membership"."user_id" = $1)%'
+    assert prepared_statements(by_tenant_prepared(membership)) == (1 if prepared else 0)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [shape])
-        assert cursor.fetchone()[0] == (1 if prepared else 0)
         cursor.execute("SHOW enable_nestloop")
         assert cursor.fetchone()[0] == "on"
