@@ -19,6 +19,7 @@ TOUCHED_SHOWN = 100
 
 class ActivityListView(PrereadFirstPage, TenantListView):
     capability = Capability.VIEW_ACTIVITY
+    keeps_regions = True  # common.regions
     title = "Activity"
     table_class = ActivityTable
     filterset_class = ActivityFilter

@@ -77,6 +77,7 @@ class UserListView(PrereadFirstPage, TenantListView):
     (``table_queryset``), summed for every row only when the page is sorted by one."""
 
     capability = Capability.MANAGE_USERS
+    keeps_regions = True  # common.regions
     title = "All Users"
     table_class = UserTable
     filterset_class = UserFilter

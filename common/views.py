@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
@@ -31,6 +32,7 @@ from .export import EXPORT_FORMATS, export_response, table_rows
 from .forms import add_service_errors
 from .htmx import htmx_partial
 from .permissions import CapabilityRequiredMixin, member_has
+from .regions import Regions, kept_response
 from .tables import CountedPaginator
 
 
@@ -62,6 +64,15 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     # link): the filter form carries them, so a search or a Reset keeps the list in that scope.
     kept_params: tuple[str, ...] = ()
     selector = None  # staticmethod: selector(tenant=) -> the tenant's rows, with the joins the table needs
+    # Keep the page's ``{% region %}``s per workspace data version (common.regions): for a page
+    # whose regions show nothing but the workspace's data, the query, the day and what
+    # ``region_varies_on()`` names (by default the member looking). Off for a page showing
+    # anything else (a job's progress, a file's state).
+    keeps_regions = False
+    regions = None
+
+    def region_varies_on(self) -> tuple:
+        return ()
 
     def get_base_queryset(self):
         if self.selector is None:
@@ -97,6 +108,12 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         fmt = request.GET.get("export")
         if fmt in self.export_formats:
             return self.export(fmt)
+        if self.keeps_regions:
+            self.regions = Regions(request, varies_on=self.region_varies_on())
+            page = lambda: TemplateResponse(request, self.template_name, {"regions": self.regions, "title": self.title})  # noqa: E731
+            response = kept_response(request, self.regions, page)
+            if response is not None:
+                return response
         response = super().get(request, *args, **kwargs)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -136,6 +153,7 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
             if values:
                 kept.setlist(name, values)
         ctx["filter_kept"] = kept
+        ctx["regions"] = self.regions
         return ctx
 
 

@@ -13,6 +13,7 @@ from common.client_ip import client_ip
 from common.htmx import render_page
 from common.permissions import capability_required, member_has
 from common.preread import PageWindow, requested_page
+from common.regions import Regions, kept_response
 from common.templatetags.portal import us_datetime
 from common.views import ConfirmActionView
 from plans.forms import apply_errors
@@ -34,6 +35,14 @@ from .tables import BeneficiaryStatusTable, EnrollmentHistoryTable
 @capability_required(Capability.VIEW_PLANS)
 def beneficiary_list(request, tenant_slug, plan_id):
     plan = access_plan(tenant=request.tenant, plan_id=plan_id)
+    template = "enrollments/beneficiaries.html"
+    # Kept per workspace data version (common.regions): the tab builds nothing when they are.
+    regions = Regions(request)
+    kept = kept_response(
+        request, regions, lambda: render_tab(request, plan, "beneficiaries", template, {"regions": regions})
+    )
+    if kept is not None:
+        return kept
     form = BeneficiaryFilterForm(request.GET or None)
     status = search = ""
     if form.is_valid():
@@ -62,8 +71,9 @@ def beneficiary_list(request, tenant_slug, plan_id):
         "can_reset": can_reset,
         # Right after a reset, the tab offers to undo it.
         "undo_batch": selectors.latest_standing_reset(plan=plan) if can_reset else None,
+        "regions": regions,
     }
-    return render_tab(request, plan, "beneficiaries", "enrollments/beneficiaries.html", ctx)
+    return render_tab(request, plan, "beneficiaries", template, ctx)
 
 
 def _rows(request, plan, *, status: str, search: str, listed: int | None):

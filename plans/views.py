@@ -53,6 +53,7 @@ def render_tab(request, plan, tab: str, template: str, context: dict):
 
 class PlanListView(PrereadFirstPage, TenantListView):
     capability = VIEW
+    keeps_regions = True  # common.regions
     title = "All Plans"
     table_class = PlanTable
     filterset_class = PlanFilter

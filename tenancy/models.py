@@ -51,6 +51,9 @@ class Tenant(models.Model):
         validators=[MaxValueValidator(365)],
         help_text="Partner users and partner managers are told this many days before an enrollment expires. 0: off.",
     )
+    # Grows with every committed write to the workspace's data (tenancy.data_version): what was
+    # rendered from that data is kept under the number it was read at (common.regions).
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

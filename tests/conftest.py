@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django_scopes import scopes_disabled
 
 from tests import clock
@@ -43,8 +43,10 @@ def _frozen_clock():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache, and every test starts at the same instant: without
-    this, one test's attempts would count against the next one's."""
+    this, one test's attempts would count against the next one's. The regions kept
+    (common.regions) too: a workspace's id and data version recur from test to test."""
     cache.clear()
+    caches["regions"].clear()
     yield
 
 

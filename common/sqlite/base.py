@@ -10,6 +10,8 @@ statement with ``%%`` or named parameters goes to Django's own conversion."""
 
 from django.db.backends.sqlite3 import base
 
+from tenancy.data_version import DataVersionMixin
+
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query, *, param_names=None):
@@ -18,6 +20,8 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
         return super().convert_query(query, param_names=param_names)
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(DataVersionMixin, base.DatabaseWrapper):
+    """Bumps the workspaces' data versions as it writes (tenancy.data_version)."""
+
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=SQLiteCursorWrapper)

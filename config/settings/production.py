@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, HTTPS. SECRET_KEY, ALLOWED_HOSTS and PORTAL_BASE_URL come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REGIONS_CACHE, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
@@ -31,7 +31,7 @@ MAILERS = {
         },
     }
 }
-CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1"), "regions": REGIONS_CACHE}
 
 # Keep each worker's database connection between requests: a new PostgreSQL connection forks a
 # backend and warms its catalog caches, several milliseconds of every page. Checked before reuse,

@@ -41,6 +41,7 @@ def _dashboard_enrollments(tenant_id: int, today: datetime.date):
 
 class ClientDashboardView(PrereadFirstPage, TenantListView):
     capability = Capability.CLIENT_DASHBOARD
+    keeps_regions = True  # common.regions
     title = "Client dashboard"
     template_name = "courses/dashboard.html"
     table_class = DashboardTable

@@ -62,6 +62,7 @@ class EnrollmentListView(PrereadFirstPage, TenantListView):
     sort by any column, export exactly the filtered rows."""
 
     capability = CAP
+    keeps_regions = True  # common.regions
     template_name = "partners/enrollment_list.html"
     table_class = EnrollmentTable
     filterset_class = EnrollmentFilter

@@ -23,6 +23,7 @@ from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base, operations
 from django_scopes import get_scope
 
+from ..data_version import DataVersionMixin
 from .schema import DatabaseSchemaEditor
 
 MAINTENANCE = "none"  # SET ROLE NONE: back to the login role
@@ -46,7 +47,7 @@ class DatabaseOperations(operations.DatabaseOperations):
     compiler_module = "tenancy.postgres.compiler"
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(DataVersionMixin, base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
     ops_class = DatabaseOperations
     # common.precompiled's statements are bound on the server, where psycopg prepares a statement

@@ -1,0 +1,148 @@
+"""Each workspace's data version: a number that grows whenever anything its pages show may have
+changed, so that what was rendered from its data can be kept until then (``common.regions``).
+
+Both database backends note every write statement (an execute wrapper, so the ORM's writes, bulk
+ones and raw SQL alike) and bump ``Tenant.data_version``:
+
+- a write inside a workspace's scope (the middleware's, every task's) bumps that workspace's;
+- a write to a shared table (users, workspaces) or outside any workspace (maintenance, seeding)
+  bumps every workspace's: a user's name shows in every workspace they belong to;
+- a write to a table no page shows (sessions, lockout records, Django's bookkeeping) and the
+  login's ``last_login`` bump nothing.
+
+Inside a transaction the bump is the last statement before COMMIT, so the new number becomes
+visible with the data it stands for (a reader sees either both or neither) and the workspace's row
+is locked only for the instant of the commit. In autocommit the statement has committed already:
+the bump follows it at once, and a reader in between keeps newer data under the older number,
+which is harmless (the number only ever grows). ``pending_writes()`` tells whether the
+connection holds writes not yet committed: what it reads then is kept nowhere.
+
+The bump runs on the driver's own cursor: it is bookkeeping, not one of the page's statements
+(query counts in tests do not see it), and it must not be noted as a write itself.
+"""
+
+import re
+
+from django.db.models.signals import post_migrate, pre_migrate
+from django_scopes import get_scope
+
+EVERY_WORKSPACE = "*"
+
+_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b", re.IGNORECASE)
+_CTE_WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORECASE)
+_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE)\s+"?(\w+)"?', re.IGNORECASE)
+_LAST_LOGIN = re.compile(r'\s*UPDATE\s+"tenancy_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.IGNORECASE)
+# Tables no page of a workspace shows: sessions, django-axes' lockout records, Django's own.
+UNSHOWN_PREFIXES = ("django_session", "django_migrations", "django_content_type", "auth_", "axes_", "django_celery")
+
+_BUMP_ONE = "UPDATE tenancy_tenant SET data_version = data_version + 1 WHERE id = %s"
+_BUMP_EVERY = "UPDATE tenancy_tenant SET data_version = data_version + 1"
+
+_tracking = {"on": True}  # off while ``migrate`` runs: the column may not exist yet
+
+
+def is_write(sql: str) -> bool:
+    if _WRITE.match(sql):
+        return True
+    return sql.lstrip()[:4].upper() == "WITH" and _CTE_WRITE.search(sql) is not None
+
+
+def written_workspace(sql: str) -> str | None:
+    """Whose data a write statement changes: a workspace's id (as text), ``EVERY_WORKSPACE``, or
+    None for a table no page shows."""
+    match = _TABLE.match(sql)
+    table = match.group(1).lower() if match else ""
+    if table.startswith(UNSHOWN_PREFIXES) or _LAST_LOGIN.match(sql):
+        return None
+    if table and table not in _tenant_tables():
+        return EVERY_WORKSPACE  # a shared table (or one a statement names in a way not parsed)
+    current = get_scope()
+    tenant = current.get("tenant") if current.get("_enabled", True) else None
+    if isinstance(tenant, (list, tuple)):
+        tenant = tenant[0] if len(tenant) == 1 else None
+    return EVERY_WORKSPACE if tenant is None else str(getattr(tenant, "pk", tenant))
+
+
+_TENANT_TABLES: set[str] = set()
+
+
+def _tenant_tables() -> set[str]:
+    if not _TENANT_TABLES:
+        from django.apps import apps
+
+        from .postgres.tables import tenant_models
+
+        _TENANT_TABLES.update(m._meta.db_table.lower() for m in tenant_models(apps))
+    return _TENANT_TABLES
+
+
+class DataVersionMixin:
+    """For a ``DatabaseWrapper``: notes the workspaces its writes change and bumps their data
+    version (see the module's docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.written_workspaces: set[str] = set()
+        self.execute_wrappers.append(self._note_writes)
+
+    def pending_writes(self) -> bool:
+        return bool(self.written_workspaces)
+
+    def _note_writes(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if _tracking["on"] and is_write(sql):
+            workspace = written_workspace(sql)
+            if workspace is not None:
+                self.written_workspaces.add(workspace)
+                if self.get_autocommit():
+                    self._bump_data_versions()
+        return result
+
+    def _bump_data_versions(self) -> None:
+        written, self.written_workspaces = self.written_workspaces, set()
+        if not written:
+            return
+        cursor = self.connection.cursor()  # the driver's: sqlite3's is no context manager
+        try:
+            if EVERY_WORKSPACE in written:
+                cursor.execute(_BUMP_EVERY)
+            else:
+                bump = _BUMP_ONE.replace("%s", "?") if self.vendor == "sqlite" else _BUMP_ONE
+                for workspace in sorted(written, key=int):  # one order: no deadlock between two commits
+                    cursor.execute(bump, (int(workspace),))
+        finally:
+            cursor.close()
+
+    def _commit(self):
+        if self.written_workspaces and self.connection is not None:
+            self._bump_data_versions()
+        return super()._commit()
+
+    def _rollback(self):
+        self.written_workspaces = set()
+        return super()._rollback()
+
+    def _close(self):
+        self.written_workspaces = set()
+        return super()._close()
+
+
+def _stop_tracking(**kwargs) -> None:
+    _tracking["on"] = False
+
+
+def _resume_tracking(using: str = "default", **kwargs) -> None:
+    """After ``migrate``: anything may have changed, every workspace's version moves on."""
+    from django.db import connections
+
+    if not _tracking["on"]:
+        _tracking["on"] = True
+        connection = connections[using]
+        if "tenancy_tenant" in connection.introspection.table_names():
+            with connection.cursor() as cursor:
+                cursor.execute(_BUMP_EVERY)
+
+
+def connect_signals() -> None:
+    pre_migrate.connect(_stop_tracking, dispatch_uid="tenancy.data_version.stop")
+    post_migrate.connect(_resume_tracking, dispatch_uid="tenancy.data_version.resume")
