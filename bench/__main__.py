@@ -39,6 +39,9 @@ def main() -> int:
     # never pays, and one that grows with the statements a code path sends, not with its work.
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+    # Every bench measures pages as they render (their statements' plans, before and after
+    # ANALYZE): not the regions a page keeps (common.regions), which the pages bench adds.
+    os.environ.setdefault("PORTAL_KEEP_REGIONS", "false")
     os.environ["ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"  # the Django test client
 
     import django

@@ -4,8 +4,9 @@ keyed so that it can never show data older than the page would read.
 A region's key holds everything its HTML is made of besides the template: the workspace and its
 data version (``tenancy.data_version``: any committed write to the workspace's data changes it),
 the workspace's day (lists mark what expired today), the path and every query parameter, and what
-the view says the region varies on, by default the member looking (their role decides the links
-and buttons). Nothing is kept while the request's own connection holds writes not yet committed.
+the view says the region varies on: the list pages say the member's role (it decides the links and
+buttons; members of one role share the regions), and the default is the member themselves.
+Nothing is kept while the request's own connection holds writes not yet committed.
 
 A view checks first whether every region its response needs is kept (``Regions.kept``): if so it
 renders the page around them and builds none of the table, filters or counts, and runs none of
@@ -18,6 +19,7 @@ a deploy starts empty, and entries age out after ``REGION_SECONDS`` in any case.
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
@@ -43,7 +45,9 @@ class Regions:
     @staticmethod
     def _key_prefix(request, varies_on: tuple) -> str | None:
         tenant = getattr(request, "tenant", None)
-        if request.method != "GET" or tenant is None or connection.pending_writes():
+        if not settings.PORTAL_KEEP_REGIONS or request.method != "GET" or tenant is None:
+            return None
+        if connection.pending_writes():  # what it reads now may yet be rolled back
             return None
         if not varies_on:
             varies_on = ("member", request.membership.pk)

@@ -66,13 +66,15 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     selector = None  # staticmethod: selector(tenant=) -> the tenant's rows, with the joins the table needs
     # Keep the page's ``{% region %}``s per workspace data version (common.regions): for a page
     # whose regions show nothing but the workspace's data, the query, the day and what
-    # ``region_varies_on()`` names (by default the member looking). Off for a page showing
-    # anything else (a job's progress, a file's state).
+    # ``region_varies_on()`` names. Off for a page showing anything else (a job's progress).
     keeps_regions = False
     regions = None
 
     def region_varies_on(self) -> tuple:
-        return ()
+        """What else the regions show: the role's capabilities (links, buttons), so members of
+        one role share them. A page showing anything of the member themselves returns
+        ``("member", membership.pk)``."""
+        return ("role", self.request.membership.role_id)
 
     def get_base_queryset(self):
         if self.selector is None:

@@ -37,7 +37,7 @@ def beneficiary_list(request, tenant_slug, plan_id):
     plan = access_plan(tenant=request.tenant, plan_id=plan_id)
     template = "enrollments/beneficiaries.html"
     # Kept per workspace data version (common.regions): the tab builds nothing when they are.
-    regions = Regions(request)
+    regions = Regions(request, varies_on=("role", request.membership.role_id))  # as TenantListView's
     kept = kept_response(
         request, regions, lambda: render_tab(request, plan, "beneficiaries", template, {"regions": regions})
     )

@@ -2,7 +2,7 @@
 changed, so that what was rendered from its data can be kept until then (``common.regions``).
 
 Both database backends note every write statement (an execute wrapper, so the ORM's writes, bulk
-ones and raw SQL alike) and bump ``Tenant.data_version``:
+ones and raw SQL alike) and bump the workspace's ``WorkspaceDataVersion``:
 
 - a write inside a workspace's scope (the middleware's, every task's) bumps that workspace's;
 - a write to a shared table (users, workspaces) or outside any workspace (maintenance, seeding)
@@ -11,8 +11,10 @@ ones and raw SQL alike) and bump ``Tenant.data_version``:
   login's ``last_login`` bump nothing.
 
 Inside a transaction the bump is the last statement before COMMIT, so the new number becomes
-visible with the data it stands for (a reader sees either both or neither) and the workspace's row
-is locked only for the instant of the commit. In autocommit the statement has committed already:
+visible with the data it stands for (a reader sees either both or neither) and the number's row
+is locked only for the instant of the commit. On PostgreSQL the deferred constraints are checked
+just before the bump, not at COMMIT after it: a check waiting on a row another transaction
+holds while that one waits for the number would be a deadlock. In autocommit the statement has committed already:
 the bump follows it at once, and a reader in between keeps newer data under the older number,
 which is harmless (the number only ever grows). ``pending_writes()`` tells whether the
 connection holds writes not yet committed: what it reads then is kept nowhere.
@@ -33,12 +35,27 @@ _CTE_WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORE
 _TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE)\s+"?(\w+)"?', re.IGNORECASE)
 _LAST_LOGIN = re.compile(r'\s*UPDATE\s+"tenancy_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.IGNORECASE)
 # Tables no page of a workspace shows: sessions, django-axes' lockout records, Django's own.
-UNSHOWN_PREFIXES = ("django_session", "django_migrations", "django_content_type", "auth_", "axes_", "django_celery")
+UNSHOWN_PREFIXES = (
+    "django_session",
+    "django_migrations",
+    "django_content_type",
+    "auth_",
+    "axes_",
+    "django_celery",
+    "tenancy_dataversion",
+)
 
-_BUMP_ONE = "UPDATE tenancy_tenant SET data_version = data_version + 1 WHERE id = %s"
-_BUMP_EVERY = "UPDATE tenancy_tenant SET data_version = data_version + 1"
+# Upserts: a workspace has no row until its data is first written. From the workspace's row, so a
+# workspace this transaction cannot see (deleted meanwhile) gets none, rather than failing the
+# commit. (``WHERE true``: SQLite reads ON CONFLICT after a bare SELECT ... FROM as a join's.)
+_BUMP = (
+    "INSERT INTO tenancy_dataversion (workspace_id, version) SELECT id, 1 FROM tenancy_tenant WHERE {} "
+    "ON CONFLICT (workspace_id) DO UPDATE SET version = tenancy_dataversion.version + 1"
+)
+_BUMP_ONE = _BUMP.format("id = %s")
+_BUMP_EVERY = _BUMP.format("true")
 
-_tracking = {"on": True}  # off while ``migrate`` runs: the column may not exist yet
+_tracking = {"on": True}  # off while ``migrate`` runs: the table may not exist yet
 
 
 def is_write(sql: str) -> bool:
@@ -102,8 +119,15 @@ class DataVersionMixin:
         written, self.written_workspaces = self.written_workspaces, set()
         if not written:
             return
-        cursor = self.connection.cursor()  # the driver's: sqlite3's is no context manager
+        # The driver's cursor, its errors made Django's (an atomic block rolls back on those).
+        with self.wrap_database_errors:
+            self._run_bump(written)
+
+    def _run_bump(self, written: set[str]) -> None:
+        cursor = self.connection.cursor()  # sqlite3's is no context manager
         try:
+            if self.vendor == "postgresql" and not self.get_autocommit():
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             if EVERY_WORKSPACE in written:
                 cursor.execute(_BUMP_EVERY)
             else:
@@ -138,7 +162,7 @@ def _resume_tracking(using: str = "default", **kwargs) -> None:
     if not _tracking["on"]:
         _tracking["on"] = True
         connection = connections[using]
-        if "tenancy_tenant" in connection.introspection.table_names():
+        if "tenancy_dataversion" in connection.introspection.table_names():
             with connection.cursor() as cursor:
                 cursor.execute(_BUMP_EVERY)
 

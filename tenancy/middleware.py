@@ -24,8 +24,8 @@ WORKSPACE_PREFIX = "/w/"
 
 def _session_memberships(slug: str, user_id: int, tenant_id: int | None = None):
     """The user's active membership in the workspace of that slug (inside that workspace, with
-    ``tenant_id``), with its workspace, role and user."""
-    memberships = Membership.objects.select_related("tenant", "role", "user")
+    ``tenant_id``), with its workspace, the workspace's data version, role and user."""
+    memberships = Membership.objects.select_related("tenant", "tenant__data", "role", "user")
     if tenant_id is not None:
         memberships = memberships.filter(tenant_id=tenant_id)
     return memberships.filter(tenant__slug=slug, user_id=user_id, is_active=True).order_by("pk")[:1]

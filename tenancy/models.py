@@ -51,9 +51,6 @@ class Tenant(models.Model):
         validators=[MaxValueValidator(365)],
         help_text="Partner users and partner managers are told this many days before an enrollment expires. 0: off.",
     )
-    # Grows with every committed write to the workspace's data (tenancy.data_version): what was
-    # rendered from that data is kept under the number it was read at (common.regions).
-    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +61,34 @@ class Tenant(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def data_version(self) -> int:
+        """How many committed transactions have written the workspace's data (0: none since it
+        was created); read with the workspace by the middleware (``select_related("data")``)."""
+        try:
+            return self.data.version
+        except WorkspaceDataVersion.DoesNotExist:
+            return 0
+
+
+class WorkspaceDataVersion(models.Model):
+    """A workspace's data version (tenancy.data_version): what was rendered from its data is kept
+    under the number it was read at (common.regions).
+
+    A row of its own, not a column of the workspace's: a sweep locks the workspace's row for its
+    whole run, and a commit bumping the number there would wait behind it. Keyed by
+    ``workspace_id``, not ``tenant_id``: a shared table, outside the row-level security policies,
+    since a write to a shared table (a user's name) bumps every workspace's number."""
+
+    workspace = models.OneToOneField(Tenant, on_delete=models.CASCADE, primary_key=True, related_name="data")
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "tenancy_dataversion"
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id}: {self.version}"
 
 
 def tenant_key(*, indexed: bool) -> models.ForeignKey:

@@ -236,13 +236,15 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Incentives Portal <no-reply@portal.test>")
 
 # Regions of pages kept per workspace data version (common.regions): each process's own memory,
-# no round trip; about 20 kB a region.
+# no round trip; about 20 kB a region, so at most about 20 MB a process.
 REGIONS_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "regions",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://"), "regions": REGIONS_CACHE}
+# Off: every page renders every time (the bench measures rendering so, and an operator may).
+PORTAL_KEEP_REGIONS = env.bool("PORTAL_KEEP_REGIONS", default=True)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = 60 * 60 * 12

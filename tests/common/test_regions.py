@@ -93,15 +93,22 @@ def test_another_workspaces_member_gets_404_and_nothing_kept(client, acme):
     assert "Northwind quota" not in response.content.decode()
 
 
-def test_each_member_gets_the_regions_rendered_for_them(client, acme):
-    client.force_login(member(acme).user)
-    assert 'href="/w/acme/plans/new/"' in main(client.get(all_plans(acme)))
-    viewer = member(acme, role_name="Sales Rep")
+def test_members_of_one_role_share_the_regions_and_another_role_gets_its_own(client, acme):
+    ada, bob, viewer = member(acme), member(acme), member(acme, role_name="Sales Rep")
     with scope(tenant=acme):  # a role that may view every plan but create none
         viewer.role.capabilities = ["view_plans"]
         viewer.role.save()
+    client.force_login(ada.user)
+    first = main(client.get(all_plans(acme)))
+    assert 'href="/w/acme/plans/new/"' in first
+    client.force_login(bob.user)  # another administrator: served what was kept for Ada's role
+    with CaptureQueriesContext(connection) as kept:
+        assert main(client.get(all_plans(acme))) == first
+    assert plan_statements(kept.captured_queries) == []
     client.force_login(viewer.user)
-    page = main(client.get(all_plans(acme)))
+    with CaptureQueriesContext(connection) as rendered:
+        page = main(client.get(all_plans(acme)))
+    assert plan_statements(rendered.captured_queries)
     assert "Northwind quota" in page
     assert 'href="/w/acme/plans/new/"' not in page
 

@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from plans.models import Plan
 from tenancy.data_version import EVERY_WORKSPACE, is_write, written_workspace
-from tenancy.models import Tenant
+from tenancy.models import WorkspaceDataVersion
 from tests.factories import TenantFactory, UserFactory
 from tests.plans.factories import PlanFactory
 
@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)  # commits for real: the bu
 
 
 def versions(*tenants) -> list[int]:
-    with scopes_disabled():
-        found = dict(Tenant.objects.filter(pk__in=[t.pk for t in tenants]).values_list("pk", "data_version"))
-    return [found[t.pk] for t in tenants]
+    found = dict(WorkspaceDataVersion.objects.values_list("workspace_id", "version"))
+    return [found.get(t.pk, 0) for t in tenants]
 
 
 @pytest.fixture
