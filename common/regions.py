@@ -3,9 +3,10 @@ keyed so that it can never show data older than the page would read.
 
 A region's key holds everything its HTML is made of besides the template: the workspace and its
 data version (``tenancy.data_version``: any committed write to the workspace's data changes it),
-the workspace's day (lists mark what expired today), the path and every query parameter, and what
-the view says the region varies on: the list pages say the member's role (it decides the links and
-buttons; members of one role share the regions), and the default is the member themselves.
+the workspace's day (lists mark what expired today), the language, the host, the path and every
+query parameter, and what the view says the region varies on: the list pages say the member's
+role (it decides the links and buttons; members of one role share the regions), and the default
+is the member themselves.
 Nothing is kept while the request's own connection holds writes not yet committed.
 
 A view checks first whether every region its response needs is kept (``Regions.kept``): if so it
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from .htmx import htmx_partial
@@ -56,6 +57,8 @@ class Regions:
             tenant.created_at.timestamp(),  # a workspace's id reused after a deletion (SQLite) is another's
             tenant.data_version,
             timezone.localdate().isoformat(),
+            translation.get_language(),
+            request.get_host(),
             request.path,
             sorted(request.GET.lists()),
             varies_on,
