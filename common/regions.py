@@ -65,10 +65,6 @@ class Regions:
         )
         return "region:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
-    @property
-    def enabled(self) -> bool:
-        return self._prefix is not None
-
     def kept(self, *names: str) -> bool:
         """Whether every named region is kept (then ``get`` has them)."""
         if self._prefix is None:

@@ -70,6 +70,10 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
     keeps_regions = False
     regions = None
 
+    def get_title(self) -> str:
+        """The page's heading and window title (a page may compute it: a program's name)."""
+        return self.title
+
     def region_varies_on(self) -> tuple:
         """What else the regions show: the role's capabilities (links, buttons), so members of
         one role share them. A page showing anything of the member themselves returns
@@ -112,7 +116,11 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
             return self.export(fmt)
         if self.keeps_regions:
             self.regions = Regions(request, varies_on=self.region_varies_on())
-            page = lambda: TemplateResponse(request, self.template_name, {"regions": self.regions, "title": self.title})  # noqa: E731
+
+            def page():
+                context = {"regions": self.regions, "title": self.get_title()}
+                return TemplateResponse(request, self.template_name, context)
+
             response = kept_response(request, self.regions, page)
             if response is not None:
                 return response
@@ -145,7 +153,7 @@ class TenantListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = self.title
+        ctx["title"] = self.get_title()
         ctx["export_formats"] = self.export_formats
         can_create = member_has(self.request, self.create_capability or self.capability)
         ctx["create_url_name"] = self.create_url_name if can_create else None

@@ -180,11 +180,13 @@ class ProgramEnrollmentsView(EnrollmentListView):
         program = self.get_program()
         ctx.update(
             program=program,
-            title=f"{program.name}: enrollments",
             distribution=tier_distribution(program=program) if not htmx_partial(self.request) else [],
             program_detail_url=_url(self.request, "partners:program_detail", program_id=program.pk),
         )
         return ctx
+
+    def get_title(self) -> str:
+        return f"{self.get_program().name}: enrollments"
 
     @property
     def export_name(self):

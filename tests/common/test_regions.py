@@ -17,6 +17,7 @@ from plans.models import Plan
 from tenancy.models import Tenant
 from tests import clock
 from tests.factories import TenantFactory, member
+from tests.partners.factories import PartnerProgramFactory
 from tests.plans.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # writes commit, as in production
@@ -164,3 +165,40 @@ def test_a_region_holding_a_csrf_token_is_never_kept(rf, acme):
     assert len(caches["regions"]._cache) == 1
     assert not regions.kept("page", "table")
     assert regions.kept("table")
+
+
+def _same_but_the_token(html: bytes) -> str:
+    """The document with its CSRF token (masked anew in every response) blanked."""
+    text = html.decode()
+    text = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', text)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', text)
+
+
+PAGES = [
+    ("activity:activity_list", {}),
+    ("courses:client_dashboard", {}),
+    ("balances:user_list", {}),
+    ("partners:enrollment_list", {}),
+    ("partners:program_enrollments", {"program_id": "program"}),
+    ("plans:plan_list", {}),
+    ("enrollments:beneficiary_list", {"plan_id": "plan"}),
+]
+
+
+@pytest.mark.parametrize(("name", "ids"), PAGES, ids=[name for name, _ in PAGES])
+@pytest.mark.parametrize("swap", [False, True], ids=["page", "htmx swap"])
+def test_every_page_kept_is_the_page_rendered(admin, acme, name, ids, swap):
+    """The whole document, head and title included, as each page that keeps its regions renders
+    it; and served kept, with the session's and the membership's statements alone (and the
+    plan or program a page of one reads around its regions, 404 for another workspace's)."""
+    with scope(tenant=acme):
+        objects = {"program": PartnerProgramFactory(tenant=acme).pk, "plan": Plan.objects.get().pk}
+    url = reverse(name, kwargs={"tenant_slug": acme.slug, **{k: objects[v] for k, v in ids.items()}})
+    headers = {"HX-Request": "true"} if swap else {}
+    rendered = admin.get(url, headers=headers)
+    assert rendered.status_code == 200
+    with CaptureQueriesContext(connection) as kept_queries:
+        kept = admin.get(url, headers=headers)
+    assert _same_but_the_token(kept.content) == _same_but_the_token(rendered.content)
+    assert kept["Vary"] == rendered["Vary"]
+    assert len(kept_queries.captured_queries) <= (3 if ids else 2)
