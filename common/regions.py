@@ -31,6 +31,9 @@ from .htmx import htmx_partial
 
 CACHE = "regions"
 REGION_SECONDS = 300
+# A region larger than this is not kept (a page of 500 rows is 200 kB): at most 1,000 regions
+# a process (``CACHES["regions"]``), so at most about 32 MB, whatever the query parameters.
+MAX_REGION_CHARS = 32_000
 _CSRF_FIELD = "csrfmiddlewaretoken"
 
 
@@ -79,7 +82,9 @@ class Regions:
         return self._found.get(name)
 
     def keep(self, name: str, html: str) -> None:
-        if self._prefix is not None and _CSRF_FIELD not in html and not connection.pending_writes():
+        if self._prefix is None or len(html) > MAX_REGION_CHARS or _CSRF_FIELD in html:
+            return
+        if not connection.pending_writes():
             self._found[name] = html
             self._cache.set(f"{self._prefix}:{name}", html, REGION_SECONDS)
 

@@ -10,14 +10,14 @@ ones and raw SQL alike) and bump the workspace's ``WorkspaceDataVersion``:
 - a write to a table no page shows (sessions, lockout records, Django's bookkeeping) and the
   login's ``last_login`` bump nothing.
 
-Inside a transaction the bump is the last statement before COMMIT, so the new number becomes
-visible with the data it stands for (a reader sees either both or neither) and the number's row
-is locked only for the instant of the commit. On PostgreSQL the deferred constraints are checked
-just before the bump, not at COMMIT after it: a check waiting on a row another transaction
-holds while that one waits for the number would be a deadlock. In autocommit the statement has committed already:
-the bump follows it at once, and a reader in between keeps newer data under the older number,
-which is harmless (the number only ever grows). ``pending_writes()`` tells whether the
-connection holds writes not yet committed: what it reads then is kept nowhere.
+The bump is the last statement before COMMIT, so the new number becomes visible with the data it
+stands for (a reader sees either both or neither) and the number's row is locked only for the
+instant of the commit; a write in autocommit is made a transaction of its own for that (on
+SQLite, which cannot commit before a statement's rows are read, the bump follows at once). On
+PostgreSQL the deferred constraints are checked just before the bump, not at COMMIT after it: a
+check waiting on a row another transaction holds while that one waits for the number would be a
+deadlock. ``pending_writes()`` tells whether the connection holds writes not yet committed: what
+it reads then is kept nowhere.
 
 The bump runs on the driver's own cursor: it is bookkeeping, not one of the page's statements
 (query counts in tests do not see it), and it must not be noted as a write itself.
@@ -25,16 +25,26 @@ The bump runs on the driver's own cursor: it is bookkeeping, not one of the page
 
 import re
 
+from django.db import transaction
 from django.db.models.signals import post_migrate, pre_migrate
 from django_scopes import get_scope
 
 EVERY_WORKSPACE = "*"
 
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b", re.IGNORECASE)
-_CTE_WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORECASE)
-_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE)\s+"?(\w+)"?', re.IGNORECASE)
+# Each table a statement writes: its first word's, or in a WITH statement every data-modifying
+# part's (``FOR UPDATE`` is a lock, not a write).
+_WRITTEN = (
+    r"(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|(?<!FOR\s)UPDATE(?:\s+ONLY)?|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)"
+    r'\s+"?(\w+)"?'
+)
+_TABLE = re.compile(r"\s*" + _WRITTEN, re.IGNORECASE)
+_CTE_TABLES = re.compile(r"\b" + _WRITTEN, re.IGNORECASE)
 _LAST_LOGIN = re.compile(r'\s*UPDATE\s+"tenancy_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.IGNORECASE)
-# Tables no page of a workspace shows: sessions, django-axes' lockout records, Django's own.
+# Tables no page keeping its regions shows (a page that shows them must not keep its regions):
+# sessions, django-axes' lockout records, Django's own; the jobs' heartbeats and progress and an
+# API key's last use, written outside any workspace's scope every few seconds (each would
+# otherwise make every workspace's pages render again).
 UNSHOWN_PREFIXES = (
     "django_session",
     "django_migrations",
@@ -43,6 +53,8 @@ UNSHOWN_PREFIXES = (
     "axes_",
     "django_celery",
     "tenancy_dataversion",
+    "jobs_job",
+    "api_apikey",
 )
 
 # Upserts: a workspace has no row until its data is first written. From the workspace's row, so a
@@ -53,7 +65,7 @@ _BUMP = (
     "ON CONFLICT (workspace_id) DO UPDATE SET version = tenancy_dataversion.version + 1"
 )
 _BUMP_ONE = _BUMP.format("id = %s")
-_BUMP_EVERY = _BUMP.format("true")
+_BUMP_EVERY = _BUMP.format("true ORDER BY id")  # the order _BUMP_ONE's are taken in: no deadlock
 
 _tracking = {"on": True}  # off while ``migrate`` runs: the table may not exist yet
 
@@ -61,18 +73,21 @@ _tracking = {"on": True}  # off while ``migrate`` runs: the table may not exist 
 def is_write(sql: str) -> bool:
     if _WRITE.match(sql):
         return True
-    return sql.lstrip()[:4].upper() == "WITH" and _CTE_WRITE.search(sql) is not None
+    return sql.lstrip()[:4].upper() == "WITH" and _CTE_TABLES.search(sql) is not None
 
 
 def written_workspace(sql: str) -> str | None:
     """Whose data a write statement changes: a workspace's id (as text), ``EVERY_WORKSPACE``, or
-    None for a table no page shows."""
-    match = _TABLE.match(sql)
-    table = match.group(1).lower() if match else ""
-    if table.startswith(UNSHOWN_PREFIXES) or _LAST_LOGIN.match(sql):
+    None for tables no page shows."""
+    if _LAST_LOGIN.match(sql):
         return None
-    if table and table not in _tenant_tables():
-        return EVERY_WORKSPACE  # a shared table (or one a statement names in a way not parsed)
+    match = _TABLE.match(sql)
+    tables = {match.group(1).lower()} if match else {t.lower() for t in _CTE_TABLES.findall(sql)}
+    tables = {t for t in tables if not t.startswith(UNSHOWN_PREFIXES)} if tables else {""}
+    if not tables:
+        return None
+    if not tables <= _tenant_tables():
+        return EVERY_WORKSPACE  # a shared table, or a statement whose tables are not parsed
     current = get_scope()
     tenant = current.get("tenant") if current.get("_enabled", True) else None
     if isinstance(tenant, (list, tuple)):
@@ -106,13 +121,27 @@ class DataVersionMixin:
         return bool(self.written_workspaces)
 
     def _note_writes(self, execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if _tracking["on"] and is_write(sql):
-            workspace = written_workspace(sql)
-            if workspace is not None:
+        workspace = written_workspace(sql) if _tracking["on"] and is_write(sql) else None
+        if workspace is None:
+            return execute(sql, params, many, context)
+        if self.get_autocommit() and self.vendor != "sqlite":
+            # The write and its bump in one transaction: a bump failing after the write had
+            # committed would leave the pages kept from before it.
+            with transaction.atomic(using=self.alias):
+                result = execute(sql, params, many, context)
                 self.written_workspaces.add(workspace)
-                if self.get_autocommit():
-                    self._bump_data_versions()
+            return result
+        result = execute(sql, params, many, context)
+        self.written_workspaces.add(workspace)
+        if self.get_autocommit():
+            # SQLite cannot commit while a statement's rows (RETURNING) are unread: the bump
+            # follows the write's own commit. Should it fail, the workspace stays noted, so this
+            # connection keeps nothing and its next commit bumps.
+            try:
+                self._bump_data_versions()
+            except Exception:
+                self.written_workspaces.add(workspace)
+                raise
         return result
 
     def _bump_data_versions(self) -> None:
@@ -126,7 +155,7 @@ class DataVersionMixin:
     def _run_bump(self, written: set[str]) -> None:
         cursor = self.connection.cursor()  # sqlite3's is no context manager
         try:
-            if self.vendor == "postgresql" and not self.get_autocommit():
+            if self.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             if EVERY_WORKSPACE in written:
                 cursor.execute(_BUMP_EVERY)
@@ -155,8 +184,9 @@ def _stop_tracking(**kwargs) -> None:
     _tracking["on"] = False
 
 
-def _resume_tracking(using: str = "default", **kwargs) -> None:
-    """After ``migrate``: anything may have changed, every workspace's version moves on."""
+def resume_tracking(using: str = "default", **kwargs) -> None:
+    """After ``migrate`` (its post_migrate, or its end if it failed): anything may have changed,
+    every workspace's version moves on."""
     from django.db import connections
 
     if not _tracking["on"]:
@@ -169,4 +199,4 @@ def _resume_tracking(using: str = "default", **kwargs) -> None:
 
 def connect_signals() -> None:
     pre_migrate.connect(_stop_tracking, dispatch_uid="tenancy.data_version.stop")
-    post_migrate.connect(_resume_tracking, dispatch_uid="tenancy.data_version.resume")
+    post_migrate.connect(resume_tracking, dispatch_uid="tenancy.data_version.resume")

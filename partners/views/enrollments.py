@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -70,6 +71,11 @@ class EnrollmentListView(PrereadFirstPage, TenantListView):
     export_name = "partner-enrollments"
     active_tab = "partners:enrollment_list"
     kept_params = ("account",)  # the Partner account link of Enrollment Details (``account_id``)
+
+    def region_varies_on(self) -> tuple:
+        # The "Last Calculated over 7 days ago" preset and its count move with the clock, not
+        # only the day: a region is the minute's.
+        return (*super().region_varies_on(), timezone.now().replace(second=0, microsecond=0))
 
     def get_template_names(self):
         names = super().get_template_names()

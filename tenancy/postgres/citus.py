@@ -2,15 +2,17 @@
 (``python manage.py citus_plan``).
 
 Tenant tables are distributed by ``tenant_id``, all colocated with the first one, so a request —
-one tenant — runs on one node and every join between tenant tables stays on it. Every other table
-(users, tenants, Django's own) becomes a reference table, copied to every node. Each table comes
+one tenant — runs on one node and every join between tenant tables stays on it; so is a table of
+one row per tenant (the data versions) by its key, so a tenant's commit bumping it stays there
+too. Every other table (users, tenants, Django's own) becomes a reference table, copied to every
+node. Each table comes
 after the tables its foreign keys point at, as Citus requires."""
 
 from graphlib import TopologicalSorter
 
 from django.db.migrations.recorder import MigrationRecorder
 
-from .tables import TENANT_COLUMN, reference_models, tenant_models
+from .tables import TENANT_COLUMN, reference_models, tenant_models, workspace_keyed_models
 
 
 def _in_dependency_order(models) -> list[str]:
@@ -45,4 +47,7 @@ def citus_plan(apps) -> list[str]:
             f"SELECT create_distributed_table('{table}', '{TENANT_COLUMN}', colocate_with => '{anchor}');"
             for table in distributed[1:]
         ]
+        for model in workspace_keyed_models(apps):
+            table, column = model._meta.db_table, model._meta.pk.column
+            statements.append(f"SELECT create_distributed_table('{table}', '{column}', colocate_with => '{anchor}');")
     return statements

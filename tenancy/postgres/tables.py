@@ -22,13 +22,27 @@ def tenant_models(apps) -> list[type[models.Model]]:
     )
 
 
+def is_workspace_keyed(model: type[models.Model]) -> bool:
+    """A table of one row per tenant, its primary key the tenant's (``WorkspaceDataVersion``):
+    shared (no row-level security), but distributed by that key with the tenant tables."""
+    pk = model._meta.pk
+    return pk is not None and pk.is_relation and pk.related_model._meta.db_table == "tenancy_tenant"
+
+
+def workspace_keyed_models(apps) -> list[type[models.Model]]:
+    return sorted(
+        (m for m in apps.get_models(include_auto_created=True) if m._meta.managed and is_workspace_keyed(m)),
+        key=lambda m: m._meta.db_table,
+    )
+
+
 def reference_models(apps) -> list[type[models.Model]]:
     """Shared tables: users, tenants and Django's own."""
     return sorted(
         (
             m
             for m in apps.get_models(include_auto_created=True)
-            if not m._meta.proxy and m._meta.managed and not is_tenant_model(m)
+            if not m._meta.proxy and m._meta.managed and not is_tenant_model(m) and not is_workspace_keyed(m)
         ),
         key=lambda m: m._meta.db_table,
     )

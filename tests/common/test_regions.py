@@ -133,17 +133,50 @@ def test_every_query_parameter_is_its_own_region(admin, acme):
 
 
 def test_a_new_day_renders_again(client, acme):
-    """Lists mark what expired by the workspace's day: a region is the day's."""
+    """Lists mark what expired by the workspace's day: a region is the day's. Two minutes apart
+    across New York's midnight, well within the time a region is kept."""
     user = member(acme).user
-    client.force_login(user)
-    client.get(all_plans(acme))
+    midnight = datetime.datetime(2026, 11, 24, 5, 0, tzinfo=datetime.UTC)  # 00:00 in New York
+    with clock.travel(midnight - datetime.timedelta(minutes=1)):
+        client.force_login(user)
+        client.get(all_plans(acme))
+        with CaptureQueriesContext(connection) as same_day:
+            client.get(all_plans(acme))
     version = Tenant.objects.get(pk=acme.pk).data_version
-    with clock.travel(clock.FROZEN_AT + datetime.timedelta(days=1)):
-        client.force_login(user)  # the session of yesterday has ended
-        with CaptureQueriesContext(connection) as next_day:
-            assert client.get(all_plans(acme)).status_code == 200
+    with clock.travel(midnight + datetime.timedelta(minutes=1)), CaptureQueriesContext(connection) as next_day:
+        assert client.get(all_plans(acme)).status_code == 200
+    assert plan_statements(same_day.captured_queries) == []
     assert plan_statements(next_day.captured_queries)
     assert Tenant.objects.get(pk=acme.pk).data_version == version  # the day alone, no write
+
+
+def test_another_host_renders_its_own(admin, acme):
+    admin.get(all_plans(acme))
+    with CaptureQueriesContext(connection) as other_host:
+        assert admin.get(all_plans(acme), HTTP_HOST="localhost").status_code == 200
+    assert plan_statements(other_host.captured_queries)
+
+
+def test_partner_enrollments_are_the_minutes(admin, acme):
+    """Its "Last Calculated over 7 days ago" preset moves with the clock, not only the day."""
+    url = reverse("partners:enrollment_list", kwargs={"tenant_slug": acme.slug})
+    start = clock.FROZEN_AT.replace(second=5)
+    with clock.travel(start):
+        admin.get(url)
+        with CaptureQueriesContext(connection) as same_minute:
+            admin.get(url)
+    with clock.travel(start + datetime.timedelta(minutes=1)), CaptureQueriesContext(connection) as next_minute:
+        admin.get(url)
+    assert not [q for q in same_minute.captured_queries if "partners_" in q["sql"]]
+    assert [q for q in next_minute.captured_queries if "partners_" in q["sql"]]
+
+
+def test_a_region_too_large_is_not_kept(rf, acme):
+    request = rf.get("/w/acme/plans/")
+    request.tenant, request.membership = acme, member(acme)
+    regions = Regions(request)
+    regions.keep("table", "<tr></tr>" * 5_000)
+    assert not regions.kept("table")
 
 
 def test_nothing_is_kept_while_the_connection_holds_uncommitted_writes(admin, acme):

@@ -4,7 +4,9 @@ pages show, and by nothing else."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import connection, transaction
+from django.core.management import call_command
+from django.db import OperationalError as DjangoOperationalError
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -120,3 +122,66 @@ def test_whose_data_a_write_changes(two):
         assert written_workspace('INSERT INTO "axes_accessattempt" VALUES (%s)') is None
     with scopes_disabled():
         assert written_workspace('UPDATE "plans_plan" SET "name" = %s') == EVERY_WORKSPACE
+
+
+def test_a_write_in_autocommit_whose_bump_fails(two, monkeypatch):
+    """On PostgreSQL the write and its bump are one transaction: a bump that fails takes the write
+    back with it. SQLite cannot commit before the statement's rows are read: the write stands,
+    and the workspace stays noted, so the connection keeps nothing and its next commit bumps."""
+    one, other = two
+    with scope(tenant=one):
+        plan = PlanFactory(tenant=one, name="Before")
+    before = versions(one, other)
+
+    def failing(self, written):
+        raise connections["default"].Database.OperationalError("database is locked")  # the driver's
+
+    monkeypatch.setattr(type(connections["default"]), "_run_bump", failing)
+    with pytest.raises(DjangoOperationalError), scope(tenant=one):
+        Plan.objects.filter(pk=plan.pk).update(name="After")
+    monkeypatch.undo()
+    with scope(tenant=one):
+        name = Plan.objects.get(pk=plan.pk).name
+    if connection.vendor == "sqlite":
+        assert name == "After" and connection.pending_writes()
+        with scope(tenant=one):
+            PlanFactory(tenant=one)  # the next write's commit bumps
+        assert not connection.pending_writes()
+        assert versions(one, other)[0] > before[0]
+    else:
+        assert name == "Before" and not connection.pending_writes()
+        assert versions(one, other) == before
+
+
+def test_a_failed_migrate_leaves_the_bumps_on(monkeypatch):
+    from django.core.management.commands.migrate import Command as DjangoMigrate
+
+    from tenancy import data_version
+
+    def failing(self, *args, **options):
+        data_version._stop_tracking()  # as pre_migrate does
+        raise RuntimeError("a migration failed")
+
+    monkeypatch.setattr(DjangoMigrate, "execute", failing)
+    with pytest.raises(RuntimeError):
+        call_command("migrate", verbosity=0)
+    assert data_version._tracking["on"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "whose"),
+    [
+        ('UPDATE "jobs_job" SET "heartbeat_at" = %s WHERE "id" = %s', None),  # every few seconds, no page shows it
+        ('UPDATE "api_apikey" SET "last_used_at" = %s WHERE "id" = %s', None),
+        ('INSERT OR IGNORE INTO "plans_plan" ("name") VALUES (%s)', "scope"),
+        ('INSERT OR IGNORE INTO "tenancy_user" ("email") VALUES (%s)', EVERY_WORKSPACE),
+        ('WITH gone AS (DELETE FROM "plans_plan" RETURNING id) SELECT count(*) FROM gone', "scope"),
+        ('WITH gone AS (DELETE FROM "tenancy_user" RETURNING id) SELECT count(*) FROM gone', EVERY_WORKSPACE),
+        ('WITH x AS (SELECT 1 FROM "plans_plan" FOR UPDATE) DELETE FROM "plans_plan"', "scope"),
+        ("COPY plans_plan FROM STDIN", EVERY_WORKSPACE),  # not parsed: every workspace, to be safe
+    ],
+)
+def test_whose_data_each_kind_of_write_changes(two, sql, whose):
+    one, _ = two
+    with scope(tenant=one):
+        assert written_workspace(sql) == (str(one.pk) if whose == "scope" else whose)

@@ -78,7 +78,8 @@ def test_a_later_foreign_key_between_tenant_tables_is_created_composite(db):
 
 
 PLAN_LINE = re.compile(
-    r"^SELECT create_(reference|distributed)_table\('(\w+)'(?:, 'tenant_id')?(?:, colocate_with => '(\w+)')?\);$"
+    r"^SELECT create_(reference|distributed)_table\('(\w+)'(?:, '(?:tenant_id|workspace_id)')?"
+    r"(?:, colocate_with => '(\w+)')?\);$"
 )
 
 
@@ -93,7 +94,8 @@ def test_the_citus_plan_covers_every_table_and_respects_the_keys(db):
         plan[table] = (kind, group, position)
     assert set(plan) == set(connection.introspection.table_names())
     tenant_tables = tables_with_tenant_id()
-    assert {t for t, (kind, _, _) in plan.items() if kind == "distributed"} == tenant_tables
+    # The tenant tables, and the data versions by their key, the tenant's (a commit stays on its node).
+    assert {t for t, (kind, _, _) in plan.items() if kind == "distributed"} == tenant_tables | {"tenancy_dataversion"}
     assert len({group for kind, group, _ in plan.values() if kind == "distributed"}) == 1
     for key in keys():
         if key.table not in tenant_tables:
