@@ -27,7 +27,8 @@ import re
 
 from django.db import transaction
 from django.db.models.signals import post_migrate, pre_migrate
-from django_scopes import get_scope
+
+from .scope import scoped_tenant_id
 
 EVERY_WORKSPACE = "*"
 
@@ -88,11 +89,7 @@ def written_workspace(sql: str) -> str | None:
         return None
     if not tables <= _tenant_tables():
         return EVERY_WORKSPACE  # a shared table, or a statement whose tables are not parsed
-    current = get_scope()
-    tenant = current.get("tenant") if current.get("_enabled", True) else None
-    if isinstance(tenant, (list, tuple)):
-        tenant = tenant[0] if len(tenant) == 1 else None
-    return EVERY_WORKSPACE if tenant is None else str(getattr(tenant, "pk", tenant))
+    return scoped_tenant_id() or EVERY_WORKSPACE  # maintenance, or no single workspace in scope
 
 
 _TENANT_TABLES: set[str] = set()

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base, operations
-from django_scopes import get_scope
 
 from ..data_version import DataVersionMixin
+from ..scope import scoped_tenant_id
 from .schema import DatabaseSchemaEditor
 
 MAINTENANCE = "none"  # SET ROLE NONE: back to the login role
@@ -33,13 +33,9 @@ SYNC_SQL = "SELECT set_config('role', %s, %s), set_config('app.tenant_id', %s, %
 
 def wanted_state(app_role: str) -> tuple[str, str]:
     """(role, tenant id) for the current scope; ``app_role`` empty means no role switching."""
-    current = get_scope()
-    if not current.get("_enabled", True):
+    tenant_id = scoped_tenant_id()
+    if tenant_id is None:
         return MAINTENANCE, ""
-    tenant = current.get("tenant")
-    if isinstance(tenant, (list, tuple)):
-        tenant = tenant[0] if len(tenant) == 1 else None
-    tenant_id = "" if tenant is None else str(getattr(tenant, "pk", tenant))
     return (app_role or MAINTENANCE), tenant_id
 
 
